@@ -1,0 +1,1 @@
+"""Fakturowo: the self-service account area of an online invoicing service."""

@@ -1,0 +1,185 @@
+"""The few HTTP endpoints that must be plain HTTP: setting and clearing the HttpOnly session cookie,
+the local outbox viewer, and security headers on every response.
+
+An event over the websocket cannot set an HttpOnly cookie, so login hands a one-time code from the
+page to POST /auth/session, which sets the cookie and redirects (a full page load, so the socket
+reconnects carrying the new cookie).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import ipaddress
+import re
+from email.message import EmailMessage
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.services import accounts, sessions
+from fakturowo_ui.settings import get_settings
+
+MAX_FORM_BYTES = 4096
+
+
+def _same_origin(request: Request) -> bool:
+    """A state-changing POST must come from a page of this app (CSRF).
+
+    Our pages are served with Referrer-Policy: no-referrer, under which browsers send
+    `Origin: null` on form posts; Sec-Fetch-Site then says whether the post came from our origin.
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    return request.headers.get("origin") == get_settings().base_origin
+
+
+def _redirect(path: str) -> RedirectResponse:
+    response = RedirectResponse(path, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _set_session_cookie(response: Response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(
+        sessions.COOKIE_NAME,
+        token,
+        max_age=int(sessions.ABSOLUTE_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+
+def _clear_session_cookie(response: Response) -> None:
+    settings = get_settings()
+    response.delete_cookie(
+        sessions.COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
+    )
+
+
+async def _small_form(request: Request) -> dict[str, str] | None:
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return None
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def start_session(request: Request) -> Response:
+    """POST /auth/session: exchange a one-time login code for the session cookie."""
+    if not _same_origin(request):
+        return PlainTextResponse("Forbidden", status_code=403)
+    form = await _small_form(request)
+    code = (form or {}).get("code", "")
+    result = accounts.exchange_login_code(code) if code else None
+    if result is None:
+        return _redirect("/logowanie/?blad=kod")
+    token, next_path = result
+    response = _redirect(next_path)
+    _set_session_cookie(response, token)
+    return response
+
+
+async def end_session(request: Request) -> Response:
+    """POST /auth/logout: end this browser's session and clear the cookie."""
+    if not _same_origin(request):
+        return PlainTextResponse("Forbidden", status_code=403)
+    token = sessions.token_from_cookie_header(request.headers.get("cookie", ""))
+    with session_scope() as session:
+        sessions.end(session, token)
+    response = _redirect("/logowanie/?wylogowano=1")
+    _clear_session_cookie(response)
+    return response
+
+
+def _is_loopback(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_URL_RE = re.compile(r"(https?://[^\s<>\"']+)")
+
+
+def _linkify(text: str) -> str:
+    return _URL_RE.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', html.escape(text, quote=False))
+
+
+async def outbox(request: Request) -> Response:
+    """GET /dev/outbox: the local outbox, newest first; only while it is in use, only locally."""
+    settings = get_settings()
+    if not settings.uses_outbox or not _is_loopback(request):
+        return PlainTextResponse("Not Found", status_code=404)
+    files = sorted(settings.outbox_dir.glob("*.eml"), reverse=True)[:50] if settings.outbox_dir.exists() else []
+    items = []
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        items.append(
+            "<article><h2>{subject}</h2><p>Do: {to} · {date} · <code>{name}</code></p><pre>{text}</pre></article>".format(
+                subject=html.escape(str(message["Subject"])),
+                to=html.escape(str(message["To"])),
+                date=html.escape(str(message["Date"])),
+                name=html.escape(path.name),
+                text=_linkify(text),
+            )
+        )
+    empty = "<p>Skrzynka jest pusta: żadna wiadomość nie została jeszcze wysłana.</p>"
+    page = (
+        "<!doctype html><html lang='pl'><head><meta charset='utf-8'><title>Lokalna skrzynka</title>"
+        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+        "article{border:1px solid #ccd;border-radius:8px;padding:0 1rem;margin:1rem 0}"
+        "pre{white-space:pre-wrap}</style></head><body><h1>Lokalna skrzynka (var/outbox)</h1>"
+        f"{''.join(items) or empty}</body></html>"
+    )
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+api = Starlette(
+    routes=[
+        Route("/auth/session", start_session, methods=["POST"]),
+        Route("/auth/logout", end_session, methods=["POST"]),
+        Route("/dev/outbox", outbox, methods=["GET"]),
+    ]
+)
+
+
+_SECURITY_HEADERS = [
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
+]
+
+
+def security_headers(app: ASGIApp) -> ASGIApp:
+    """Wrap the whole backend (pages included) so every response carries the security headers."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                existing = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in _SECURITY_HEADERS if n not in existing]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return wrapped

@@ -1,0 +1,158 @@
+"""Reusable page pieces: the page shell with navigation, landmark regions, labelled fields, messages.
+
+Plain HTML elements, styled by assets/styles.css: every input has a <label for>, every region is a
+<section aria-labelledby> named by its heading, every outcome message has role status or alert.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from fakturowo_ui.i18n import t
+from fakturowo_ui.state.auth import LogoutState
+
+
+def _nav_link(label: str, href: str) -> rx.Component:
+    return rx.el.li(rx.el.a(label, href=href, class_name="nav-link"))
+
+
+def navbar(private: bool) -> rx.Component:
+    """The top bar: the app's sections for a logged-in user, login and registration otherwise."""
+    if private:
+        links = [
+            _nav_link(t("nav.issue"), "/wystaw/"),
+            _nav_link(t("nav.documents"), "/dokumenty/"),
+            _nav_link(t("nav.clients"), "/klienci/"),
+            _nav_link(t("nav.products"), "/produkty/"),
+            _nav_link(t("nav.account"), "/konto/"),
+            _nav_link(t("nav.settings"), "/ustawienia/"),
+            _nav_link(t("nav.help"), "/pomoc/jak-usunac-konto-uzytkownika/"),
+            rx.el.li(
+                rx.el.button(
+                    t("nav.logout"),
+                    type="button",
+                    on_click=LogoutState.logout,
+                    class_name="nav-button",
+                )
+            ),
+        ]
+    else:
+        links = [
+            _nav_link(t("nav.help"), "/pomoc/jak-usunac-konto-uzytkownika/"),
+            _nav_link(t("nav.login"), "/logowanie/"),
+            _nav_link(t("nav.register"), "/rejestracja/"),
+        ]
+    return rx.el.header(
+        rx.el.a(t("app.name"), href="/", class_name="brand"),
+        rx.el.nav(rx.el.ul(*links, class_name="nav-list"), aria_label=t("nav.main")),
+        class_name="topbar",
+    )
+
+
+def page(*children: rx.Component, title: str, private: bool = False) -> rx.Component:
+    """A whole page: navigation, a main landmark with the page's <h1>, a footer."""
+    return rx.fragment(
+        navbar(private),
+        rx.el.main(rx.el.h1(title), *children, class_name="content"),
+        rx.el.footer(rx.el.p("© Fakturowo"), class_name="footer"),
+    )
+
+
+def region(heading: str, region_id: str, *children: rx.Component) -> rx.Component:
+    """A landmark region named by its heading (get_by_role("region", name=heading) finds it)."""
+    heading_id = f"{region_id}-heading"
+    return rx.el.section(
+        rx.el.h2(heading, id=heading_id),
+        *children,
+        aria_labelledby=heading_id,
+        id=region_id,
+        class_name="card",
+    )
+
+
+def message(text: rx.Var, *, alert: rx.Var | bool = False) -> rx.Component:
+    """An outcome message, announced to screen readers; shown only when there is text."""
+    if isinstance(alert, bool):
+        role = "alert" if alert else "status"
+        kind = "message-error" if alert else "message-ok"
+    else:
+        role = rx.cond(alert, "alert", "status")
+        kind = rx.cond(alert, "message-error", "message-ok")
+    return rx.cond(
+        text != "",
+        rx.el.p(text, role=role, class_name=rx.Var.create("message ") + kind),
+    )
+
+
+def field(
+    label: str,
+    name: str,
+    *,
+    input_type: str = "text",
+    autocomplete: str = "off",
+    error: rx.Var | None = None,
+    hint: str | None = None,
+    max_length: int | None = None,
+    form_id: str = "",
+) -> rx.Component:
+    """A labelled input; its error (if any) is tied to it with aria-describedby."""
+    input_id = f"{form_id}{name}"
+    error_id = f"{input_id}-error"
+    hint_id = f"{input_id}-hint"
+    described = " ".join(filter(None, [hint_id if hint else "", error_id if error is not None else ""]))
+    props = {}
+    if max_length:
+        props["max_length"] = max_length
+    return rx.el.div(
+        rx.el.label(label, html_for=input_id),
+        rx.el.input(
+            id=input_id,
+            name=name,
+            type=input_type,
+            auto_complete=autocomplete,
+            aria_describedby=described or None,
+            aria_invalid=rx.cond(error != "", "true", "false") if error is not None else None,
+            **props,
+        ),
+        rx.el.p(hint, id=hint_id, class_name="hint") if hint else rx.fragment(),
+        rx.el.p(error, id=error_id, class_name="field-error", role="alert")
+        if error is not None
+        else rx.fragment(),
+        class_name="field",
+    )
+
+
+def checkbox(label: rx.Var | str, name: str, *, checked: rx.Var | None = None, on_change=None,
+             form_id: str = "") -> rx.Component:
+    """A checkbox with its label; controlled when `checked` is given."""
+    input_id = f"{form_id}{name}"
+    props = {}
+    if checked is not None:
+        props["checked"] = checked
+    if on_change is not None:
+        props["on_change"] = on_change
+    return rx.el.div(
+        rx.el.input(type="checkbox", id=input_id, name=name, **props),
+        rx.el.label(label, html_for=input_id),
+        class_name="checkbox",
+    )
+
+
+def submit_button(label: str, busy: rx.Var | None = None, **props) -> rx.Component:
+    """A submit button that shows it is working and cannot be pressed twice meanwhile."""
+    if busy is None:
+        return rx.el.button(label, type="submit", class_name="button", **props)
+    return rx.el.button(
+        rx.cond(busy, t("common.working"), label),
+        type="submit",
+        disabled=busy,
+        aria_busy=rx.cond(busy, "true", "false"),
+        aria_label=label,
+        class_name="button",
+        **props,
+    )
+
+
+def loading() -> rx.Component:
+    """What a private page shows until its data is loaded for the current session."""
+    return rx.el.p(t("common.loading"), role="status", class_name="loading")

@@ -1,0 +1,97 @@
+"""The database engine and sessions; SQLite connections get the pragmas the app relies on."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import Session
+
+from fakturowo_ui.settings import get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # foreign_keys: cascades work; WAL: readers don't block the writer; secure_delete:
+    # deleted rows are overwritten with zeros, so an erased account leaves no bytes behind.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # pysqlite's own transaction handling is turned off (isolation_level=None below), so
+    # BEGIN is ours to emit; write transactions ask for BEGIN IMMEDIATE explicitly.
+    if not conn.info.pop("begin_immediate", False):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for the URL, with the SQLite pragmas attached to every new connection."""
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_implicit_tx(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+@functools.lru_cache(maxsize=1)
+def get_engine() -> sa.Engine:
+    """The process-wide engine for the configured database."""
+    return make_engine(get_settings().db_url)
+
+
+def reset_engine() -> None:
+    """Dispose of the engine (tests switch databases)."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
+
+
+def is_sqlite(engine: sa.Engine | None = None) -> bool:
+    """Whether the engine talks to SQLite."""
+    return (engine or get_engine()).dialect.name == "sqlite"
+
+
+@contextlib.contextmanager
+def session_scope(*, write_lock: bool = False) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on error.
+
+    write_lock=True takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE), so a read-then-write
+    transaction cannot fail half-way with "database is locked"; on PostgreSQL rows are locked
+    by the statements themselves.
+    """
+    engine = get_engine()
+    with engine.connect() as connection:
+        if write_lock and is_sqlite(engine):
+            connection.info["begin_immediate"] = True
+        with Session(bind=connection, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise

@@ -1,0 +1,53 @@
+"""The Reflex app and its pages; nothing else lives here."""
+
+import logging
+
+import reflex as rx
+
+from fakturowo_ui.api import api, security_headers
+from fakturowo_ui.i18n import t
+from fakturowo_ui.pages.account import account
+from fakturowo_ui.pages.confirm import confirm_email
+from fakturowo_ui.pages.help import help_delete_account
+from fakturowo_ui.pages.home import home
+from fakturowo_ui.pages.login import login
+from fakturowo_ui.pages.placeholders import private_placeholder, public_placeholder
+from fakturowo_ui.pages.register import register
+from fakturowo_ui.state.account import AccountState
+from fakturowo_ui.state.confirm import ConfirmState
+from fakturowo_ui.state.login import LoginState
+from fakturowo_ui.state.pages import HomeState, PrivatePageState
+from fakturowo_ui.state.register import RegisterState
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+app = rx.App(
+    stylesheets=["/styles.css"],
+    head_components=[
+        rx.el.meta(name="referrer", content="no-referrer"),
+        rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
+    ],
+    html_lang="pl",
+    api_transformer=[api, security_headers],
+)
+
+app.add_page(home, route="/", title=t("home.title"), on_load=HomeState.on_load)
+app.add_page(register, route="/rejestracja", title=t("register.title"),
+             on_load=RegisterState.on_load)
+app.add_page(login, route="/logowanie", title=t("login.title"), on_load=LoginState.on_load)
+app.add_page(confirm_email, route="/potwierdz-email", title=t("confirm.title"),
+             on_load=ConfirmState.on_load)
+app.add_page(account, route="/konto", title=t("account.title"), on_load=AccountState.on_load)
+app.add_page(help_delete_account, route="/pomoc/jak-usunac-konto-uzytkownika",
+             title=t("help.title"))
+for route, key in (
+    ("/wystaw", "nav.issue"),
+    ("/dokumenty", "nav.documents"),
+    ("/klienci", "nav.clients"),
+    ("/produkty", "nav.products"),
+    ("/ustawienia", "nav.settings"),
+    ("/zmiana-hasla", "field.new_password"),
+):
+    app.add_page(private_placeholder(t(key)), route=route, title=t(key),
+                 on_load=PrivatePageState.on_load)
+app.add_page(public_placeholder(t("login.forgot")), route="/reset-hasla", title=t("login.forgot"))

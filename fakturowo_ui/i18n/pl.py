@@ -1,0 +1,171 @@
+"""Polish catalogue: the default language of every page and e-mail."""
+
+MESSAGES: dict[str, str] = {
+    # Brand and navigation
+    "app.name": "Fakturowo",
+    "app.tagline": "Proste faktury online dla firm",
+    "nav.issue": "Wystaw",
+    "nav.documents": "Dokumenty",
+    "nav.clients": "Klienci",
+    "nav.products": "Produkty",
+    "nav.account": "Konto",
+    "nav.settings": "Ustawienia",
+    "nav.help": "Pomoc",
+    "nav.logout": "Wyloguj",
+    "nav.login": "Zaloguj się",
+    "nav.register": "Zarejestruj konto",
+    "nav.main": "Menu główne",
+    "common.loading": "Wczytywanie…",
+    "common.working": "Chwileczkę…",
+    "common.save": "Zapisz",
+    "common.unexpected": "Coś poszło nie tak. Spróbuj ponownie za chwilę.",
+    "common.try_again_at": "Zbyt wiele prób. Spróbuj ponownie o {time} (za {minutes} min).",
+    # Start page
+    "home.title": "Fakturowo: faktury online",
+    "home.lead": (
+        "Wystawiaj faktury VAT, prowadź bazę klientów i produktów, a dokumenty pobieraj w PDF. "
+        "Po rejestracji masz {trial_days} dni darmowego testowania, potem możesz dalej "
+        "bezpłatnie wystawiać {free_documents} dokumentów miesięcznie."
+    ),
+    "home.register": "Załóż darmowe konto",
+    "home.login": "Mam już konto, zaloguj mnie",
+    # Form fields
+    "field.email": "Adres email",
+    "field.password": "Hasło",
+    "field.password_repeat": "Powtórz hasło",
+    "field.current_password": "Obecne hasło",
+    "field.new_password": "Nowe hasło",
+    "field.new_password_repeat": "Powtórz nowe hasło",
+    # Registration
+    "register.title": "Rejestracja konta",
+    "register.consent_reminders": "Chcę otrzymywać przypomnienia o końcu abonamentu",
+    "register.consent_info": "Chcę otrzymywać wiadomości informacyjne",
+    "register.submit": "Zarejestruj konto",
+    "register.password_hint": (
+        "Hasło musi mieć od 12 do 256 znaków. Najlepiej użyj kilku przypadkowych słów."
+    ),
+    "register.done": (
+        "Konto zostało utworzone. Wysłaliśmy wiadomość na adres {email}: kliknij znajdujący się "
+        "w niej link, aby potwierdzić adres email. Link jest ważny 24 godziny."
+    ),
+    "register.mail_failed": (
+        "Konto zostało utworzone, ale nie udało się wysłać wiadomości z linkiem potwierdzającym. "
+        "Za kilka minut zaloguj się: będzie można wysłać link ponownie."
+    ),
+    "register.have_account": "Masz już konto? Zaloguj się",
+    "error.form": "{message}",
+    "error.email_empty": "Podaj adres email.",
+    "error.email_invalid": "Podaj poprawny adres email, np. jan@example.com.",
+    "error.email_taken": "Konto z tym adresem email już istnieje. Zaloguj się lub ustaw nowe hasło.",
+    "error.email_blocked": (
+        "Ten adres email został zablokowany po usunięciu konta i nie można go użyć do ponownej "
+        "rejestracji."
+    ),
+    "error.password_empty": "Podaj hasło.",
+    "error.password_too_short": "Hasło jest za krótkie: musi mieć co najmniej 12 znaków.",
+    "error.password_too_long": "Hasło jest za długie: może mieć najwyżej 256 znaków.",
+    "error.password_common": (
+        "To hasło jest zbyt popularne i łatwe do odgadnięcia. Wybierz inne."
+    ),
+    "error.password_is_email": "Hasło nie może być takie samo jak adres email.",
+    "error.password_invalid_chars": "Hasło zawiera niedozwolone znaki sterujące.",
+    "error.password_mismatch": "Hasła nie są takie same.",
+    "error.password_same_as_current": "Nowe hasło musi być inne niż obecne.",
+    "error.mail_failed": (
+        "Nie udało się wysłać wiadomości email. Spróbuj ponownie za kilka minut."
+    ),
+    # E-mail confirmation
+    "confirm.title": "Potwierdzenie adresu email",
+    "confirm.lead": "Kliknij przycisk, aby potwierdzić adres email {email} i aktywować konto.",
+    "confirm.submit": "Potwierdź adres email",
+    "confirm.done": "Adres email został potwierdzony. Możesz się teraz zalogować.",
+    "confirm.go_login": "Przejdź do logowania",
+    # Login
+    "login.title": "Logowanie",
+    "login.submit": "Zaloguj",
+    "login.forgot": "Nie pamiętasz hasła?",
+    "login.no_account": "Nie masz konta? Zarejestruj się",
+    "login.failed": "Nieprawidłowy adres email lub hasło.",
+    "login.unconfirmed": (
+        "Adres email nie został jeszcze potwierdzony. Kliknij link z wiadomości "
+        "„Potwierdź adres email” albo wyślij go ponownie."
+    ),
+    "login.resend": "Wyślij link ponownie",
+    "login.resent": "Wysłaliśmy nowy link potwierdzający na adres {email}.",
+    "login.required": "Zaloguj się, aby zobaczyć tę stronę.",
+    "login.session_ended": "Sesja wygasła lub została zakończona. Zaloguj się ponownie.",
+    "login.code_invalid": "Logowanie nie powiodło się: link logowania wygasł. Zaloguj się ponownie.",
+    "logout.done": "Wylogowano.",
+    # Token links (CONTRACT.md wording)
+    "link.used": "Ten link został już użyty.",
+    "link.expired": "Ten link wygasł.",
+    "link.superseded": "Ten link został zastąpiony nowszym. Użyj linku z najnowszej wiadomości.",
+    "link.voided": "Ten link został unieważniony po zbyt wielu próbach z nieprawidłowym hasłem.",
+    "link.invalid": "Ten link jest nieprawidłowy.",
+    # Account page
+    "account.title": "Konto",
+    "account.signed_in_as": "Zalogowano jako {email} (ID {user_id})",
+    "account.periodic.heading": "Okresowa zmiana hasła",
+    "account.periodic.checkbox": "Włącz okresową zmianę hasła",
+    "account.periodic.not_yet": (
+        "Okresowa zmiana hasła nie jest jeszcze dostępna. Pracujemy nad nią: gdy będzie gotowa, "
+        "włączysz ją tutaj."
+    ),
+    "account.consents.heading": "Zgody na otrzymywanie wiadomości",
+    "account.consents.reminders": (
+        "Na 30 dni oraz na 5 dni przed upływem ważności abonamentu Twojego konta wysyłamy na "
+        "Twój adres email dwie wiadomości z przypomnieniem. Zaznacz to pole, jeśli chcesz je "
+        "otrzymywać; odznacz, jeśli nie chcesz."
+    ),
+    "account.consents.info": (
+        "Czasami wysyłamy na Twój adres email wiadomości z różnymi informacjami, np. wiadomość o "
+        "dokumentach do akceptacji, wiadomość o wykonaniu usługi cyklicznej, prośba o napisanie "
+        "opinii o naszej stronie, życzenia świąteczne, itp. Zaznacz to pole, jeśli chcesz je "
+        "otrzymywać; odznacz, jeśli nie chcesz."
+    ),
+    "account.consents.saved": "Zapisano zgody na otrzymywanie wiadomości.",
+    "account.consents.unchanged": "Nic się nie zmieniło: zgody są takie jak wcześniej.",
+    "account.consents.last_change": "Ostatnia zmiana: {when}",
+    "account.consents.never": "Jeszcze nie zmieniano.",
+    "account.subscription.heading": "Abonament",
+    "account.subscription.trial": "Okres testowy do {date}.",
+    "account.subscription.active": "Abonament aktywny do {date}.",
+    "account.subscription.free": (
+        "Darmowy plan: możesz wystawić {limit} dokumentów miesięcznie."
+    ),
+    "account.subscription.unlimited": "W tym miesiącu możesz wystawiać dokumenty bez limitu.",
+    "account.subscription.left": "W tym miesiącu zostało do wystawienia: {left} z {limit} dokumentów.",
+    "account.deletion.heading": "Usunięcie konta użytkownika",
+    "account.deletion.checkbox": (
+        "Aby usunąć konto użytkownika o numerze ID {user_id} oraz wszystkie dane zapisane na tym "
+        "koncie (baza dokumentów, klientów oraz produktów), musisz zaznaczyć to pole oraz kliknąć "
+        "poniższy przycisk. Ze względów bezpieczeństwa na Twój adres email zostanie wysłana "
+        "wiadomość, aby usunąć konto odbierz wiadomość i {within} kliknij znajdujący się w niej "
+        "link. Po usunięciu konta, adres email ({email}) zostanie zablokowany i nie ma możliwości "
+        "ponownej rejestracji konta z tym samym adresem email. UWAGA! Po kliknięciu w otrzymany "
+        "link i potwierdzeniu hasłem, Twoje konto oraz wszystkie zapisane dane zostaną "
+        "bezpowrotnie usunięte!"
+    ),
+    "account.deletion.counts": (
+        "Zostanie usunięte: dokumenty: {documents}, klienci: {clients}, produkty: {products}."
+    ),
+    "account.deletion.submit": "Usuń konto",
+    "account.deletion.not_yet": (
+        "Usuwanie konta nie jest jeszcze dostępne w tym miejscu. Pracujemy nad nim."
+    ),
+    "account.export.submit": "Pobierz kopię danych",
+    "account.export.not_yet": "Pobieranie kopii danych nie jest jeszcze dostępne. Pracujemy nad nim.",
+    # Durations ("w ciągu godziny" only while the link lives one hour)
+    "duration.within_hour": "w ciągu godziny",
+    "duration.within_minutes": "w ciągu {n} min",
+    "duration.within_seconds": "w ciągu {n} s",
+    "duration.within_hours": "w ciągu {n} godz.",
+    # Placeholders for pages whose issue is not done yet
+    "soon.title": "Wkrótce",
+    "soon.body": "Ta część serwisu jest w przygotowaniu.",
+    # Help article
+    "help.title": "Jak usunąć konto użytkownika?",
+    # Mail
+    "mail.confirm.subject": "Potwierdź adres email",
+    "mail.footer": "Wiadomość wysłana automatycznie przez Fakturowo. Prosimy na nią nie odpowiadać.",
+}

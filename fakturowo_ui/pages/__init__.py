@@ -1,0 +1,1 @@
+"""One module per route: layout only; behaviour lives in fakturowo_ui/state."""

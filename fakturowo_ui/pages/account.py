@@ -1,0 +1,75 @@
+"""/konto: the account page with its four regions (CONTRACT.md, "The account page")."""
+
+import reflex as rx
+
+from fakturowo_ui.components.layout import checkbox, loading, message, page, region
+from fakturowo_ui.i18n import t
+from fakturowo_ui.state.account import AccountState
+
+
+def _periodic_change() -> rx.Component:
+    return region(
+        t("account.periodic.heading"),
+        "okresowa-zmiana-hasla",
+        rx.el.p(t("account.periodic.not_yet"), class_name="note"),
+    )
+
+
+def _consents() -> rx.Component:
+    return region(
+        t("account.consents.heading"),
+        "zgody",
+        rx.el.form(
+            checkbox(t("account.consents.reminders"), "reminder_consent",
+                     checked=AccountState.reminder_consent,
+                     on_change=AccountState.set_reminder_consent, form_id="konto-"),
+            rx.el.p(AccountState.reminders_changed, class_name="hint"),
+            checkbox(t("account.consents.info"), "info_consent",
+                     checked=AccountState.info_consent,
+                     on_change=AccountState.set_info_consent, form_id="konto-"),
+            rx.el.p(AccountState.info_changed, class_name="hint"),
+            rx.el.button(t("common.save"), type="submit", class_name="button"),
+            message(AccountState.consents_message, alert=AccountState.consents_message_is_error),
+            on_submit=AccountState.save_consents,
+            class_name="form",
+        ),
+    )
+
+
+def _subscription() -> rx.Component:
+    return region(
+        t("account.subscription.heading"),
+        "abonament",
+        rx.el.p(AccountState.plan_text),
+        rx.el.p(AccountState.documents_text),
+    )
+
+
+def _deletion() -> rx.Component:
+    return region(
+        t("account.deletion.heading"),
+        "usuniecie-konta",
+        rx.el.p(AccountState.deletion_text),
+        rx.el.p(AccountState.counts_text),
+        rx.el.p(t("account.deletion.not_yet"), class_name="note"),
+        rx.el.p(t("account.export.not_yet"), class_name="note"),
+    )
+
+
+def account() -> rx.Component:
+    """The account page; nothing private is shown until the session is checked."""
+    return page(
+        rx.cond(
+            AccountState.loaded,
+            rx.fragment(
+                rx.el.p(AccountState.signed_in_text, class_name="signed-in"),
+                _periodic_change(),
+                _consents(),
+                _subscription(),
+                _deletion(),
+            ),
+            loading(),
+        ),
+        title=t("account.title"),
+        private=True,
+    )

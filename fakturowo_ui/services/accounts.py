@@ -1,0 +1,301 @@
+"""Accounts: registration, address confirmation and login.
+
+The flows are async only where they wait on something slow (argon2 in a thread, SMTP in a thread);
+each database step is its own short transaction, so no lock is held while hashing or mailing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+import unicodedata
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import t
+from fakturowo_ui.models import BlockedAddress, ConsentRecord, Subscription, User
+from fakturowo_ui.services import clock, mail, onetime, passwords, ratelimit, sessions
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.tokens import keyed_digest
+from fakturowo_ui.settings import get_settings
+
+audit = logging.getLogger("fakturowo.audit")
+
+MAX_EMAIL_LENGTH = 254
+CONFIRM_TTL = dt.timedelta(hours=24)
+LOGIN_CODE_TTL = dt.timedelta(seconds=60)
+
+# A pragmatic address check: one @, a dotted domain, no spaces or control characters.
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+CONSENT_REMINDERS = "reminders"
+CONSENT_INFO = "info"
+
+
+def normalise_email(raw: str) -> str:
+    """Trimmed and lower-cased: the one form an address is compared and stored in."""
+    return unicodedata.normalize("NFKC", raw or "").strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """The catalogue key of what is wrong with a normalised address, or None."""
+    if not email:
+        return "error.email_empty"
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_RE.match(email):
+        return "error.email_invalid"
+    if len(email.split("@", 1)[0]) > 64:
+        return "error.email_invalid"
+    return None
+
+
+def blocked_email_digest(email: str) -> str:
+    """HMAC-SHA256 of the normalised address under the secret key: how a block is stored."""
+    return keyed_digest(get_settings().secret_key, normalise_email(email))
+
+
+def is_blocked(session: Session, email: str) -> bool:
+    """Whether the address was blocked by an account deletion."""
+    return session.get(BlockedAddress, blocked_email_digest(email)) is not None
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The account with this (normalised) address."""
+    return session.scalars(sa.select(User).where(User.email == normalise_email(email))).first()
+
+
+@dataclasses.dataclass
+class RegistrationForm:
+    """What the registration page sends."""
+
+    email: str
+    password: str
+    password_repeat: str
+    reminder_consent: bool = False
+    info_consent: bool = False
+
+
+def registration_errors(form: RegistrationForm) -> dict[str, str]:
+    """Field name -> message for every rule the form breaks (no database needed)."""
+    errors: dict[str, str] = {}
+    email = normalise_email(form.email)
+    if key := email_problem(email):
+        errors["email"] = t(key)
+    if key := passwords.password_problem(form.password, email):
+        errors["password"] = t(key)
+    elif form.password != form.password_repeat:
+        errors["password_repeat"] = t("error.password_mismatch")
+    return errors
+
+
+async def register(form: RegistrationForm, client_ip: str) -> str:
+    """Create an unconfirmed account and mail the confirmation link; returns the address.
+
+    Raises DomainError (with a `field` param when it belongs to one field) and changes nothing
+    when the form is refused. If only the mail fails, the account stays and the message says so.
+    """
+    errors = registration_errors(form)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise DomainError("error.form", field=field, message=message, errors=errors)
+    email = normalise_email(form.email)
+    with session_scope() as session:
+        _ensure_can_register(session, email)
+        ratelimit.ensure_allowed(session, ratelimit.REGISTRATIONS_PER_CLIENT, client_ip)
+    password_hash = await passwords.hash_password_async(form.password)
+    try:
+        with session_scope(write_lock=True) as session:
+            _ensure_can_register(session, email)
+            ratelimit.record(session, ratelimit.REGISTRATIONS_PER_CLIENT, client_ip)
+            user = _create_user(session, email, password_hash, form)
+            user_id = user.id
+    except IntegrityError:
+        raise _field_error("email", "error.email_taken") from None
+    audit.info("account registered user_id=%s", user_id)
+    try:
+        await send_confirmation(user_id, email)
+    except DomainError:
+        raise DomainError("register.mail_failed") from None
+    return email
+
+
+def _field_error(field: str, key: str) -> DomainError:
+    return DomainError("error.form", field=field, message=t(key), errors={field: t(key)})
+
+
+def _ensure_can_register(session: Session, email: str) -> None:
+    if is_blocked(session, email):
+        raise _field_error("email", "error.email_blocked")
+    if find_user(session, email) is not None:
+        raise _field_error("email", "error.email_taken")
+
+
+def _create_user(session: Session, email: str, password_hash: str, form: RegistrationForm) -> User:
+    now = clock.now()
+    user = User(
+        email=email,
+        password_hash=password_hash,
+        created_at=now,
+        password_changed_at=now,
+        reminder_consent=form.reminder_consent,
+        info_consent=form.info_consent,
+    )
+    session.add(user)
+    session.flush()
+    trial_end = clock.warsaw_date(now) + dt.timedelta(days=get_settings().trial_days)
+    session.add(Subscription(user_id=user.id, trial_ends_on=trial_end))
+    for consent, given in (
+        (CONSENT_REMINDERS, form.reminder_consent),
+        (CONSENT_INFO, form.info_consent),
+    ):
+        if given:
+            session.add(
+                ConsentRecord(
+                    user_id=user.id, consent=consent, given=True, at=now, source="registration"
+                )
+            )
+    return user
+
+
+async def send_confirmation(user_id: int, email: str) -> None:
+    """Issue a confirmation link and mail it; a failed send leaves no usable link behind."""
+    with session_scope() as session:
+        token, row = onetime.issue(session, user_id, onetime.CONFIRM_EMAIL, CONFIRM_TTL)
+        token_id, expires_at = row.id, row.expires_at
+    letter = mail.render(
+        "confirm_email",
+        to=email,
+        subject=t("mail.confirm.subject"),
+        action_url=get_settings().link(f"/potwierdz-email/?token={token}"),
+        valid_until=clock.format_datetime(expires_at),
+    )
+    try:
+        await mail.send_async(letter)
+    except mail.MailError:
+        with session_scope() as session:
+            onetime.discard(session, token_id)
+        raise DomainError("error.mail_failed") from None
+    with session_scope() as session:
+        onetime.supersede_older(session, user_id, onetime.CONFIRM_EMAIL, token_id)
+
+
+async def resend_confirmation(email: str) -> str:
+    """Mail a new confirmation link to an unconfirmed account (rate-limited per account)."""
+    email = normalise_email(email)
+    with session_scope(write_lock=True) as session:
+        user = find_user(session, email)
+        if user is None or user.email_confirmed_at is not None:
+            return email
+        ratelimit.check_and_record(session, ratelimit.CONFIRMATION_RESENDS_PER_ACCOUNT, str(user.id))
+        user_id = user.id
+    await send_confirmation(user_id, email)
+    return email
+
+
+def inspect_confirmation(token: str) -> tuple[onetime.LinkState, str | None]:
+    """The state of a confirmation link and the address it confirms. Changes nothing."""
+    with session_scope() as session:
+        state, row = onetime.find(session, token, onetime.CONFIRM_EMAIL)
+        if row is None:
+            return state, None
+        user = session.get(User, row.user_id)
+        if user is not None and user.email_confirmed_at is not None and state is not onetime.LinkState.USED:
+            return onetime.LinkState.USED, user.email
+        return state, user.email if user else None
+
+
+def confirm_email(token: str) -> onetime.LinkState:
+    """Consume a confirmation link and mark the address confirmed; returns the outcome."""
+    with session_scope(write_lock=True) as session:
+        state, row = onetime.find(session, token, onetime.CONFIRM_EMAIL)
+        if row is None or state is not onetime.LinkState.VALID:
+            return state
+        if not onetime.consume(session, row.id):
+            return onetime.find(session, token, onetime.CONFIRM_EMAIL)[0]
+        user = session.get(User, row.user_id)
+        if user.email_confirmed_at is None:
+            user.email_confirmed_at = clock.now()
+            session.add(user)
+        audit.info("address confirmed user_id=%s", user.id)
+        return onetime.LinkState.VALID
+
+
+class UnconfirmedAddress(DomainError):
+    """The password was right but the address is not confirmed yet."""
+
+
+async def log_in(email: str, password: str, client_ip: str, next_path: str | None) -> str:
+    """Check the credentials and return a one-time login code for the cookie hand-off.
+
+    One message for an unknown address and a wrong password; failures are limited per account
+    and attempts per client address. The code is exchanged by `exchange_login_code`.
+    """
+    email = normalise_email(email)
+    if email_problem(email) or not password:
+        # Still count the attempt, so a flood of junk is limited like any other.
+        with session_scope() as session:
+            ratelimit.check_and_record(session, ratelimit.LOGIN_ATTEMPTS_PER_CLIENT, client_ip)
+        raise DomainError("login.failed")
+    with session_scope() as session:
+        ratelimit.check_and_record(session, ratelimit.LOGIN_ATTEMPTS_PER_CLIENT, client_ip)
+        ratelimit.ensure_allowed(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
+        user = find_user(session, email)
+        user_id = user.id if user else None
+        password_hash = user.password_hash if user else passwords.dummy_hash()
+        confirmed = bool(user and user.email_confirmed_at)
+    ok = await passwords.verify_password_async(password, password_hash) and user_id is not None
+    if not ok:
+        with session_scope() as session:
+            ratelimit.record(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
+        if user_id is not None:
+            audit.info("login failed user_id=%s", user_id)
+        raise DomainError("login.failed")
+    if not confirmed:
+        raise UnconfirmedAddress("login.unconfirmed")
+    new_hash = None
+    if passwords.needs_rehash(password_hash):
+        new_hash = await passwords.hash_password_async(password)
+    with session_scope() as session:
+        ratelimit.clear(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
+        if new_hash is not None:
+            session.execute(sa.update(User).where(User.id == user_id).values(password_hash=new_hash))
+        code, _row = onetime.issue(
+            session, user_id, onetime.LOGIN_CODE, LOGIN_CODE_TTL, next_path=safe_next_path(next_path)
+        )
+    return code
+
+
+def exchange_login_code(code: str) -> tuple[str, str] | None:
+    """Consume a login code: (session token for the cookie, path to go to), or None."""
+    with session_scope(write_lock=True) as session:
+        state, row = onetime.find(session, code, onetime.LOGIN_CODE)
+        if row is None or state is not onetime.LinkState.VALID or not onetime.consume(session, row.id):
+            return None
+        user = session.get(User, row.user_id)
+        if user is None or user.email_confirmed_at is None:
+            return None
+        token = sessions.create(session, user.id)
+        audit.info("login user_id=%s", user.id)
+        return token, row.next_path or "/konto/"
+
+
+_PRIVATE_PREFIXES = (
+    "/konto", "/zmiana-hasla", "/klienci", "/produkty", "/dokumenty", "/ustawienia", "/wystaw",
+)
+
+
+def safe_next_path(path: str | None) -> str:
+    """Where to go after login: only a private page of this app, never another site."""
+    if not path or not isinstance(path, str) or len(path) > 200:
+        return "/konto/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or any(
+        ord(c) < 32 for c in path
+    ):
+        return "/konto/"
+    if not path.startswith(_PRIVATE_PREFIXES):
+        return "/konto/"
+    return path

@@ -1,0 +1,130 @@
+"""The one mail sender: renders a template as text + HTML and sends it over SMTP or to the outbox.
+
+With no SMTP host configured, mail goes to the local outbox (`var/outbox/*.eml`), which stands in
+for the user's mailbox during development. No log line carries a link, a token or an address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import secrets
+import smtplib
+import ssl
+import string
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import clock
+from fakturowo_ui.settings import Settings, get_settings
+
+log = logging.getLogger("fakturowo.mail")
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "mail_templates"
+SMTP_TIMEOUT_SECONDS = 8
+
+
+class MailError(Exception):
+    """The mail could not be handed to the SMTP server (down, refused, timed out)."""
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A rendered e-mail ready to send."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _load(name: str) -> string.Template:
+    return string.Template((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+
+
+def render(template: str, *, to: str, subject: str, headers: dict[str, str] | None = None,
+           **params: str) -> Mail:
+    """Fill `<template>.txt` and `<template>.html` (HTML-escaped) inside the common layout.
+
+    Params whose name ends in `_url` are links: in the text part they stand alone on their line.
+    """
+    footer = t("mail.footer")
+    text_body = _load(f"{template}.txt").substitute(params)
+    html_params = {key: html.escape(str(value), quote=True) for key, value in params.items()}
+    html_body = _load(f"{template}.html").substitute(html_params)
+    text = f"{text_body.rstrip()}\n\n-- \n{footer}\n"
+    page = _load("layout.html").substitute(
+        subject=html.escape(subject), body=html_body, footer=html.escape(footer)
+    )
+    return Mail(to=to, subject=subject, text=text, html=page, headers=dict(headers or {}))
+
+
+def build_message(mail: Mail, settings: Settings) -> EmailMessage:
+    """The MIME message: text first, HTML as the alternative."""
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    domain = settings.mail_from.rsplit("@", 1)[-1].strip("> ") or "localhost"
+    message["Message-ID"] = make_msgid(domain=domain)
+    for name, value in mail.headers.items():
+        message[name] = value
+    message.set_content(mail.text, charset="utf-8")
+    message.add_alternative(mail.html, subtype="html", charset="utf-8")
+    return message
+
+
+def send(mail: Mail, settings: Settings | None = None) -> None:
+    """Send now (blocking). Raises MailError when the SMTP server does not take the message."""
+    settings = settings or get_settings()
+    message = build_message(mail, settings)
+    if settings.uses_outbox:
+        path = _write_outbox(message, settings)
+        log.info("mail %r written to the local outbox: %s", mail.subject, path.name)
+        return
+    try:
+        _send_smtp(message, settings)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The exception text can quote the recipient; log only its kind.
+        log.warning("mail %r not sent: %s", mail.subject, type(exc).__name__)
+        raise MailError(type(exc).__name__) from None
+    log.info("mail %r handed to the SMTP server", mail.subject)
+
+
+async def send_async(mail: Mail, settings: Settings | None = None) -> None:
+    """send() off the event loop, so a slow SMTP server never freezes a page."""
+    await asyncio.to_thread(send, mail, settings)
+
+
+def _send_smtp(message: EmailMessage, settings: Settings) -> None:
+    host, port = settings.smtp_host, settings.smtp_port
+    if settings.smtp_security == "ssl":
+        server: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port, timeout=SMTP_TIMEOUT_SECONDS, context=ssl.create_default_context()
+        )
+    else:
+        server = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
+    with server:
+        if settings.smtp_security == "starttls":
+            server.starttls(context=ssl.create_default_context())
+        if settings.smtp_user:
+            server.login(settings.smtp_user, settings.smtp_password or "")
+        server.send_message(message)
+
+
+def _write_outbox(message: EmailMessage, settings: Settings) -> Path:
+    outbox = settings.outbox_dir
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = outbox / f"{stamp}-{secrets.token_hex(3)}.eml"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(bytes(message))
+    return path

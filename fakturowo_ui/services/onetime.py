@@ -1,0 +1,155 @@
+"""Single-use tokens for e-mailed links and login hand-offs: issued, inspected, consumed.
+
+Only the SHA-256 of a token is stored. A token is bound to a user and a purpose and lives until
+`expires_at`; a newer token of the same purpose supersedes older unused ones (after its mail went
+out, so a failed send supersedes nothing); consuming is one conditional UPDATE, so of two
+simultaneous uses exactly one wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from fakturowo_ui.models import OneTimeToken, SpentToken
+from fakturowo_ui.services import clock
+from fakturowo_ui.services.tokens import digest, looks_like_token, new_token
+
+CONFIRM_EMAIL = "confirm_email"
+DELETE_ACCOUNT = "delete_account"
+RESET_PASSWORD = "reset_password"
+LOGIN_CODE = "login_code"
+
+
+class LinkState(enum.Enum):
+    """What a presented token can do, in CONTRACT.md's terms."""
+
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+    VOIDED = "voided"
+    INVALID = "invalid"
+
+    @property
+    def message_key(self) -> str:
+        """The catalogue key of the message a link in this state shows."""
+        return f"link.{self.value}"
+
+
+def issue(
+    session: Session,
+    user_id: int,
+    purpose: str,
+    ttl: dt.timedelta,
+    *,
+    next_path: str | None = None,
+) -> tuple[str, OneTimeToken]:
+    """A new token (returned in clear once) and its row. Supersedes nothing by itself."""
+    token = new_token()
+    now = clock.now()
+    row = OneTimeToken(
+        user_id=user_id,
+        purpose=purpose,
+        token_hash=digest(token),
+        created_at=now,
+        expires_at=now + ttl,
+        next_path=next_path,
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def supersede_older(session: Session, user_id: int, purpose: str, keep_id: int) -> None:
+    """Mark every other open token of this user and purpose as replaced by a newer one."""
+    session.execute(
+        sa.update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.id != keep_id,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.superseded_at.is_(None),
+        )
+        .values(superseded_at=clock.now())
+    )
+
+
+def discard(session: Session, token_id: int) -> None:
+    """Remove a token whose mail never went out, so it can never be used."""
+    session.execute(sa.delete(OneTimeToken).where(OneTimeToken.id == token_id))
+
+
+def find(session: Session, token: str, purpose: str) -> tuple[LinkState, OneTimeToken | None]:
+    """The state of a presented token and its row (None when unknown). Changes nothing."""
+    if not isinstance(token, str) or not looks_like_token(token):
+        return LinkState.INVALID, None
+    token_hash = digest(token)
+    row = session.scalars(
+        sa.select(OneTimeToken).where(
+            OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose
+        )
+    ).first()
+    if row is None:
+        spent = session.get(SpentToken, token_hash)
+        if spent is not None and spent.purpose == purpose:
+            return LinkState.USED, None
+        return LinkState.INVALID, None
+    return state_of(row), row
+
+
+def state_of(row: OneTimeToken) -> LinkState:
+    """Classify a token row; a used link stays "used" whatever happened after."""
+    if row.used_at is not None:
+        return LinkState.USED
+    if row.voided_at is not None:
+        return LinkState.VOIDED
+    if row.superseded_at is not None:
+        return LinkState.SUPERSEDED
+    if row.expires_at <= clock.now():
+        return LinkState.EXPIRED
+    return LinkState.VALID
+
+
+def consume(session: Session, token_id: int) -> bool:
+    """Mark the token used if, at this instant, it is still usable. True for the one winner."""
+    now = clock.now()
+    result = session.execute(
+        sa.update(OneTimeToken)
+        .where(
+            OneTimeToken.id == token_id,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.superseded_at.is_(None),
+            OneTimeToken.voided_at.is_(None),
+            OneTimeToken.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    return result.rowcount == 1
+
+
+def record_failed_attempt(session: Session, token_id: int, void_after: int) -> bool:
+    """Count a wrong password against the token; void it at `void_after`. True if now voided."""
+    session.execute(
+        sa.update(OneTimeToken)
+        .where(OneTimeToken.id == token_id)
+        .values(failed_attempts=OneTimeToken.failed_attempts + 1)
+    )
+    row = session.get(OneTimeToken, token_id)
+    session.refresh(row)
+    if row.failed_attempts >= void_after and row.voided_at is None:
+        row.voided_at = clock.now()
+        session.add(row)
+        return True
+    return row.voided_at is not None
+
+
+def purge_expired(session: Session, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    """Delete tokens that ended (expired, used, replaced) more than `older_than` ago."""
+    cutoff = clock.now() - older_than
+    result = session.execute(sa.delete(OneTimeToken).where(OneTimeToken.expires_at < cutoff))
+    return result.rowcount or 0

@@ -1,0 +1,119 @@
+"""Login sessions: a random 256-bit token in an HttpOnly cookie, its SHA-256 in the database.
+
+A session ends when idle for IDLE_TIMEOUT, at its absolute expiry, at logout, and for every
+session of a user when the password changes or the account is deleted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from http.cookies import SimpleCookie
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from fakturowo_ui.models import AuthSession, User
+from fakturowo_ui.services import clock
+from fakturowo_ui.services.tokens import digest, looks_like_token, new_token
+
+COOKIE_NAME = "fakturowo_session"
+IDLE_TIMEOUT = dt.timedelta(hours=8)
+ABSOLUTE_LIFETIME = dt.timedelta(days=7)
+# last_seen_at is written at most this often, so reading pages does not write on every event.
+TOUCH_INTERVAL = dt.timedelta(minutes=5)
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrentUser:
+    """Who is logged in through a session: what states may know about the user."""
+
+    user_id: int
+    email: str
+    session_id: int
+    must_change_password: bool
+
+
+def create(session: Session, user_id: int, *, must_change_password: bool = False) -> str:
+    """A new session for the user; returns the cookie's token (the only time it is in clear)."""
+    token = new_token()
+    now = clock.now()
+    session.add(
+        AuthSession(
+            user_id=user_id,
+            token_hash=digest(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + ABSOLUTE_LIFETIME,
+            must_change_password=must_change_password,
+        )
+    )
+    session.flush()
+    return token
+
+
+def token_from_cookie_header(cookie_header: str) -> str | None:
+    """The session token in a Cookie header, if any."""
+    if not cookie_header:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except Exception:  # noqa: BLE001 - a malformed header from a client is just "no session"
+        return None
+    morsel = jar.get(COOKIE_NAME)
+    if morsel is None or not looks_like_token(morsel.value):
+        return None
+    return morsel.value
+
+
+def resolve(session: Session, token: str | None) -> CurrentUser | None:
+    """The logged-in user behind a token, or None when the session is unknown or has ended."""
+    if not token:
+        return None
+    now = clock.now()
+    row = session.execute(
+        sa.select(AuthSession, User.email)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == digest(token))
+    ).first()
+    if row is None:
+        return None
+    auth, email = row
+    if auth.expires_at <= now or auth.last_seen_at + IDLE_TIMEOUT <= now:
+        return None
+    if now - auth.last_seen_at >= TOUCH_INTERVAL:
+        session.execute(
+            sa.update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now)
+        )
+    return CurrentUser(
+        user_id=auth.user_id,
+        email=email,
+        session_id=auth.id,
+        must_change_password=auth.must_change_password,
+    )
+
+
+def end(session: Session, token: str | None) -> None:
+    """End the session behind a token (logout)."""
+    if token:
+        session.execute(sa.delete(AuthSession).where(AuthSession.token_hash == digest(token)))
+
+
+def end_all(session: Session, user_id: int, *, except_session_id: int | None = None) -> int:
+    """End every session of a user (but one, if given); returns how many ended."""
+    statement = sa.delete(AuthSession).where(AuthSession.user_id == user_id)
+    if except_session_id is not None:
+        statement = statement.where(AuthSession.id != except_session_id)
+    return session.execute(statement).rowcount or 0
+
+
+def purge_expired(session: Session) -> int:
+    """Delete sessions past their absolute or idle expiry."""
+    now = clock.now()
+    result = session.execute(
+        sa.delete(AuthSession).where(
+            sa.or_(AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - IDLE_TIMEOUT)
+        )
+    )
+    return result.rowcount or 0

@@ -1,0 +1,66 @@
+"""The user's plan: trial, paid period or the free plan, and this month's documents left."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from fakturowo_ui.models import Document, Subscription
+from fakturowo_ui.services import clock
+from fakturowo_ui.settings import get_settings
+
+TRIAL = "trial"
+ACTIVE = "active"
+FREE = "free"
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanStatus:
+    """What the "Abonament" region shows."""
+
+    kind: str  # trial | active | free
+    last_day: dt.date | None  # the last day of the trial or paid period
+    documents_limit: int | None  # None: no monthly limit now
+    documents_left: int | None
+
+
+def subscription_end(subscription: Subscription) -> dt.date:
+    """The last day of the current period: the paid period's end if any, else the trial's."""
+    if subscription.paid_until is not None:
+        return subscription.paid_until
+    return subscription.trial_ends_on
+
+
+def month_bounds_utc(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The Warsaw calendar month containing `day`, as naive UTC [start, end)."""
+    start = dt.datetime(day.year, day.month, 1, tzinfo=clock.WARSAW)
+    nxt = dt.datetime(day.year + (day.month == 12), day.month % 12 + 1, 1, tzinfo=clock.WARSAW)
+    return clock.to_utc_naive(start), clock.to_utc_naive(nxt)
+
+
+def documents_this_month(session: Session, user_id: int, today: dt.date) -> int:
+    """Documents the user issued in the Warsaw calendar month of `today`."""
+    start, end = month_bounds_utc(today)
+    return session.scalar(
+        sa.select(sa.func.count(Document.id)).where(
+            Document.user_id == user_id, Document.created_at >= start, Document.created_at < end
+        )
+    ) or 0
+
+
+def plan_status(session: Session, user_id: int, today: dt.date | None = None) -> PlanStatus:
+    """The plan on `today` (Warsaw): trial and paid periods have no monthly document limit."""
+    today = today or clock.today_warsaw()
+    subscription = session.scalars(
+        sa.select(Subscription).where(Subscription.user_id == user_id)
+    ).first()
+    if subscription is not None and subscription.paid_until is not None and today <= subscription.paid_until:
+        return PlanStatus(ACTIVE, subscription.paid_until, None, None)
+    if subscription is not None and today <= subscription.trial_ends_on:
+        return PlanStatus(TRIAL, subscription.trial_ends_on, None, None)
+    limit = get_settings().free_documents_per_month
+    used = documents_this_month(session, user_id, today)
+    return PlanStatus(FREE, None, limit, max(0, limit - used))

@@ -1,0 +1,196 @@
+"""One typed settings object, read from the environment (CONTRACT.md, "Operator interface").
+
+A bad value stops start-up with a message that names the variable; nothing here imports Reflex.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+class SettingsError(ValueError):
+    """A setting from the environment has a value the app cannot use."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything the operator can set, already parsed and checked."""
+
+    var_dir: Path
+    db_url: str
+    redis_url: str | None
+    base_url: str
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None = dataclasses.field(repr=False)
+    smtp_security: str
+    mail_from: str
+    secret_key: bytes = dataclasses.field(repr=False)
+    deletion_link_ttl_seconds: int
+    password_change_interval_days: int
+    trial_days: int
+    free_documents_per_month: int
+    rate_limits: bool
+
+    @property
+    def base_origin(self) -> str:
+        """The scheme://host[:port] part of the base URL, the only origin the app accepts."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry the Secure flag when the app is served over https."""
+        return self.base_url.startswith("https://")
+
+    @property
+    def uses_outbox(self) -> bool:
+        """With no SMTP host configured, mail goes to the local outbox under var/outbox."""
+        return not self.smtp_host
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the local outbox keeps its .eml files."""
+        return self.var_dir / "outbox"
+
+    def link(self, path: str) -> str:
+        """An absolute link under the base URL, never built from a request's Host header."""
+        return self.base_url + path
+
+
+def _get(env: dict[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int) -> int:
+    raw = _get(env, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    """Booleans accept true/false, 1/0, yes/no, on/off in any letter case."""
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}: expected true/false, 1/0, yes/no or on/off, got {raw!r}")
+
+
+def _base_url(env: dict[str, str]) -> str:
+    raw = _get(env, "FAKTUROWO_BASE_URL") or "http://localhost:3000"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"FAKTUROWO_BASE_URL: expected http(s)://host[:port], got {raw!r}")
+    if parts.query or parts.fragment:
+        raise SettingsError("FAKTUROWO_BASE_URL: must not carry a query or a fragment")
+    return raw.rstrip("/")
+
+
+def _db_url(env: dict[str, str], var_dir: Path) -> str:
+    raw = _get(env, "REFLEX_DB_URL")
+    if raw is None:
+        return f"sqlite:///{var_dir / 'fakturowo.db'}"
+    if not (raw.startswith("sqlite:///") or raw.startswith("postgresql")):
+        raise SettingsError(
+            "REFLEX_DB_URL: expected sqlite:///path or postgresql+psycopg://user@host/db, "
+            f"got a URL with scheme {raw.split(':', 1)[0]!r}"
+        )
+    if raw.startswith("postgresql://"):
+        # One driver for PostgreSQL: psycopg 3.
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    return raw
+
+
+def _secret_key(env: dict[str, str], var_dir: Path) -> bytes:
+    raw = _get(env, "FAKTUROWO_SECRET_KEY")
+    if raw is not None:
+        if len(raw) < 32:
+            raise SettingsError("FAKTUROWO_SECRET_KEY: must be at least 32 characters long")
+        return raw.encode()
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        # Created with owner-only permissions from the first byte; O_EXCL keeps two
+        # processes starting at once from writing two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise SettingsError(f"FAKTUROWO_SECRET_KEY: the generated key in {path} is damaged")
+    return key.encode()
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read and check every setting; raises SettingsError naming the first bad variable."""
+    env = dict(os.environ if env is None else env)
+    var_dir = Path(_get(env, "FAKTUROWO_VAR_DIR") or REPO_ROOT / "var").resolve()
+    security = (_get(env, "FAKTUROWO_SMTP_SECURITY") or "starttls").lower()
+    if security not in _SMTP_SECURITY:
+        raise SettingsError(
+            f"FAKTUROWO_SMTP_SECURITY: expected one of {', '.join(_SMTP_SECURITY)}, got {security!r}"
+        )
+    rate_limits_raw = _get(env, "FAKTUROWO_RATE_LIMITS")
+    redis_url = _get(env, "REFLEX_REDIS_URL")
+    if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError("REFLEX_REDIS_URL: expected redis://host:port[/db]")
+    return Settings(
+        var_dir=var_dir,
+        db_url=_db_url(env, var_dir),
+        redis_url=redis_url,
+        base_url=_base_url(env),
+        smtp_host=_get(env, "FAKTUROWO_SMTP_HOST"),
+        smtp_port=_int(env, "FAKTUROWO_SMTP_PORT", 587, 1),
+        smtp_user=_get(env, "FAKTUROWO_SMTP_USER"),
+        smtp_password=_get(env, "FAKTUROWO_SMTP_PASSWORD"),
+        smtp_security=security,
+        mail_from=_get(env, "FAKTUROWO_MAIL_FROM") or "Fakturowo <no-reply@localhost>",
+        secret_key=_secret_key(env, var_dir),
+        deletion_link_ttl_seconds=_int(env, "FAKTUROWO_DELETION_LINK_TTL_SECONDS", 3600, 1),
+        password_change_interval_days=_int(env, "FAKTUROWO_PASSWORD_CHANGE_INTERVAL_DAYS", 365, 0),
+        trial_days=_int(env, "FAKTUROWO_TRIAL_DAYS", 100, 0),
+        free_documents_per_month=_int(env, "FAKTUROWO_FREE_DOCUMENTS_PER_MONTH", 5, 0),
+        rate_limits=True
+        if rate_limits_raw is None
+        else parse_bool("FAKTUROWO_RATE_LIMITS", rate_limits_raw),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()

@@ -1,0 +1,48 @@
+"""Address confirmation page state: opening the link changes nothing; the button confirms."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import accounts
+from fakturowo_ui.services.onetime import LinkState
+
+
+class ConfirmState(rx.State):
+    """What the confirmation link can do and the outcome of pressing the button."""
+
+    checked: bool = False
+    can_confirm: bool = False
+    email: str = ""
+    lead: str = ""
+    message: str = ""
+    message_is_error: bool = False
+    confirmed: bool = False
+    _token: str = ""
+
+    @rx.event
+    def on_load(self):
+        """Look at the link without using it."""
+        self.reset()
+        self._token = self.router.url.query_parameters.get("token", "")
+        state, email = accounts.inspect_confirmation(self._token)
+        self.checked = True
+        if state is LinkState.VALID:
+            self.can_confirm, self.email = True, email or ""
+            self.lead = t("confirm.lead", email=self.email)
+        else:
+            self.message, self.message_is_error = t(state.message_key), True
+
+    @rx.event
+    def confirm(self):
+        """Use the link: the address is confirmed and the account can log in."""
+        if not self.can_confirm:
+            return
+        state = accounts.confirm_email(self._token)
+        self.can_confirm = False
+        if state is LinkState.VALID:
+            self.confirmed = True
+            self.message, self.message_is_error = t("confirm.done"), False
+        else:
+            self.message, self.message_is_error = t(state.message_key), True
