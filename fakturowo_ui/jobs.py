@@ -1,0 +1,93 @@
+"""Operator commands and scheduled work: `python -m fakturowo_ui.jobs daily|set-subscription|unblock-address`.
+
+`daily` runs every task due on a date (default: today in Europe/Warsaw). Each task is safe to run
+twice and at once on two machines: what it sends is recorded under a unique key before it counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from collections.abc import Callable
+
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.services import clock, onetime, ratelimit, sessions
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.settings import SettingsError
+
+log = logging.getLogger("fakturowo.jobs")
+
+DailyTask = Callable[[dt.date], str]
+
+
+def clean_up_expired(day: dt.date) -> str:
+    """Delete expired links, sessions and rate-limit counts."""
+    with session_scope() as session:
+        tokens = onetime.purge_expired(session)
+        ended = sessions.purge_expired(session)
+        hits = ratelimit.purge_expired(session)
+    return f"clean-up: {tokens} links, {ended} sessions, {hits} rate-limit entries removed"
+
+
+# Every task of the daily run, in order. Each returns a one-line summary for the operator.
+DAILY_TASKS: list[DailyTask] = [clean_up_expired]
+
+
+def run_daily(day: dt.date) -> list[str]:
+    """Run every daily task for `day`; one failing task does not stop the others."""
+    summaries = []
+    for task in DAILY_TASKS:
+        try:
+            summaries.append(task(day))
+        except Exception as error:  # noqa: BLE001 - report and go on with the next task
+            log.exception("daily task %s failed", task.__name__)
+            summaries.append(f"{task.__name__}: FAILED ({type(error).__name__})")
+    return summaries
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of the operator commands."""
+    parser = argparse.ArgumentParser(prog="python -m fakturowo_ui.jobs", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    daily = commands.add_parser("daily", help="run all daily work due on a date")
+    daily.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today in Warsaw)")
+    subscription = commands.add_parser("set-subscription", help="set a paid period's last day")
+    subscription.add_argument("--email", required=True)
+    subscription.add_argument("--until", type=_date, required=True)
+    unblock = commands.add_parser("unblock-address", help="let a blocked address register again")
+    unblock.add_argument("--email", required=True)
+    return parser
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
+    "daily": lambda args: "\n".join(run_daily(args.date or clock.today_warsaw())),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one operator command; exit code 0 on success, 1 on a refused command, 2 on bad usage."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    handler = COMMANDS.get(args.command)
+    if handler is None:
+        print(f"{args.command}: not available yet", file=sys.stderr)
+        return 1
+    try:
+        print(handler(args))
+    except (DomainError, SettingsError, ValueError) as error:
+        print(f"error: {error.message() if isinstance(error, DomainError) else error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""Shared fixtures: a migrated SQLite database per test, a real SMTP server on loopback, a movable clock.
+
+Every test gets its own var/ directory and database file (copied from one migrated template, so
+Alembic runs once per session), with settings read afresh from the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import os
+import re
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as SMTPProtocol
+
+from fakturowo_ui import db
+from fakturowo_ui.services import clock
+from fakturowo_ui.settings import REPO_ROOT, reset_settings_cache
+
+FAKTUROWO_ENV_PREFIXES = ("FAKTUROWO_", "REFLEX_DB_URL", "REFLEX_REDIS_URL")
+TEST_SECRET = "test-secret-key-0123456789abcdef-0123456789"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def migrate(db_url: str) -> None:
+    """Run every Alembic migration against db_url."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.attributes["url"] = db_url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """One SQLite file with the whole schema, made through the migrations."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    old = {k: os.environ.get(k) for k in ("FAKTUROWO_VAR_DIR", "FAKTUROWO_SECRET_KEY")}
+    os.environ["FAKTUROWO_VAR_DIR"] = str(path.parent)
+    os.environ["FAKTUROWO_SECRET_KEY"] = TEST_SECRET
+    reset_settings_cache()
+    try:
+        migrate(f"sqlite:///{path}")
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_settings_cache()
+    # Fold the WAL into the main file so a plain copy carries the schema.
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch, migrated_template) -> dict[str, str]:
+    """A clean environment for the app: own var/ dir, own migrated SQLite database, outbox mail.
+
+    Tests change settings with monkeypatch.setenv(...) followed by reset_settings_cache().
+    """
+    for key in list(os.environ):
+        if key.startswith(FAKTUROWO_ENV_PREFIXES):
+            monkeypatch.delenv(key, raising=False)
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    db_path = var_dir / "fakturowo.db"
+    shutil.copy(migrated_template, db_path)
+    env = {
+        "FAKTUROWO_VAR_DIR": str(var_dir),
+        "REFLEX_DB_URL": f"sqlite:///{db_path}",
+        "FAKTUROWO_SECRET_KEY": TEST_SECRET,
+        "FAKTUROWO_RATE_LIMITS": "on",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    reset_settings_cache()
+    db.reset_engine()
+    yield env
+    db.reset_engine()
+    reset_settings_cache()
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[clock.FrozenClock]:
+    """The app's clock, stopped at 2026-11-23 12:00 UTC; tests move it with .advance(...)."""
+    frozen = clock.FrozenClock(dt.datetime(2026, 11, 23, 12, 0, 0))
+    previous = clock.set_clock(frozen)
+    yield frozen
+    clock.set_clock(previous)
+
+
+class Mailbox:
+    """What the loopback SMTP server received, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+        self.refuse = False
+
+    def append(self, raw: bytes) -> None:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """Messages sent to an address, oldest first."""
+        with self.lock:
+            return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+    def last(self, address: str, subject: str | None = None) -> EmailMessage:
+        """The newest message to an address (with that subject, if given)."""
+        found = [m for m in self.to(address) if subject is None or m["Subject"] == subject]
+        assert found, f"no mail to {address!r} with subject {subject!r}"
+        return found[-1]
+
+
+def text_of(message: EmailMessage) -> str:
+    """The text/plain part of a message."""
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, "the mail has no text part"
+    return part.get_content()
+
+
+def html_of(message: EmailMessage) -> str:
+    """The text/html part of a message."""
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None, "the mail has no HTML part"
+    return part.get_content()
+
+
+def action_link(message: EmailMessage, base_url: str) -> str:
+    """The first URL in the text part that starts with the base URL, standing alone on its line."""
+    for line in text_of(message).splitlines():
+        if line.startswith(base_url):
+            assert re.fullmatch(r"\S+", line), f"the link does not stand alone: {line!r}"
+            return line
+    raise AssertionError("no action link in the mail")
+
+
+class _Handler:
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.mailbox.refuse:
+            return "554 Transaction failed (refused by the test)"
+        self.mailbox.append(envelope.original_content or envelope.content)
+        return "250 OK"
+
+
+class SMTPServer:
+    """A real SMTP server (aiosmtpd) on loopback; `stop()` and `start()` simulate an outage."""
+
+    def __init__(self) -> None:
+        self.mailbox = Mailbox()
+        self.port = free_port()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(
+            _Handler(self.mailbox), hostname="127.0.0.1", port=self.port,
+            server_kwargs={"data_size_limit": 10_000_000},
+        )
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "FAKTUROWO_SMTP_HOST": "127.0.0.1",
+            "FAKTUROWO_SMTP_PORT": str(self.port),
+            "FAKTUROWO_SMTP_SECURITY": "none",
+        }
+
+
+# aiosmtpd's SMTP class is imported for its side effect of checking the package works.
+assert SMTPProtocol is not None
+
+
+@pytest.fixture
+def smtp(app_env, monkeypatch) -> Iterator[SMTPServer]:
+    """A running SMTP server the app is configured to send through."""
+    server = SMTPServer()
+    server.start()
+    for key, value in server.env.items():
+        monkeypatch.setenv(key, value)
+    reset_settings_cache()
+    yield server
+    server.stop()
