@@ -8,6 +8,7 @@ from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.i18n import t
 from fakturowo_ui.pages.account import account
 from fakturowo_ui.pages.confirm import confirm_email
+from fakturowo_ui.pages.deletion import confirm_deletion
 from fakturowo_ui.pages.help import help_delete_account
 from fakturowo_ui.pages.home import home
 from fakturowo_ui.pages.login import login
@@ -15,6 +16,7 @@ from fakturowo_ui.pages.placeholders import private_placeholder, public_placehol
 from fakturowo_ui.pages.register import register
 from fakturowo_ui.state.account import AccountState
 from fakturowo_ui.state.confirm import ConfirmState
+from fakturowo_ui.state.deletion import DeletionConfirmState
 from fakturowo_ui.state.login import LoginState
 from fakturowo_ui.state.pages import HomeState, PrivatePageState
 from fakturowo_ui.state.register import RegisterState
@@ -38,6 +40,8 @@ app.add_page(login, route="/logowanie", title=t("login.title"), on_load=LoginSta
 app.add_page(confirm_email, route="/potwierdz-email", title=t("confirm.title"),
              on_load=ConfirmState.on_load)
 app.add_page(account, route="/konto", title=t("account.title"), on_load=AccountState.on_load)
+app.add_page(confirm_deletion, route="/usun-konto", title=t("deletion.confirm.title"),
+             on_load=DeletionConfirmState.on_load)
 app.add_page(help_delete_account, route="/pomoc/jak-usunac-konto-uzytkownika",
              title=t("help.title"))
 for route, key in (

@@ -68,8 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unblock(args: argparse.Namespace) -> str:
+    from fakturowo_ui.services.deletion import unblock_address
+
+    if unblock_address(args.email):
+        return "unblocked: the address may register again"
+    return "not blocked: nothing to do"
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "daily": lambda args: "\n".join(run_daily(args.date or clock.today_warsaw())),
+    "unblock-address": _unblock,
 }
 
 

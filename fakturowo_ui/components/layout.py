@@ -138,17 +138,18 @@ def checkbox(label: rx.Var | str, name: str, *, checked: rx.Var | None = None, o
     )
 
 
-def submit_button(label: str, busy: rx.Var | None = None, **props) -> rx.Component:
+def submit_button(label: str, busy: rx.Var | None = None, *, class_name: str = "button",
+                  **props) -> rx.Component:
     """A submit button that shows it is working and cannot be pressed twice meanwhile."""
     if busy is None:
-        return rx.el.button(label, type="submit", class_name="button", **props)
+        return rx.el.button(label, type="submit", class_name=class_name, **props)
     return rx.el.button(
         rx.cond(busy, t("common.working"), label),
         type="submit",
         disabled=busy,
         aria_busy=rx.cond(busy, "true", "false"),
         aria_label=label,
-        class_name="button",
+        class_name=class_name,
         **props,
     )
 

@@ -150,9 +150,6 @@ MESSAGES: dict[str, str] = {
         "Zostanie usunięte: dokumenty: {documents}, klienci: {clients}, produkty: {products}."
     ),
     "account.deletion.submit": "Usuń konto",
-    "account.deletion.not_yet": (
-        "Usuwanie konta nie jest jeszcze dostępne w tym miejscu. Pracujemy nad nim."
-    ),
     "account.export.submit": "Pobierz kopię danych",
     "account.export.not_yet": "Pobieranie kopii danych nie jest jeszcze dostępne. Pracujemy nad nim.",
     # Durations ("w ciągu godziny" only while the link lives one hour)
@@ -165,6 +162,53 @@ MESSAGES: dict[str, str] = {
     "soon.body": "Ta część serwisu jest w przygotowaniu.",
     # Help article
     "help.title": "Jak usunąć konto użytkownika?",
+    # Account deletion (issue 3)
+    "deletion.tick_box": (
+        "Aby usunąć konto, zaznacz najpierw pole potwierdzenia powyżej. Nie wysłaliśmy żadnej "
+        "wiadomości."
+    ),
+    "deletion.sent": (
+        "Gotowe: wysłaliśmy wiadomość na adres {email}. Otwórz znajdujący się w niej link do "
+        "{time} i potwierdź usunięcie konta hasłem."
+    ),
+    "deletion.too_soon": (
+        "Wiadomość z linkiem do usunięcia konta została już niedawno wysłana. Kolejną możesz "
+        "wysłać o {time} (za {minutes} min)."
+    ),
+    "deletion.mail_failed": (
+        "Nie udało się wysłać wiadomości z linkiem do usunięcia konta (serwer poczty nie "
+        "odpowiada). Konto nie zostało usunięte. Spróbuj ponownie za kilka minut."
+    ),
+    "deletion.account_gone": "To konto już nie istnieje.",
+    "deletion.confirm.title": "Usunięcie konta",
+    "deletion.confirm.lead": (
+        "Zamierzasz bezpowrotnie usunąć konto użytkownika o numerze ID {user_id} ({email}) oraz "
+        "wszystkie zapisane na nim dane."
+    ),
+    "deletion.confirm.counts": (
+        "Zostaną usunięte: dokumenty: {documents}, klienci: {clients}, produkty: {products}."
+    ),
+    "deletion.confirm.retention": (
+        "Pamiętaj: faktury zwykle trzeba przechowywać przez 5 lat od końca roku podatkowego. "
+        "Jeśli jeszcze tego nie zrobiłeś, zaloguj się i pobierz kopię danych na stronie Konto."
+    ),
+    "deletion.confirm.account_link": "Przejdź do strony Konto",
+    "deletion.confirm.password_hint": "Wpisz hasło do tego konta, aby potwierdzić usunięcie.",
+    "deletion.confirm.submit": "Usuń konto bezpowrotnie",
+    "deletion.confirm.wrong_password": (
+        "Podano nieprawidłowe hasło. Konto nie zostało usunięte. Pozostałe próby: {left}."
+    ),
+    "deletion.confirm.voided_now": (
+        "Podano nieprawidłowe hasło. Po {attempts} nieudanych próbach link został unieważniony: "
+        "zaloguj się i poproś o nowy link na stronie Konto."
+    ),
+    "deletion.confirm.deleted": (
+        "Twoje konto zostało usunięte wraz ze wszystkimi danymi. Wysłaliśmy potwierdzenie na "
+        "adres {email}. Dziękujemy za korzystanie z Fakturowo."
+    ),
+    "deletion.confirm.ask_again": "Zaloguj się, aby poprosić o nowy link",
+    "mail.deletion.subject": "Potwierdź usunięcie konta",
+    "mail.deleted.subject": "Twoje konto zostało usunięte",
     # Mail
     "mail.confirm.subject": "Potwierdź adres email",
     "mail.footer": "Wiadomość wysłana automatycznie przez Fakturowo. Prosimy na nią nie odpowiadać.",

@@ -2,9 +2,10 @@
 
 import reflex as rx
 
-from fakturowo_ui.components.layout import checkbox, loading, message, page, region
+from fakturowo_ui.components.layout import checkbox, loading, message, page, region, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.account import AccountState
+from fakturowo_ui.state.deletion import DeletionRequestState
 
 
 def _periodic_change() -> rx.Component:
@@ -49,9 +50,15 @@ def _deletion() -> rx.Component:
     return region(
         t("account.deletion.heading"),
         "usuniecie-konta",
-        rx.el.p(AccountState.deletion_text),
-        rx.el.p(AccountState.counts_text),
-        rx.el.p(t("account.deletion.not_yet"), class_name="note"),
+        rx.el.form(
+            checkbox(AccountState.deletion_text, "confirm_deletion", form_id="konto-"),
+            rx.el.p(AccountState.counts_text),
+            submit_button(t("account.deletion.submit"), DeletionRequestState.busy,
+                          class_name="button button-danger"),
+            message(DeletionRequestState.message, alert=DeletionRequestState.message_is_error),
+            on_submit=DeletionRequestState.request,
+            class_name="form",
+        ),
         rx.el.p(t("account.export.not_yet"), class_name="note"),
     )
 

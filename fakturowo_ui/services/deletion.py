@@ -1,0 +1,243 @@
+"""Account deletion: an e-mailed single-use link, a password-confirmed erasure of everything, a block.
+
+Opening the link changes nothing (mail scanners open links before people do); the password on the
+confirmation page deletes. The erasure is one transaction: consume the token atomically, remember
+its digest outside the user's data, block the address by its HMAC, end every session and delete
+the user row, which cascades to everything the user owns. Afterwards a WAL checkpoint folds the
+log into the main file, where SQLite's secure_delete has zeroed the freed bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import logging
+import time
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from fakturowo_ui.db import get_engine, is_sqlite, session_scope
+from fakturowo_ui.i18n import t
+from fakturowo_ui.models import BlockedAddress, SpentToken, User
+from fakturowo_ui.services import clock, mail, onetime, passwords, ratelimit, sessions, userdata
+from fakturowo_ui.services.accounts import blocked_email_digest
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.onetime import LinkState
+from fakturowo_ui.services.tokens import digest
+from fakturowo_ui.settings import get_settings
+
+audit = logging.getLogger("fakturowo.audit")
+
+# The fifth wrong password voids the link.
+MAX_WRONG_PASSWORDS = 5
+DELETION_MAIL_SHORT = ratelimit.Limit("deletion-mail-short", 1, dt.timedelta(minutes=3))
+DELETION_MAIL_DAILY = ratelimit.Limit("deletion-mail-day", 5, dt.timedelta(days=1))
+CONFIRM_PATH = "/usun-konto/"
+
+
+@dataclasses.dataclass(frozen=True)
+class DeletionRequested:
+    """The mail went out: to which address, and until when its link works."""
+
+    email: str
+    valid_until: dt.datetime
+
+
+def link_ttl() -> dt.timedelta:
+    """How long a deletion link lives (FAKTUROWO_DELETION_LINK_TTL_SECONDS)."""
+    return dt.timedelta(seconds=get_settings().deletion_link_ttl_seconds)
+
+
+async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequested:
+    """Mail a deletion link to the account's address.
+
+    Refused (DomainError, nothing sent) without the ticked box or when the mail limits are
+    reached. A failed send leaves no usable link, supersedes nothing and is not counted.
+    """
+    if not box_ticked:
+        raise DomainError("deletion.tick_box")
+    subject = str(user_id)
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise DomainError("deletion.account_gone")
+        for limit in (DELETION_MAIL_SHORT, DELETION_MAIL_DAILY):
+            until = ratelimit.retry_after(session, limit, subject)
+            if until is not None:
+                minutes = max(1, int((until - clock.now()).total_seconds() + 59) // 60)
+                raise DomainError("deletion.too_soon", time=clock.format_time(until), minutes=minutes)
+        email = user.email
+        counts = userdata.counts(session, user_id)
+        token, row = onetime.issue(session, user_id, onetime.DELETE_ACCOUNT, link_ttl())
+        token_id, expires_at = row.id, row.expires_at
+    letter = mail.render(
+        "deletion_link",
+        to=email,
+        subject=t("mail.deletion.subject"),
+        action_url=get_settings().link(f"{CONFIRM_PATH}?token={token}"),
+        user_id=str(user_id),
+        valid_until_time=clock.format_time(expires_at),
+        valid_until=clock.format_datetime(expires_at),
+        documents=str(counts.documents),
+        clients=str(counts.clients),
+        products=str(counts.products),
+    )
+    try:
+        await mail.send_async(letter)
+    except mail.MailError:
+        with session_scope() as session:
+            onetime.discard(session, token_id)
+        raise DomainError("deletion.mail_failed") from None
+    with session_scope() as session:
+        onetime.supersede_older(session, user_id, onetime.DELETE_ACCOUNT, token_id)
+        ratelimit.record(session, DELETION_MAIL_SHORT, subject)
+        ratelimit.record(session, DELETION_MAIL_DAILY, subject)
+    audit.info("deletion requested user_id=%s", user_id)
+    return DeletionRequested(email=email, valid_until=expires_at)
+
+
+@dataclasses.dataclass(frozen=True)
+class DeletionLink:
+    """What the confirmation page shows about a link: its state and, while valid, the account."""
+
+    state: LinkState
+    user_id: int = 0
+    email: str = ""
+    counts: userdata.DataCounts | None = None
+
+
+def inspect_link(token: str) -> DeletionLink:
+    """Look at a deletion link without using it (GET, HEAD and scanners come through here)."""
+    with session_scope() as session:
+        state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+        if row is None or state is not LinkState.VALID:
+            return DeletionLink(state)
+        user = session.get(User, row.user_id)
+        if user is None:
+            return DeletionLink(LinkState.INVALID)
+        return DeletionLink(state, user.id, user.email, userdata.counts(session, user.id))
+
+
+class Outcome(enum.Enum):
+    """How a confirmation attempt ended."""
+
+    DELETED = "deleted"
+    WRONG_PASSWORD = "wrong_password"
+    VOIDED_NOW = "voided_now"  # this wrong password was the last allowed one
+    LINK_UNUSABLE = "link_unusable"
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfirmationResult:
+    """The outcome, and the link's state when the link could not act."""
+
+    outcome: Outcome
+    link_state: LinkState = LinkState.VALID
+    attempts_left: int = 0
+
+
+def _unusable(state: LinkState) -> ConfirmationResult:
+    return ConfirmationResult(Outcome.LINK_UNUSABLE, state)
+
+
+async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
+    """Delete the account behind a valid link if the password is right.
+
+    The password is checked before the write lock is taken, so a slow hash never holds it.
+    """
+    with session_scope() as session:
+        state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+        if row is None or state is not LinkState.VALID:
+            return _unusable(state)
+        token_id, user_id = row.id, row.user_id
+        user = session.get(User, user_id)
+        if user is None:
+            return _unusable(LinkState.INVALID)
+        password_hash, email = user.password_hash, user.email
+    if not await passwords.verify_password_async(password or "", password_hash):
+        with session_scope(write_lock=True) as session:
+            state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+            if row is None or state is not LinkState.VALID:
+                return _unusable(state)
+            voided = onetime.record_failed_attempt(session, token_id, MAX_WRONG_PASSWORDS)
+            left = max(0, MAX_WRONG_PASSWORDS - row.failed_attempts)
+        audit.info("deletion wrong password user_id=%s", user_id)
+        return ConfirmationResult(Outcome.VOIDED_NOW if voided else Outcome.WRONG_PASSWORD,
+                                  attempts_left=left)
+    with session_scope(write_lock=True) as session:
+        if not onetime.consume(session, token_id):
+            state, _row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+            return _unusable(state if state is not LinkState.VALID else LinkState.USED)
+        erase_account(session, user_id, email, onetime_digest=digest(token))
+    checkpoint()
+    audit.info("deletion confirmed user_id=%s", user_id)
+    await _send_goodbye(user_id, email)
+    return ConfirmationResult(Outcome.DELETED)
+
+
+def erase_account(session: Session, user_id: int, email: str, *, onetime_digest: str | None) -> None:
+    """Inside the caller's transaction: block the address, end sessions, delete the user and
+    (through ON DELETE CASCADE) everything the user owns, keeping the spent link's digest."""
+    now = clock.now()
+    if onetime_digest is not None:
+        session.add(SpentToken(token_hash=onetime_digest, purpose=onetime.DELETE_ACCOUNT, used_at=now))
+    address_digest = blocked_email_digest(email)
+    if session.get(BlockedAddress, address_digest) is None:
+        session.add(BlockedAddress(email_digest=address_digest, blocked_at=now))
+    session.flush()
+    sessions.end_all(session, user_id)
+    result = session.execute(sa.delete(User).where(User.id == user_id))
+    if result.rowcount != 1:
+        raise RuntimeError("the account to delete is gone")
+
+
+def checkpoint(attempts: int = 5) -> bool:
+    """Fold SQLite's WAL into the main file and truncate it, so deleted pages leave the log.
+
+    True when the WAL was fully checkpointed (always True on PostgreSQL, which needs none).
+    """
+    engine = get_engine()
+    if not is_sqlite(engine):
+        return True
+    for attempt in range(attempts):
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _log_frames, _done = cursor.fetchone()
+            cursor.close()
+        finally:
+            raw.close()
+        if busy == 0:
+            return True
+        time.sleep(0.05 * (attempt + 1))
+    logging.getLogger("fakturowo.deletion").warning("WAL checkpoint stayed busy")
+    return False
+
+
+async def _send_goodbye(user_id: int, email: str) -> None:
+    """ "Twoje konto zostało usunięte"; a failure to send undoes nothing."""
+    letter = mail.render(
+        "account_deleted",
+        to=email,
+        subject=t("mail.deleted.subject"),
+        user_id=str(user_id),
+        when=clock.format_datetime(clock.now()),
+    )
+    try:
+        await mail.send_async(letter)
+    except mail.MailError:
+        logging.getLogger("fakturowo.deletion").warning(
+            "goodbye mail not sent user_id=%s", user_id
+        )
+
+
+def unblock_address(email: str) -> bool:
+    """Lift the block on an address (operator command). True if it was blocked."""
+    with session_scope() as session:
+        result = session.execute(
+            sa.delete(BlockedAddress).where(BlockedAddress.email_digest == blocked_email_digest(email))
+        )
+        return bool(result.rowcount)

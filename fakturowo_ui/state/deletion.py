@@ -1,0 +1,150 @@
+"""Account deletion states: the request on /konto and the confirmation page the e-mail links to."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import clock, deletion
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.onetime import LinkState
+from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.common import flag, text_field
+
+log = logging.getLogger("fakturowo.state")
+
+
+class DeletionRequestState(UserBoundState):
+    """The "Usuń konto" button of /konto: ticked box, then one e-mail with the link."""
+
+    message: str = ""
+    message_is_error: bool = False
+    busy: bool = False
+
+    @rx.event
+    async def request(self, form_data: dict):
+        """Send the deletion link, or say why not (box not ticked, too soon, mail server down)."""
+        if self.busy:
+            return
+        user = current_user(self)
+        if user is None:
+            await forget_user_data(self)
+            yield login_redirect(self)
+            return
+        self.message, self.message_is_error = "", False
+        self.busy = True
+        yield
+        try:
+            sent = await deletion.request_deletion(
+                user.user_id, box_ticked=flag(form_data, "confirm_deletion")
+            )
+        except DomainError as error:
+            self.message, self.message_is_error = error.message(), True
+        except Exception:  # noqa: BLE001 - never a traceback on screen
+            log.exception("deletion request failed")
+            self.message, self.message_is_error = t("common.unexpected"), True
+        else:
+            self.message = t(
+                "deletion.sent", email=sent.email, time=clock.format_time(sent.valid_until)
+            )
+        finally:
+            self.busy = False
+
+
+class DeletionConfirmState(rx.State):
+    """The page behind the e-mailed link: shows the account, deletes on the right password.
+
+    Works in any browser, logged in or not; opening it changes nothing.
+    """
+
+    checked: bool = False
+    can_delete: bool = False
+    deleted: bool = False
+    busy: bool = False
+    user_id: int = 0
+    email: str = ""
+    documents: int = 0
+    clients: int = 0
+    products: int = 0
+    message: str = ""
+    message_is_error: bool = False
+    offer_login: bool = False
+    _token: str = ""
+
+    @rx.var
+    def lead(self) -> str:
+        """Which account the link deletes."""
+        return t("deletion.confirm.lead", user_id=self.user_id, email=self.email)
+
+    @rx.var
+    def counts_text(self) -> str:
+        """What goes with it."""
+        return t(
+            "deletion.confirm.counts",
+            documents=self.documents, clients=self.clients, products=self.products,
+        )
+
+    def _cannot_act(self, state: LinkState) -> None:
+        self.can_delete = False
+        self.message, self.message_is_error = t(state.message_key), True
+        self.offer_login = state in (LinkState.EXPIRED, LinkState.SUPERSEDED, LinkState.VOIDED)
+
+    @rx.event
+    def on_load(self):
+        """Look at the link without using it."""
+        self.reset()
+        self._token = text_field(self.router.url.query_parameters, "token", 200)
+        try:
+            link = deletion.inspect_link(self._token)
+        except Exception:  # noqa: BLE001
+            log.exception("inspecting a deletion link failed")
+            self.message, self.message_is_error = t("common.unexpected"), True
+            self.checked = True
+            return
+        self.checked = True
+        if link.state is not LinkState.VALID:
+            self._cannot_act(link.state)
+            return
+        self.can_delete = True
+        self.user_id, self.email = link.user_id, link.email
+        self.documents = link.counts.documents
+        self.clients = link.counts.clients
+        self.products = link.counts.products
+
+    @rx.event
+    async def confirm(self, form_data: dict):
+        """Delete the account if the password is right."""
+        if not self.can_delete or self.busy:
+            return
+        self.busy = True
+        self.message, self.message_is_error = "", False
+        yield
+        email = self.email
+        try:
+            result = await deletion.confirm_deletion(
+                self._token, text_field(form_data, "password", 1000)
+            )
+        except Exception:  # noqa: BLE001 - never a traceback on screen
+            log.exception("deletion confirmation failed")
+            self.message, self.message_is_error = t("common.unexpected"), True
+            return
+        finally:
+            self.busy = False
+        if result.outcome is deletion.Outcome.DELETED:
+            self.can_delete, self.deleted = False, True
+            self.message = t("deletion.confirm.deleted", email=email)
+            self.message_is_error = False
+            self.email, self.user_id = "", 0
+            # This tab may have been logged in as the deleted user: drop what it held.
+            await forget_user_data(self)
+        elif result.outcome is deletion.Outcome.WRONG_PASSWORD:
+            self.message = t("deletion.confirm.wrong_password", left=result.attempts_left)
+            self.message_is_error = True
+        elif result.outcome is deletion.Outcome.VOIDED_NOW:
+            self.can_delete = False
+            self.message = t("deletion.confirm.voided_now", attempts=deletion.MAX_WRONG_PASSWORDS)
+            self.message_is_error, self.offer_login = True, True
+        else:
+            self._cannot_act(result.link_state)
