@@ -1,0 +1,173 @@
+"""The same migrations on the local PostgreSQL, and Redis for state across workers.
+
+These services are part of the promised set-up, so when one is not running the test fails and
+says which one is missing; it never skips quietly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from fakturowo_ui import db
+from fakturowo_ui.models import Client, Document, User
+from fakturowo_ui.services import accounts
+from fakturowo_ui.settings import reset_settings_cache
+from tests.conftest import migrate
+from tests.unit.factories import PASSWORD, count_rows, make_user
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "FAKTUROWO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+def _admin_engine() -> sa.Engine:
+    engine = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    problem = None
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as error:
+        problem = str(error.orig).strip().splitlines()[0]
+    if problem is not None:
+        engine.dispose()
+        pytest.fail(
+            f"PostgreSQL is missing: cannot connect to {POSTGRES_ADMIN_URL} ({problem}). "
+            "Start the local PostgreSQL to run this test.",
+            pytrace=False,
+        )
+    return engine
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A database of our own on the local server, migrated to head, dropped afterwards."""
+    admin = _admin_engine()
+    name = f"fakturowo_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        migrate(url)
+        yield url
+    finally:
+        db.reset_engine()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_migrations_leave_no_drift(postgres_url):
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names())
+            assert set(SQLModel.metadata.tables) <= tables
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "compare_server_default": True}
+            )
+            assert compare_metadata(context, SQLModel.metadata) == []
+            for table in SQLModel.metadata.sorted_tables:
+                for fk in sa.inspect(connection).get_foreign_keys(table.name):
+                    if fk["referred_table"] in ("user", "document"):
+                        assert fk["options"].get("ondelete") == "CASCADE", table.name
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_app_runs_on_postgres(app_env, monkeypatch, postgres_url, frozen_clock):
+    """Through REFLEX_DB_URL: accounts, login and the cascade behave as on SQLite."""
+    monkeypatch.setenv("REFLEX_DB_URL", postgres_url)
+    reset_settings_cache()
+    db.reset_engine()
+    assert db.get_engine().dialect.name == "postgresql"
+    suffix = uuid.uuid4().hex[:8]
+    first = make_user(f"pg-{suffix}@example.com")
+    second = make_user(f"pg2-{suffix}@example.com")
+    code = asyncio.run(accounts.log_in(f" PG-{suffix}@Example.com", PASSWORD, "127.0.0.1", None))
+    assert accounts.exchange_login_code(code) is not None
+    with db.session_scope() as session:
+        client = Client(user_id=first, name="Klient")
+        session.add(client)
+    with db.session_scope() as session:
+        session.execute(sa.delete(User).where(User.id.in_([first, second])))
+    third = make_user(f"pg3-{suffix}@example.com")
+    assert third > second, "an ID was reused"
+    assert count_rows(Client, Client.user_id == first) == 0
+    assert count_rows(Document) == 0
+
+
+def _redis_client():
+    import redis
+
+    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=2)
+    problem = None
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        problem = str(error)
+    if problem is not None:
+        pytest.fail(
+            f"Redis is missing: cannot connect to {REDIS_HOST}:{REDIS_PORT} ({problem}). "
+            "Start the local Redis to run this test.",
+            pytrace=False,
+        )
+    return client
+
+
+@pytest.fixture
+def reload_rxconfig(app_env):
+    """rxconfig reads the settings at import; reload it under the test's environment, then restore."""
+    import rxconfig
+
+    def reload():
+        reset_settings_cache()
+        return importlib.reload(rxconfig).config
+
+    yield reload
+    os.environ.pop("REFLEX_REDIS_URL", None)
+    reset_settings_cache()
+    importlib.reload(rxconfig)
+
+
+@pytest.mark.redis
+def test_redis_answers_and_rxconfig_uses_it(reload_rxconfig, monkeypatch):
+    client = _redis_client()
+    key = f"fakturowo-test:{uuid.uuid4().hex}"
+    try:
+        client.set(key, "1", ex=30)
+        assert client.get(key) == b"1"
+    finally:
+        client.delete(key)
+        client.close()
+    monkeypatch.setenv("REFLEX_REDIS_URL", f"redis://{REDIS_HOST}:{REDIS_PORT}")
+    config = reload_rxconfig()
+    assert config.state_manager_mode == "redis"
+    assert config.redis_url == f"redis://{REDIS_HOST}:{REDIS_PORT}"
+
+
+def test_rxconfig_keeps_state_in_memory_without_redis(reload_rxconfig, monkeypatch):
+    monkeypatch.delenv("REFLEX_REDIS_URL", raising=False)
+    config = reload_rxconfig()
+    assert config.state_manager_mode == "memory"
+    assert not config.redis_url
+    assert config.cors_allowed_origins == ["http://localhost:3000"]
+    assert config.telemetry_enabled is False
+
+
+def test_rxconfig_accepts_only_the_base_origin(reload_rxconfig, monkeypatch):
+    monkeypatch.setenv("FAKTUROWO_BASE_URL", "https://faktury.example.pl/app")
+    config = reload_rxconfig()
+    assert config.cors_allowed_origins == ["https://faktury.example.pl"]
