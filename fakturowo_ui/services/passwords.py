@@ -71,7 +71,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str) -> bool:
     """Whether the password matches; never raises on a malformed hash or input."""
-    if not password or len(password) > MAX_LENGTH * 4:
+    if not isinstance(password, str) or not password or len(password) > MAX_LENGTH * 4:
         return False
     try:
         return _context.verify(normalise(password), password_hash)
