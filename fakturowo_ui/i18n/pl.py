@@ -209,6 +209,75 @@ MESSAGES: dict[str, str] = {
     "deletion.confirm.ask_again": "Zaloguj się, aby poprosić o nowy link",
     "mail.deletion.subject": "Potwierdź usunięcie konta",
     "mail.deleted.subject": "Twoje konto zostało usunięte",
+    # Passwords (issue 4)
+    "password_change.title": "Zmiana hasła",
+    "password_change.lead": (
+        "Podaj obecne hasło i dwa razy nowe. Po zmianie wylogujemy wszystkie pozostałe sesje "
+        "Twojego konta i wyślemy potwierdzenie na Twój adres email."
+    ),
+    "password_change.submit": "Zmień hasło",
+    "password_change.forced": (
+        "Ze względów bezpieczeństwa musisz teraz zmienić hasło: minął termin okresowej zmiany "
+        "hasła, którą włączyłeś na stronie Konto. Do czasu zmiany pozostałe strony Twojego konta "
+        "są niedostępne."
+    ),
+    "password_change.done": (
+        "Hasło zostało zmienione. Wylogowaliśmy wszystkie pozostałe sesje Twojego konta i "
+        "wysłaliśmy potwierdzenie na Twój adres email."
+    ),
+    "password_change.go_account": "Przejdź do strony Konto",
+    "password_change.forgot": "Nie pamiętasz obecnego hasła? Ustaw nowe przez email",
+    "password_change.conflict": (
+        "Hasło zostało w międzyczasie zmienione w innym miejscu. Odśwież stronę i spróbuj ponownie."
+    ),
+    "error.current_password_empty": "Podaj obecne hasło.",
+    "error.current_password_wrong": "Obecne hasło jest nieprawidłowe.",
+    "reset.title": "Ustawienie nowego hasła",
+    "reset.lead": (
+        "Podaj adres email swojego konta. Wyślemy na niego link, pod którym ustawisz nowe hasło."
+    ),
+    "reset.submit": "Wyślij link",
+    "reset.sent": (
+        "Jeśli w Fakturowo jest konto z adresem {email}, wysłaliśmy na ten adres wiadomość "
+        "„Ustaw nowe hasło” z linkiem. Link jest ważny {minutes} minut i działa tylko raz. Na "
+        "jeden adres wysyłamy najwyżej {per_hour} takie wiadomości na godzinę. Nie widzisz "
+        "wiadomości? Sprawdź folder spam."
+    ),
+    "reset.form_lead": "Ustaw nowe hasło do konta {email}.",
+    "reset.set_submit": "Ustaw hasło",
+    "reset.done": (
+        "Nowe hasło zostało ustawione. Wylogowaliśmy wszystkie sesje Twojego konta i wysłaliśmy "
+        "potwierdzenie na Twój adres email. Możesz się teraz zalogować nowym hasłem."
+    ),
+    "reset.request_again": "Możesz poprosić o nowy link:",
+    "reset.go_login": "Przejdź do logowania",
+    "account.periodic.sentence": (
+        "Masz włączoną opcję okresowej zmiany hasła, zatem nasz system {how_often} (w dniu "
+        "{date}) podczas logowania wymusi zmianę hasła do Twojego konta, więcej informacji w "
+        "naszym dziale pomocy."
+    ),
+    "account.periodic.sentence_every_login": (
+        "Masz włączoną opcję okresowej zmiany hasła, zatem nasz system przy każdym logowaniu, "
+        "począwszy od dnia {date}, wymusi zmianę hasła do Twojego konta, więcej informacji w "
+        "naszym dziale pomocy."
+    ),
+    "account.periodic.overdue": (
+        "Ten termin już nadszedł: przy najbliższym logowaniu trzeba będzie ustawić nowe hasło."
+    ),
+    "account.periodic.explain": (
+        "Po włączeniu tej opcji nasz system {how_often} podczas logowania wymusi zmianę hasła. "
+        "Nie jest to konieczne, jeśli Twoje hasło jest długie i nie używasz go w innych serwisach."
+    ),
+    "account.periodic.once_a_year": "raz na rok",
+    "account.periodic.daily": "codziennie",
+    "account.periodic.every_n_days": "co {n} dni",
+    "account.periodic.every_login": "przy każdym logowaniu",
+    "account.periodic.saved_on": "Zapisano: okresowa zmiana hasła jest włączona.",
+    "account.periodic.saved_off": "Zapisano: okresowa zmiana hasła jest wyłączona.",
+    "account.periodic.change_now": "Zmień hasło teraz",
+    "mail.reset.subject": "Ustaw nowe hasło",
+    "mail.password_changed.subject": "Twoje hasło zostało zmienione",
+    "mail.password_notice.subject": "Za 14 dni zmiana hasła",
     # Mail
     "mail.confirm.subject": "Potwierdź adres email",
     "mail.footer": "Wiadomość wysłana automatycznie przez Fakturowo. Prosimy na nią nie odpowiadać.",
