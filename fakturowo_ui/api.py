@@ -22,7 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.services import accounts, sessions
+from fakturowo_ui.services import accounts, password_flows, sessions
 from fakturowo_ui.settings import get_settings
 
 MAX_FORM_BYTES = 4096
@@ -101,6 +101,27 @@ async def end_session(request: Request) -> Response:
     return response
 
 
+async def rotate_session(request: Request) -> Response:
+    """POST /auth/rotate: after a password change, the tab's cookie gets a brand-new session.
+
+    The change ended every session of the user, this tab's too; the one-time code it handed the
+    tab starts a fresh one, so the token the cookie held before the change is worth nothing.
+    """
+    if not _same_origin(request):
+        return PlainTextResponse("Forbidden", status_code=403)
+    form = await _small_form(request)
+    code = (form or {}).get("code", "")
+    result = password_flows.exchange_rotation_code(code) if code else None
+    if result is None:
+        response = _redirect("/logowanie/?blad=kod")
+        _clear_session_cookie(response)
+        return response
+    token, next_path = result
+    response = _redirect(next_path)
+    _set_session_cookie(response, token)
+    return response
+
+
 def _is_loopback(request: Request) -> bool:
     host = request.client.host if request.client else ""
     try:
@@ -152,6 +173,7 @@ api = Starlette(
     routes=[
         Route("/auth/session", start_session, methods=["POST"]),
         Route("/auth/logout", end_session, methods=["POST"]),
+        Route("/auth/rotate", rotate_session, methods=["POST"]),
         Route("/dev/outbox", outbox, methods=["GET"]),
     ]
 )

@@ -12,13 +12,17 @@ from fakturowo_ui.pages.deletion import confirm_deletion
 from fakturowo_ui.pages.help import help_delete_account
 from fakturowo_ui.pages.home import home
 from fakturowo_ui.pages.login import login
-from fakturowo_ui.pages.placeholders import private_placeholder, public_placeholder
+from fakturowo_ui.pages.password_change import password_change
+from fakturowo_ui.pages.password_reset import password_reset
+from fakturowo_ui.pages.placeholders import private_placeholder
 from fakturowo_ui.pages.register import register
 from fakturowo_ui.state.account import AccountState
 from fakturowo_ui.state.confirm import ConfirmState
 from fakturowo_ui.state.deletion import DeletionConfirmState
 from fakturowo_ui.state.login import LoginState
 from fakturowo_ui.state.pages import HomeState, PrivatePageState
+from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState
+from fakturowo_ui.state.password_reset import PasswordResetState
 from fakturowo_ui.state.register import RegisterState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -39,7 +43,8 @@ app.add_page(register, route="/rejestracja", title=t("register.title"),
 app.add_page(login, route="/logowanie", title=t("login.title"), on_load=LoginState.on_load)
 app.add_page(confirm_email, route="/potwierdz-email", title=t("confirm.title"),
              on_load=ConfirmState.on_load)
-app.add_page(account, route="/konto", title=t("account.title"), on_load=AccountState.on_load)
+app.add_page(account, route="/konto", title=t("account.title"),
+             on_load=[AccountState.on_load, PeriodicChangeState.on_load])
 app.add_page(confirm_deletion, route="/usun-konto", title=t("deletion.confirm.title"),
              on_load=DeletionConfirmState.on_load)
 app.add_page(help_delete_account, route="/pomoc/jak-usunac-konto-uzytkownika",
@@ -50,8 +55,10 @@ for route, key in (
     ("/klienci", "nav.clients"),
     ("/produkty", "nav.products"),
     ("/ustawienia", "nav.settings"),
-    ("/zmiana-hasla", "field.new_password"),
 ):
     app.add_page(private_placeholder(t(key)), route=route, title=t(key),
                  on_load=PrivatePageState.on_load)
-app.add_page(public_placeholder(t("login.forgot")), route="/reset-hasla", title=t("login.forgot"))
+app.add_page(password_change, route="/zmiana-hasla", title=t("password_change.title"),
+             on_load=PasswordChangeState.on_load)
+app.add_page(password_reset, route="/reset-hasla", title=t("reset.title"),
+             on_load=PasswordResetState.on_load)

@@ -6,13 +6,32 @@ from fakturowo_ui.components.layout import checkbox, loading, message, page, reg
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.account import AccountState
 from fakturowo_ui.state.deletion import DeletionRequestState
+from fakturowo_ui.state.password import PeriodicChangeState
 
 
 def _periodic_change() -> rx.Component:
+    # Passwords (issue 4): its own state, loaded by PeriodicChangeState.on_load with the page.
+    state = PeriodicChangeState
     return region(
         t("account.periodic.heading"),
         "okresowa-zmiana-hasla",
-        rx.el.p(t("account.periodic.not_yet"), class_name="note"),
+        rx.el.form(
+            checkbox(t("account.periodic.checkbox"), "periodic_password_change",
+                     checked=state.enabled, on_change=state.set_enabled, form_id="konto-"),
+            rx.cond(
+                state.saved_enabled,
+                rx.fragment(
+                    rx.el.p(state.sentence, id="okresowa-zmiana-hasla-termin"),
+                    rx.cond(state.overdue, rx.el.p(t("account.periodic.overdue"), class_name="hint")),
+                ),
+                rx.el.p(state.explain, class_name="hint"),
+            ),
+            submit_button(t("common.save"), state.busy),
+            message(state.message, alert=state.message_is_error),
+            on_submit=state.save,
+            class_name="form",
+        ),
+        rx.el.p(rx.el.a(t("account.periodic.change_now"), href="/zmiana-hasla/")),
     )
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import BlockedAddress, ConsentRecord, Subscription, User
-from fakturowo_ui.services import clock, mail, onetime, passwords, ratelimit, sessions
+from fakturowo_ui.services import clock, mail, onetime, password_policy, passwords, ratelimit, sessions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.tokens import keyed_digest
 from fakturowo_ui.settings import get_settings
@@ -278,8 +278,13 @@ def exchange_login_code(code: str) -> tuple[str, str] | None:
         user = session.get(User, row.user_id)
         if user is None or user.email_confirmed_at is None:
             return None
-        token = sessions.create(session, user.id)
-        audit.info("login user_id=%s", user.id)
+        # The periodic password change, when due, marks the session: until the new password
+        # is set it serves only /zmiana-hasla (see sessions.resolve).
+        must_change = password_policy.change_is_due(user)
+        token = sessions.create(session, user.id, must_change_password=must_change)
+        audit.info("login user_id=%s must_change_password=%s", user.id, must_change)
+        if must_change:
+            return token, "/zmiana-hasla/"
         return token, row.next_path or "/konto/"
 
 

@@ -67,8 +67,15 @@ def token_from_cookie_header(cookie_header: str) -> str | None:
     return morsel.value
 
 
-def resolve(session: Session, token: str | None) -> CurrentUser | None:
-    """The logged-in user behind a token, or None when the session is unknown or has ended."""
+def resolve(
+    session: Session, token: str | None, *, allow_pending_change: bool = False
+) -> CurrentUser | None:
+    """The logged-in user behind a token, or None when the session is unknown or has ended.
+
+    A session marked "must change password" (the periodic change is due) also counts as None
+    unless `allow_pending_change`: only the password-change page passes it, so every other
+    page, event and endpoint refuses such a session on the server.
+    """
     if not token:
         return None
     now = clock.now()
@@ -81,6 +88,8 @@ def resolve(session: Session, token: str | None) -> CurrentUser | None:
         return None
     auth, email = row
     if auth.expires_at <= now or auth.last_seen_at + IDLE_TIMEOUT <= now:
+        return None
+    if auth.must_change_password and not allow_pending_change:
         return None
     if now - auth.last_seen_at >= TOUCH_INTERVAL:
         session.execute(

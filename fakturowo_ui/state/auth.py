@@ -23,17 +23,31 @@ def session_token(state: rx.State) -> str | None:
     return sessions.token_from_cookie_header(state.router.headers.raw_headers.get("cookie", ""))
 
 
-def current_user(state: rx.State) -> CurrentUser | None:
-    """The logged-in user of this tab's connection, or None."""
+def current_user(state: rx.State, *, allow_pending_change: bool = False) -> CurrentUser | None:
+    """The logged-in user of this tab's connection, or None.
+
+    A session that must change its password first is None here too, except for the
+    password-change page (allow_pending_change=True); login_redirect then sends it there.
+    """
     token = session_token(state)
     if token is None:
         return None
     with session_scope() as session:
-        return sessions.resolve(session, token)
+        return sessions.resolve(session, token, allow_pending_change=allow_pending_change)
+
+
+# Passwords (issue 4): where a session marked "must change password" is sent from every other page.
+PASSWORD_CHANGE_PATH = "/zmiana-hasla/"
 
 
 def login_redirect(state: rx.State) -> rx.event.EventSpec:
-    """Send a visitor without a session to the login page, remembering where they were going."""
+    """Send a visitor without a session to the login page, remembering where they were going.
+
+    A session that must change its password first goes to the password-change page instead.
+    """
+    pending = current_user(state, allow_pending_change=True)
+    if pending is not None and pending.must_change_password:
+        return rx.redirect(PASSWORD_CHANGE_PATH)
     path = state.router.url.path or "/konto/"
     return rx.redirect(f"/logowanie/?next={quote(path, safe='/')}")
 

@@ -1,0 +1,133 @@
+"""State of /reset-hasla: ask for a link by address, and the form the e-mailed link opens.
+
+Asking answers the same whatever the address (the mail goes out afterwards, in the background).
+Opening the link only looks at it; "Ustaw hasło" uses it. Works logged in or not.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import password_flows
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.onetime import LinkState
+from fakturowo_ui.state.auth import forget_user_data
+from fakturowo_ui.state.common import client_ip, text_field
+
+log = logging.getLogger("fakturowo.state")
+
+
+class PasswordResetState(rx.State):
+    """Which form the page shows, per-field errors and the outcome message."""
+
+    checked: bool = False
+    can_set: bool = False
+    link_failed: bool = False
+    done: bool = False
+    busy: bool = False
+    lead: str = ""
+    message: str = ""
+    message_is_error: bool = False
+    email_error: str = ""
+    new_password_error: str = ""
+    new_password_repeat_error: str = ""
+    _token: str = ""
+
+    def _clear(self) -> None:
+        self.message, self.message_is_error = "", False
+        self.email_error = self.new_password_error = self.new_password_repeat_error = ""
+
+    def _link_cannot_act(self, state: LinkState) -> None:
+        self.can_set, self.link_failed = False, True
+        self.message, self.message_is_error = t(state.message_key), True
+
+    @rx.event
+    def on_load(self):
+        """Without a token: the request form. With one: look at the link without using it."""
+        self.reset()
+        self._token = text_field(self.router.url.query_parameters, "token", 200)
+        if self._token:
+            try:
+                state, email = password_flows.inspect_reset(self._token)
+            except Exception:  # noqa: BLE001 - never a traceback on screen
+                log.exception("inspecting a reset link failed")
+                state, email = LinkState.INVALID, ""
+            if state is LinkState.VALID:
+                self.can_set = True
+                self.lead = t("reset.form_lead", email=email)
+            else:
+                self._link_cannot_act(state)
+        self.checked = True
+
+    @rx.event
+    async def request_link(self, form_data: dict):
+        """Answer "Wyślij link" the same way for every address; the mail follows in the background."""
+        if self.busy:
+            return
+        self._clear()
+        self.busy = True
+        yield
+        try:
+            request = await password_flows.request_reset(
+                text_field(form_data, "email", 1000), client_ip(self)
+            )
+        except DomainError as error:
+            errors = error.params.get("errors")
+            if isinstance(errors, dict):
+                self.email_error = errors.get("email", "")
+                self.message = next(iter(errors.values()))
+            else:
+                self.message = error.message()
+            self.message_is_error = True
+        except Exception:  # noqa: BLE001
+            log.exception("a reset request failed")
+            self.message, self.message_is_error = t("common.unexpected"), True
+        else:
+            password_flows.deliver_in_background(request)
+            self.message = t(
+                "reset.sent",
+                email=request.email,
+                minutes=int(password_flows.RESET_TTL.total_seconds() // 60),
+                per_hour=password_flows.RESET_MAILS_PER_ADDRESS.count,
+            )
+        finally:
+            self.busy = False
+
+    @rx.event
+    async def set_password(self, form_data: dict):
+        """Use the link: set the new password, end every session of the account."""
+        if not self.can_set or self.busy:
+            return
+        self._clear()
+        self.busy = True
+        yield
+        try:
+            await password_flows.complete_reset(
+                self._token,
+                text_field(form_data, "new_password", 1000),
+                text_field(form_data, "new_password_repeat", 1000),
+            )
+        except password_flows.LinkError as error:
+            self._link_cannot_act(error.state)
+        except DomainError as error:
+            errors = error.params.get("errors")
+            if isinstance(errors, dict):
+                self.new_password_error = errors.get("new_password", "")
+                self.new_password_repeat_error = errors.get("new_password_repeat", "")
+                self.message = next(iter(errors.values()))
+            else:
+                self.message = error.message()
+            self.message_is_error = True
+        except Exception:  # noqa: BLE001
+            log.exception("setting a password through a reset link failed")
+            self.message, self.message_is_error = t("common.unexpected"), True
+        else:
+            self.can_set, self.done = False, True
+            self.message = t("reset.done")
+            # Every session of the account ended; whatever this tab held of it goes too.
+            await forget_user_data(self)
+        finally:
+            self.busy = False
