@@ -35,6 +35,16 @@ def clean_up_expired(day: dt.date) -> str:
 DAILY_TASKS: list[DailyTask] = [clean_up_expired]
 
 
+def password_change_notices(day: dt.date) -> str:
+    """Passwords (issue 4): "Za 14 dni zmiana hasła" before a forced change, once per cycle."""
+    from fakturowo_ui.services.password_flows import password_change_notices as task
+
+    return task(day)
+
+
+DAILY_TASKS.append(password_change_notices)
+
+
 def run_daily(day: dt.date) -> list[str]:
     """Run every daily task for `day`; one failing task does not stop the others."""
     summaries = []
