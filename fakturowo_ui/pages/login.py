@@ -25,6 +25,8 @@ def login() -> rx.Component:
                   autocomplete="current-password", max_length=256),
             submit_button(t("login.submit"), LoginState.busy),
             on_submit=LoginState.submit,
+            # A submit before the page is hydrated must not put the password into the URL.
+            method="post",
             class_name="form",
             no_validate=True,
         ),

@@ -22,6 +22,8 @@ def register() -> rx.Component:
         checkbox(t("register.consent_info"), "consent_info"),
         submit_button(t("register.submit"), RegisterState.busy),
         on_submit=RegisterState.submit,
+        # A submit before the page is hydrated must not put the password into the URL.
+        method="post",
         class_name="form",
         no_validate=True,
     )
