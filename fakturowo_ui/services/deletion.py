@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from fakturowo_ui.db import get_engine, is_sqlite, session_scope
 from fakturowo_ui.i18n import t
-from fakturowo_ui.models import BlockedAddress, SpentToken, User
+from fakturowo_ui.models import BlockedAddress, Client, Document, DocumentItem, Product, SpentToken, User
 from fakturowo_ui.services import clock, mail, onetime, passwords, ratelimit, sessions, userdata
 from fakturowo_ui.services.accounts import blocked_email_digest
 from fakturowo_ui.services.errors import DomainError
@@ -188,7 +188,18 @@ def erase_account(session: Session, user_id: int, email: str, *, onetime_digest:
         session.add(BlockedAddress(email_digest=address_digest, blocked_at=now))
     session.flush()
     sessions.end_all(session, user_id)
-    result = session.execute(sa.delete(User).where(User.id == user_id))
+    # The bulky tables go first with set-based deletes (one statement each, no per-row cascade
+    # lookups); the user row's ON DELETE CASCADE then takes everything else the user owns.
+    # synchronize_session=False: nothing of the user is loaded in this session, and the default
+    # would fetch every deleted row's ID back into Python.
+    bulk = {"synchronize_session": False}
+    documents = sa.select(Document.id).where(Document.user_id == user_id).scalar_subquery()
+    session.execute(
+        sa.delete(DocumentItem).where(DocumentItem.document_id.in_(documents)), execution_options=bulk
+    )
+    for model in (Document, Client, Product):
+        session.execute(sa.delete(model).where(model.user_id == user_id), execution_options=bulk)
+    result = session.execute(sa.delete(User).where(User.id == user_id), execution_options=bulk)
     if result.rowcount != 1:
         raise RuntimeError("the account to delete is gone")
 
