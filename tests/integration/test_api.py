@@ -1,0 +1,269 @@
+"""The plain HTTP endpoints: the cookie hand-off, logout, the local outbox and the security headers."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+
+import pytest
+
+from fakturowo_ui.api import api, security_headers
+from fakturowo_ui.models import AuthSession
+from fakturowo_ui.services import accounts, mail, sessions
+from fakturowo_ui.services.tokens import digest
+from fakturowo_ui.settings import reset_settings_cache
+from tests.unit.factories import PASSWORD, count_rows, make_user
+
+with warnings.catch_warnings():
+    # Starlette 1.x nudges towards httpx2; the httpx-based client works the same for these tests.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+BASE_URL = "http://localhost:3000"
+EMAIL = "api@example.com"
+SAME_ORIGIN = {"sec-fetch-site": "same-origin"}
+LOOPBACK = ("127.0.0.1", 1234)
+
+
+def client_for(client_address=LOOPBACK, base_url: str = BASE_URL) -> TestClient:
+    return TestClient(security_headers(api), base_url=base_url, client=client_address, follow_redirects=False)
+
+
+def login_code(next_path: str | None = None) -> str:
+    return asyncio.run(accounts.log_in(EMAIL, PASSWORD, "127.0.0.1", next_path))
+
+
+def set_cookies(response) -> list[str]:
+    return response.headers.get_list("set-cookie")
+
+
+def cookie_attributes(header: str) -> tuple[str, str, dict[str, str]]:
+    parts = [part.strip() for part in header.split(";")]
+    name, value = parts[0].split("=", 1)
+    attributes = {}
+    for part in parts[1:]:
+        key, _, val = part.partition("=")
+        attributes[key.lower()] = val
+    return name, value, attributes
+
+
+@pytest.fixture
+def user(app_env, frozen_clock) -> int:
+    return make_user(EMAIL)
+
+
+@pytest.fixture
+def http() -> TestClient:
+    with client_for() as client:
+        yield client
+
+
+def assert_security_headers(response) -> None:
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_a_valid_code_sets_the_session_cookie(user, http):
+    response = http.post("/auth/session", data={"code": login_code("/klienci/")}, headers=SAME_ORIGIN)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/klienci/"
+    assert response.headers["cache-control"] == "no-store"
+    assert_security_headers(response)
+    [header] = set_cookies(response)
+    name, token, attributes = cookie_attributes(header)
+    assert name == sessions.COOKIE_NAME
+    assert "httponly" in attributes
+    assert attributes["samesite"].lower() == "lax"
+    assert attributes["path"] == "/"
+    assert "secure" not in attributes
+    assert int(attributes["max-age"]) == int(sessions.ABSOLUTE_LIFETIME.total_seconds())
+    assert count_rows(AuthSession, AuthSession.token_hash == digest(token), AuthSession.user_id == user) == 1
+
+
+def test_the_origin_header_alone_is_enough_from_our_own_origin(user, http):
+    response = http.post("/auth/session", data={"code": login_code()}, headers={"origin": BASE_URL})
+    assert response.status_code == 303 and response.headers["location"] == "/konto/"
+    assert set_cookies(response)
+
+
+def test_the_cookie_is_secure_under_https(user, monkeypatch):
+    monkeypatch.setenv("FAKTUROWO_BASE_URL", "https://faktury.example.pl")
+    reset_settings_cache()
+    with client_for(base_url="https://faktury.example.pl") as client:
+        response = client.post(
+            "/auth/session", data={"code": login_code()}, headers={"origin": "https://faktury.example.pl"}
+        )
+    assert response.status_code == 303
+    [header] = set_cookies(response)
+    _name, _token, attributes = cookie_attributes(header)
+    assert "secure" in attributes and "httponly" in attributes
+    assert attributes["samesite"].lower() == "lax"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+        {"sec-fetch-site": "none"},
+        {"sec-fetch-site": "cross-site", "origin": BASE_URL},
+        {"origin": "https://evil.example"},
+        {"origin": "http://localhost:3000.evil.example"},
+        {"origin": "null"},
+        {},
+    ],
+    ids=["cross-site", "same-site", "none", "cross-site-with-our-origin", "foreign-origin",
+         "lookalike-origin", "null-origin", "no-headers"],
+)
+def test_a_cross_site_post_is_refused_and_sets_nothing(user, http, headers):
+    code = login_code()
+    response = http.post("/auth/session", data={"code": code}, headers=headers)
+    assert response.status_code == 403
+    assert set_cookies(response) == []
+    assert count_rows(AuthSession) == 0
+    assert_security_headers(response)
+    # The refused post consumed nothing: the page's own post still works.
+    assert http.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN).status_code == 303
+
+
+def test_a_replayed_code_fails(user, http):
+    code = login_code()
+    assert http.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN).status_code == 303
+    replay = http.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN)
+    assert replay.status_code == 303
+    assert replay.headers["location"] == "/logowanie/?blad=kod"
+    assert set_cookies(replay) == []
+    assert count_rows(AuthSession) == 1
+
+
+def test_an_expired_code_fails(user, http, frozen_clock):
+    code = login_code()
+    frozen_clock.advance(seconds=61)
+    response = http.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN)
+    assert response.headers["location"] == "/logowanie/?blad=kod"
+    assert set_cookies(response) == [] and count_rows(AuthSession) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"code": ""}, {"code": "nie-ma-takiego-kodu-0123456789"}, {"code": "<script>alert(1)</script>"},
+     {"code": "x" * 5000}, {"other": "1"}],
+)
+def test_junk_gives_the_login_page_and_no_cookie(user, http, body):
+    response = http.post("/auth/session", data=body, headers=SAME_ORIGIN)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/logowanie/?blad=kod"
+    assert set_cookies(response) == []
+
+
+def test_an_oversized_body_with_a_valid_code_gives_no_session(user, http):
+    response = http.post(
+        "/auth/session", data={"code": login_code(), "padding": "x" * 10_000}, headers=SAME_ORIGIN
+    )
+    assert response.headers["location"] == "/logowanie/?blad=kod"
+    assert set_cookies(response) == [] and count_rows(AuthSession) == 0
+
+
+def test_get_on_the_session_endpoint_is_not_allowed(user, http):
+    response = http.get("/auth/session", params={"code": login_code()})
+    assert response.status_code == 405
+    assert count_rows(AuthSession) == 0
+    assert_security_headers(response)
+
+
+def _logged_in(http) -> str:
+    response = http.post("/auth/session", data={"code": login_code()}, headers=SAME_ORIGIN)
+    _name, token, _attributes = cookie_attributes(set_cookies(response)[0])
+    return token
+
+
+def test_logout_ends_the_session_and_clears_the_cookie(user, http):
+    token = _logged_in(http)
+    other = _logged_in(http)  # another browser of the same user
+    response = http.post(
+        "/auth/logout", headers={**SAME_ORIGIN, "cookie": f"{sessions.COOKIE_NAME}={token}"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/logowanie/?wylogowano=1"
+    assert_security_headers(response)
+    assert count_rows(AuthSession, AuthSession.token_hash == digest(token)) == 0
+    assert count_rows(AuthSession, AuthSession.token_hash == digest(other)) == 1
+    [header] = set_cookies(response)
+    name, value, attributes = cookie_attributes(header)
+    assert name == sessions.COOKIE_NAME
+    assert value in ("", '""')
+    assert attributes.get("max-age") == "0" or "1970" in attributes.get("expires", "")
+    assert "httponly" in attributes and attributes["path"] == "/"
+
+
+def test_a_cross_site_logout_is_refused(user, http):
+    token = _logged_in(http)
+    response = http.post(
+        "/auth/logout",
+        headers={"sec-fetch-site": "cross-site", "cookie": f"{sessions.COOKIE_NAME}={token}"},
+    )
+    assert response.status_code == 403
+    assert set_cookies(response) == []
+    assert count_rows(AuthSession, AuthSession.token_hash == digest(token)) == 1
+
+
+def test_logout_without_a_session_still_clears_the_cookie(app_env, http):
+    response = http.post("/auth/logout", headers=SAME_ORIGIN)
+    assert response.status_code == 303
+    assert len(set_cookies(response)) == 1
+
+
+def _mail_to_outbox() -> None:
+    letter = mail.render(
+        "confirm_email", to="skrzynka@example.com", subject="Potwierdź adres email",
+        action_url=f"{BASE_URL}/potwierdz-email/?token=abc", valid_until="24-11-2026 13:00",
+    )
+    mail.send(letter)
+
+
+def test_the_outbox_page_serves_loopback_clients(app_env, http):
+    empty = http.get("/dev/outbox")
+    assert empty.status_code == 200
+    assert "pusta" in empty.text
+    _mail_to_outbox()
+    response = http.get("/dev/outbox")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert_security_headers(response)
+    assert "Potwierdź adres email" in response.text
+    assert f'<a href="{BASE_URL}/potwierdz-email/?token=abc">' in response.text
+    with client_for(("::1", 1234)) as ipv6:
+        assert ipv6.get("/dev/outbox").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "client_address", [("testclient", 50000), ("203.0.113.5", 1234), ("10.0.0.2", 1234), ("", 0)]
+)
+def test_the_outbox_page_refuses_other_clients(app_env, client_address):
+    _mail_to_outbox()
+    with client_for(client_address) as client:
+        response = client.get("/dev/outbox")
+    assert response.status_code == 404
+    assert "skrzynka@example.com" not in response.text and "token" not in response.text
+    assert_security_headers(response)
+
+
+def test_the_outbox_page_is_gone_when_smtp_is_configured(smtp, http):
+    _mail_to_outbox()  # goes out over SMTP now
+    assert smtp.mailbox.to("skrzynka@example.com")
+    response = http.get("/dev/outbox")
+    assert response.status_code == 404
+    assert_security_headers(response)
+
+
+def test_every_response_carries_the_security_headers(app_env, http):
+    for response in (
+        http.get("/nie-ma-takiej-strony"),
+        http.post("/dev/outbox"),
+        http.post("/auth/session", headers={"sec-fetch-site": "cross-site"}),
+        http.post("/auth/session", headers=SAME_ORIGIN),
+        http.get("/dev/outbox"),
+    ):
+        assert_security_headers(response)
