@@ -43,7 +43,9 @@ def change_is_due(
 
 def notice_due(user: User, today: dt.date, interval: int | None = None) -> dt.date | None:
     """The forced-change day the 14-day notice is due for today, or None when none is due."""
-    if not user.periodic_password_change:
+    interval = interval_days() if interval is None else interval
+    # With an interval of 0 every login forces the change: there is no day to announce.
+    if not user.periodic_password_change or interval == 0:
         return None
     due_on = next_forced_change(user.password_changed_at, interval)
     days_left = (due_on - today).days
