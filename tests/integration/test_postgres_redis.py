@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -129,17 +130,26 @@ def _redis_client():
 
 @pytest.fixture
 def reload_rxconfig(app_env):
-    """rxconfig reads the settings at import; reload it under the test's environment, then restore."""
+    """rxconfig reads the settings at import: reload it under the test's environment.
+
+    Afterwards the module gets back exactly what it held before (or is forgotten if it was not
+    imported yet), so no later test sees a config made for this one's environment.
+    """
+    was_imported = "rxconfig" in sys.modules
     import rxconfig
+
+    saved = dict(vars(rxconfig))
 
     def reload():
         reset_settings_cache()
         return importlib.reload(rxconfig).config
 
     yield reload
-    os.environ.pop("REFLEX_REDIS_URL", None)
+    if was_imported:
+        vars(rxconfig).update(saved)
+    else:
+        sys.modules.pop("rxconfig", None)
     reset_settings_cache()
-    importlib.reload(rxconfig)
 
 
 @pytest.mark.redis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import stat
+import sys
 
 import pytest
 
@@ -162,8 +163,10 @@ def test_a_damaged_key_file_stops_start_up(base_env, tmp_path):
 
 def test_rxconfig_refuses_to_start_on_a_bad_value(app_env, monkeypatch):
     """rxconfig reads the settings at import: a bad value ends start-up with the variable's name."""
+    was_imported = "rxconfig" in sys.modules
     import rxconfig
 
+    saved = dict(vars(rxconfig))
     monkeypatch.setenv("FAKTUROWO_TRIAL_DAYS", "sto")
     reset_settings_cache()
     try:
@@ -171,6 +174,9 @@ def test_rxconfig_refuses_to_start_on_a_bad_value(app_env, monkeypatch):
             importlib.reload(rxconfig)
         assert "FAKTUROWO_TRIAL_DAYS" in str(stopped.value)
     finally:
-        monkeypatch.delenv("FAKTUROWO_TRIAL_DAYS")
+        if was_imported:
+            sys.modules["rxconfig"] = rxconfig
+            vars(rxconfig).update(saved)
+        else:
+            sys.modules.pop("rxconfig", None)
         reset_settings_cache()
-        importlib.reload(rxconfig)
