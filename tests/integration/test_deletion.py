@@ -337,3 +337,44 @@ def test_sessions_end_and_unblock_command(smtp):
     assert jobs.main(["unblock-address", "--email", " ANIA.nowak@example.com"]) == 0
     asyncio.run(accounts.register(accounts.RegistrationForm("ania.nowak@example.com", PASSWORD, PASSWORD), "127.0.0.9"))
     assert count(User) == 1
+
+
+def test_smtp_timeout_is_reported_within_ten_seconds(smtp, monkeypatch):
+    """A server that accepts the connection and never answers: the request fails in time."""
+    import socket
+    import threading
+    import time
+
+    user_id = make_user()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_and_stay_silent():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept_and_stay_silent, daemon=True)
+    thread.start()
+    monkeypatch.setenv("FAKTUROWO_SMTP_PORT", str(listener.getsockname()[1]))
+    reset_settings_cache()
+    try:
+        start = time.monotonic()
+        with pytest.raises(DomainError) as failed:
+            asyncio.run(deletion.request_deletion(user_id, box_ticked=True))
+        elapsed = time.monotonic() - start
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+    assert failed.value.key == "deletion.mail_failed"
+    assert elapsed < 10, elapsed
+    assert count(OneTimeToken) == 1  # only the registration's confirmation link
