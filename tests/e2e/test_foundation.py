@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from fakturowo_ui.services.sessions import COOKIE_NAME
 from tests.e2e.helpers import (
+    INIT_SCRIPT,
     PASSWORD,
     confirm,
     confirm_link,
@@ -65,6 +66,11 @@ def watch_for(page: Page, needle: str) -> None:
 
 def leak(page: Page) -> str | None:
     return page.evaluate("sessionStorage.getItem('__e2e_leak')")
+
+
+def forget_sightings(page: Page) -> None:
+    """From now on any sighting is a leak (the watcher stays in pages loaded before, bfcache too)."""
+    page.evaluate("sessionStorage.removeItem('__e2e_leak')")
 
 
 def body_text(page: Page) -> str:
@@ -131,8 +137,10 @@ def test_register_confirm_login_account_page_and_logout(page: Page):
     confirm(page, confirm_link(email))
     user_id = server.user_id(email)
 
+    watch_for(page, email)
     login(page, email)
     expect_account_page(page, email, user_id)
+    assert leak(page) is not None, "the leak watcher does not see the account page"
 
     # The session cookie is HttpOnly: present in the browser, invisible to scripts.
     assert page.evaluate("document.cookie") == ""
@@ -141,17 +149,43 @@ def test_register_confirm_login_account_page_and_logout(page: Page):
     assert cookies[COOKIE_NAME]["sameSite"] == "Lax"
 
     logout(page)
-    watch_for(page, email)
+    forget_sightings(page)
     assert COOKIE_NAME not in {c["name"] for c in page.context.cookies()}
 
     # Back to the account page through history, then by address: the login page, nothing private.
-    page.go_back()
+    page.go_back(wait_until="commit")
     expect_sent_to_login(page)
     open_page(page, "/konto/")
     expect_sent_to_login(page)
     assert email not in page.content()
     assert leak(page) is None, f"the logged-out user's address was shown: {leak(page)}"
     assert_no_script_ran(page)
+
+
+def test_back_after_logout_shows_nothing_with_the_back_forward_cache_on(browser):
+    """Playwright turns Chromium's back-forward cache off; a real browser has it on."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    real = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=["--disable-back-forward-cache"]
+    )
+    try:
+        context = real.new_context(base_url=current_server().base_url)
+        context.add_init_script(INIT_SCRIPT)
+        tab = context.new_page()
+        email = unique_email("bfcache")
+        register_user(tab, email)
+        watch_for(tab, email)
+        login(tab, email)
+        logout(tab)
+        forget_sightings(tab)
+        tab.go_back(wait_until="commit")
+        expect_sent_to_login(tab)
+        tab.wait_for_timeout(500)
+        assert leak(tab) is None, f"after logout, Back showed the address: {leak(tab)}"
+        assert email not in tab.content()
+    finally:
+        real.close()
 
 
 def test_second_user_in_the_same_tab_sees_nothing_of_the_first(page: Page):
