@@ -20,6 +20,8 @@ def _form() -> rx.Component:
               max_length=256),
         submit_button(t("password_change.submit"), PasswordChangeState.busy),
         on_submit=PasswordChangeState.submit,
+        # A submit before the page is hydrated must not put a password into the URL.
+        method="post",
         class_name="form",
         no_validate=True,
     )

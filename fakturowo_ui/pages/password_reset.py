@@ -19,6 +19,8 @@ def _request_form() -> rx.Component:
                   error=PasswordResetState.email_error, max_length=254),
             submit_button(t("reset.submit"), PasswordResetState.busy),
             on_submit=PasswordResetState.request_link,
+            # A submit before the page is hydrated must not put a password into the URL.
+            method="post",
             class_name="form",
             no_validate=True,
         ),
@@ -37,6 +39,8 @@ def _set_form() -> rx.Component:
                   max_length=256),
             submit_button(t("reset.set_submit"), PasswordResetState.busy),
             on_submit=PasswordResetState.set_password,
+            # A submit before the page is hydrated must not put a password into the URL.
+            method="post",
             class_name="form",
             no_validate=True,
         ),
