@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 
 import pytest
@@ -153,3 +154,22 @@ def test_a_token_of_another_purpose_does_not_confirm(token):
         other, _row = onetime.issue(session, user_id, onetime.LOGIN_CODE, accounts.LOGIN_CODE_TTL)
     assert accounts.confirm_email(other) is LinkState.INVALID
     assert not _confirmed()
+
+
+def test_consume_refuses_a_row_that_stopped_being_usable(token, frozen_clock):
+    """The conditional UPDATE itself re-checks, for a state change between look-up and use."""
+    with session_scope() as session:
+        user_id = session.scalars(sa.select(User.id)).one()
+        rows = {}
+        for name in ("superseded", "voided", "expired", "used", "fresh"):
+            _token, row = onetime.issue(session, user_id, onetime.RESET_PASSWORD, dt.timedelta(hours=1))
+            rows[name] = row.id
+        now = frozen_clock.now()
+        for name, column in (("superseded", "superseded_at"), ("voided", "voided_at"), ("used", "used_at")):
+            session.execute(sa.update(OneTimeToken).where(OneTimeToken.id == rows[name]).values({column: now}))
+        session.execute(
+            sa.update(OneTimeToken).where(OneTimeToken.id == rows["expired"]).values(expires_at=now)
+        )
+    with session_scope() as session:
+        outcome = {name: onetime.consume(session, row_id) for name, row_id in rows.items()}
+    assert outcome == {"superseded": False, "voided": False, "expired": False, "used": False, "fresh": True}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -45,6 +46,21 @@ def test_sqlite_connections_carry_the_pragmas(app_env):
             assert str(_pragma(connection, "journal_mode")).lower() == "wal"
             assert _pragma(connection, "busy_timeout") > 0
             assert _pragma(connection, "secure_delete") == 1
+
+
+def test_the_pragmas_are_set_by_the_app_not_by_the_sqlite_build(tmp_path):
+    """Some SQLite builds (Debian's) default secure_delete to on; the app must not rely on that."""
+    connection = sqlite3.connect(tmp_path / "bare.db")
+    try:
+        connection.execute("PRAGMA secure_delete=0")
+        connection.execute("PRAGMA foreign_keys=0")
+        db._sqlite_pragmas(connection, None)
+        assert connection.execute("PRAGMA secure_delete").fetchone()[0] == 1
+        assert connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+    finally:
+        connection.close()
 
 
 def test_foreign_keys_are_enforced(app_env):
