@@ -123,6 +123,13 @@ async def change_password(user_id: int, current: str, new: str, repeat: str) -> 
     return code
 
 
+def changed_recently(user_id: int, within: dt.timedelta = dt.timedelta(minutes=5)) -> bool:
+    """Whether the password was changed a moment ago (the page after the change says so only then)."""
+    with session_scope() as session:
+        changed_at = session.scalar(sa.select(User.password_changed_at).where(User.id == user_id))
+    return changed_at is not None and clock.now() - changed_at <= within
+
+
 def exchange_rotation_code(code: str) -> tuple[str, str] | None:
     """Consume a code from change_password: (new session token, path to go to), or None."""
     with session_scope(write_lock=True) as session:

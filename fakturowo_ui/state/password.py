@@ -70,7 +70,12 @@ class PasswordChangeState(UserBoundState):
             return login_redirect(self)
         self.reset()
         self.forced = user.must_change_password
-        if not self.forced and self.router.url.query_parameters.get("zmieniono"):
+        # "?zmieniono=1" comes from the hop after a change; a hand-made link says nothing.
+        if (
+            not self.forced
+            and self.router.url.query_parameters.get("zmieniono")
+            and password_flows.changed_recently(user.user_id)
+        ):
             self.done = True
             self.message = t("password_change.done")
         self.loaded = True

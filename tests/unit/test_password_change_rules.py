@@ -146,3 +146,12 @@ def test_success_ends_every_session_of_the_user_only(user_id):
         assert session.scalar(
             sa.select(sa.func.count()).select_from(AuthSession).where(AuthSession.user_id == user_id)
         ) == 0
+
+
+def test_changed_recently_is_true_only_just_after_a_change(user_id, frozen_clock):
+    frozen_clock.advance(minutes=10)  # the account was made 10 minutes ago
+    assert not password_flows.changed_recently(user_id)
+    change(user_id, PASSWORD, NEW)
+    assert password_flows.changed_recently(user_id)
+    frozen_clock.advance(minutes=6)
+    assert not password_flows.changed_recently(user_id)
