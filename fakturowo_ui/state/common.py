@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import reflex as rx
 
@@ -20,7 +21,7 @@ def text_field(form_data: dict, name: str, max_length: int = 10_000) -> str:
     Overlong input is cut at max_length + 1, so length rules still see it is too long without
     the service handling megabytes.
     """
-    value = form_data.get(name, "")
+    value = form_data.get(name, "") if isinstance(form_data, Mapping) else ""
     if not isinstance(value, str):
         return ""
     return value[: max_length + 1]
@@ -28,5 +29,5 @@ def text_field(form_data: dict, name: str, max_length: int = 10_000) -> str:
 
 def flag(form_data: dict, name: str) -> bool:
     """A checkbox from a submitted form."""
-    value = form_data.get(name)
-    return value is True or value in ("on", "true", "1")
+    value = form_data.get(name) if isinstance(form_data, Mapping) else None
+    return value is True or (isinstance(value, str) and value in ("on", "true", "1"))
