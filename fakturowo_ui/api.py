@@ -22,7 +22,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.services import accounts, password_flows, sessions
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import accounts, password_flows, sessions, unsubscribe
 from fakturowo_ui.settings import get_settings
 
 MAX_FORM_BYTES = 4096
@@ -122,6 +123,27 @@ async def rotate_session(request: Request) -> Response:
     return response
 
 
+async def one_click_unsubscribe(request: Request) -> Response:
+    """POST /wypisz/?token=…: RFC 8058 one-click unsubscribe (consents and reminders, issue 5).
+
+    A mail client posts `List-Unsubscribe=One-Click` with no cookie and, from a server, no
+    Origin: the signed token is the whole authority, so no same-origin check applies. A GET of
+    the same URL is the page /wypisz with a button, which changes nothing until pressed.
+    """
+    headers = {"Cache-Control": "no-store"}
+    form = await _small_form(request)
+    if form is None or form.get(unsubscribe.ONE_CLICK[0]) != unsubscribe.ONE_CLICK[1]:
+        return PlainTextResponse(t("unsubscribe.bad_request"), status_code=400, headers=headers)
+    outcome, consent = unsubscribe.withdraw(request.query_params.get("token", ""))
+    if outcome is unsubscribe.Outcome.INVALID:
+        return PlainTextResponse(t("unsubscribe.invalid"), status_code=400, headers=headers)
+    if outcome is unsubscribe.Outcome.ACCOUNT_GONE:
+        return PlainTextResponse(t("unsubscribe.account_gone"), status_code=404, headers=headers)
+    name = t(f"unsubscribe.consent.{consent}")
+    key = "unsubscribe.done" if outcome is unsubscribe.Outcome.WITHDRAWN else "unsubscribe.already"
+    return PlainTextResponse(t(key, consent=name), status_code=200, headers=headers)
+
+
 def _is_loopback(request: Request) -> bool:
     host = request.client.host if request.client else ""
     try:
@@ -175,6 +197,9 @@ api = Starlette(
         Route("/auth/logout", end_session, methods=["POST"]),
         Route("/auth/rotate", rotate_session, methods=["POST"]),
         Route("/dev/outbox", outbox, methods=["GET"]),
+        # Only POST: a GET falls through to the Reflex page /wypisz.
+        Route(unsubscribe.PATH, one_click_unsubscribe, methods=["POST"]),
+        Route(unsubscribe.PATH.rstrip("/"), one_click_unsubscribe, methods=["POST"]),
     ]
 )
 

@@ -16,6 +16,8 @@ from fakturowo_ui.pages.password_change import password_change
 from fakturowo_ui.pages.password_reset import password_reset
 from fakturowo_ui.pages.placeholders import private_placeholder
 from fakturowo_ui.pages.register import register
+from fakturowo_ui.pages.unsubscribe import unsubscribe_page
+from fakturowo_ui.scheduler import daily_work_loop
 from fakturowo_ui.state.account import AccountState
 from fakturowo_ui.state.confirm import ConfirmState
 from fakturowo_ui.state.deletion import DeletionConfirmState
@@ -24,6 +26,7 @@ from fakturowo_ui.state.pages import HomeState, PrivatePageState
 from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState
 from fakturowo_ui.state.password_reset import PasswordResetState
 from fakturowo_ui.state.register import RegisterState
+from fakturowo_ui.state.unsubscribe import UnsubscribeState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -62,3 +65,8 @@ app.add_page(password_change, route="/zmiana-hasla", title=t("password_change.ti
              on_load=PasswordChangeState.on_load)
 app.add_page(password_reset, route="/reset-hasla", title=t("reset.title"),
              on_load=PasswordResetState.on_load)
+# Consents and reminders (issue 5): the unsubscribe link's page (its POST is in api.py), and the
+# daily work inside the app (every worker starts it; a database lock lets one run it per day).
+app.add_page(unsubscribe_page, route="/wypisz", title=t("unsubscribe.title"),
+             on_load=UnsubscribeState.on_load)
+app.register_lifespan_task(daily_work_loop)

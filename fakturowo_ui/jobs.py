@@ -45,6 +45,23 @@ def password_change_notices(day: dt.date) -> str:
 DAILY_TASKS.append(password_change_notices)
 
 
+def subscription_reminders(day: dt.date) -> str:
+    """Consents and reminders (issue 5): "Twój abonament kończy się za 30/5 dni", consent-gated."""
+    from fakturowo_ui.services.notices import subscription_reminders as task
+
+    return task(day)
+
+
+def review_requests(day: dt.date) -> str:
+    """Consents and reminders (issue 5): "Podziel się opinią o Fakturowo", consent-gated."""
+    from fakturowo_ui.services.notices import review_requests as task
+
+    return task(day)
+
+
+DAILY_TASKS.extend([subscription_reminders, review_requests])
+
+
 def run_daily(day: dt.date) -> list[str]:
     """Run every daily task for `day`; one failing task does not stop the others."""
     summaries = []
@@ -86,7 +103,18 @@ def _unblock(args: argparse.Namespace) -> str:
     return "not blocked: nothing to do"
 
 
+def _set_subscription(args: argparse.Namespace) -> str:
+    from fakturowo_ui.services.notices import set_paid_until
+
+    try:
+        user_id = set_paid_until(args.email, args.until)
+    except LookupError:
+        raise ValueError("no account has the address given with --email") from None
+    return f"subscription of user ID {user_id}: paid until {args.until.isoformat()}"
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
+    "set-subscription": _set_subscription,
     "daily": lambda args: "\n".join(run_daily(args.date or clock.today_warsaw())),
     "unblock-address": _unblock,
 }

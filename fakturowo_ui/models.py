@@ -30,7 +30,11 @@ class User(SQLModel, table=True):
     """An account. The password hash never leaves the server (see __repr__ and no state holds it)."""
 
     __tablename__ = "user"
-    __table_args__ = (_NO_REUSE,)
+    __table_args__ = (
+        # Consents and reminders (issue 5): the daily review-request query.
+        sa.Index("ix_user_info_consent_created_at", "info_consent", "created_at"),
+        _NO_REUSE,
+    )
 
     id: int | None = Field(default=None, sa_column=_pk())
     email: str = Field(sa_column=sa.Column(sa.String(254), nullable=False, unique=True))
@@ -57,7 +61,11 @@ class Subscription(SQLModel, table=True):
     """A user's plan: the trial's last day and the last day of a paid period, if any."""
 
     __tablename__ = "subscription"
-    __table_args__ = (_NO_REUSE,)
+    __table_args__ = (
+        # Consents and reminders (issue 5): users whose period ends in a window, paid or trial.
+        sa.Index("ix_subscription_paid_until_trial_ends_on", "paid_until", "trial_ends_on"),
+        _NO_REUSE,
+    )
 
     id: int | None = Field(default=None, sa_column=_pk())
     user_id: int = Field(
@@ -180,6 +188,9 @@ class SentNotice(SQLModel, table=True):
     kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     period_key: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     sent_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    # Consents and reminders (issue 5): set once the SMTP server took the mail. A row without it
+    # is a claim of a send in progress; services/notices.py takes over one left by a crashed run.
+    confirmed_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
 
 
 class SellerProfile(SQLModel, table=True):

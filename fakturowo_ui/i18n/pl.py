@@ -152,6 +152,143 @@ MESSAGES: dict[str, str] = {
     "account.deletion.submit": "Usuń konto",
     "account.export.submit": "Pobierz kopię danych",
     "account.export.not_yet": "Pobieranie kopii danych nie jest jeszcze dostępne. Pracujemy nad nim.",
+    # User data (issue 6)
+    "number.empty": "{field}: podaj wartość.",
+    "number.invalid": "{field}: podaj liczbę, np. 12,50.",
+    "number.negative": "{field}: wartość nie może być ujemna.",
+    "number.zero": "{field}: wartość musi być większa od zera.",
+    "number.too_precise": "{field}: najwyżej {places} miejsca po przecinku.",
+    "number.too_large": "{field}: wartość jest za duża (najwyżej {maximum}).",
+    "text.required": "{field}: to pole jest wymagane.",
+    "text.too_long": "{field}: najwyżej {maximum} znaków.",
+    "date.empty": "{field}: podaj datę.",
+    "date.invalid": "{field}: podaj poprawną datę, np. 23-11-2026.",
+    "nip.empty": "NIP: to pole jest wymagane.",
+    "nip.format": "NIP musi mieć 10 cyfr, np. 526-025-02-74.",
+    "nip.checksum": "Ten NIP jest nieprawidłowy: nie zgadza się cyfra kontrolna. Sprawdź, czy nie ma literówki.",
+    "vat.invalid": "Stawka VAT: wybierz 23%, 8%, 5%, 0% albo zw.",
+    "seller.bank_account": "Numer konta: podaj same cyfry, np. 12 1020 1026 0000 0402 0207 0123.",
+    "client.email": "Adres email klienta jest nieprawidłowy, np. biuro@firma.pl.",
+    "client.not_found": "Nie ma takiego klienta na Twoim koncie. Nic nie zostało zmienione.",
+    "product.not_found": "Nie ma takiego produktu na Twoim koncie. Nic nie zostało zmienione.",
+    "document.not_found": "Nie ma takiego dokumentu na Twoim koncie.",
+    "document.line_error": "Pozycja {position}: {message}",
+    "document.no_items": "Dodaj co najmniej jedną pozycję dokumentu.",
+    "document.too_many_items": "Dokument może mieć najwyżej {maximum} pozycji.",
+    "document.too_large": "Łączna kwota dokumentu jest za duża.",
+    "document.no_seller": (
+        "Najpierw uzupełnij dane sprzedawcy (nazwa firmy, NIP, adres) na stronie Ustawienia: są "
+        "drukowane na każdej fakturze."
+    ),
+    "document.no_client": "Wybierz nabywcę z listy klientów.",
+    "document.limit": (
+        "Nie wystawiono dokumentu: w darmowym planie można wystawić {limit} dokumentów w miesiącu "
+        "kalendarzowym i ten limit został już wykorzystany. Kolejny dokument wystawisz od {since} "
+        "albo wcześniej po wykupieniu abonamentu. Wcześniej wystawione dokumenty możesz nadal "
+        "oglądać i pobierać."
+    ),
+    "list.search": "Szukaj",
+    "list.search_submit": "Szukaj",
+    "list.page": "Strona {page} z {pages} (razem: {total})",
+    "list.prev": "Poprzednia strona",
+    "list.next": "Następna strona",
+    "list.edit": "Edytuj",
+    "list.delete": "Usuń",
+    "list.cancel": "Anuluj",
+    "list.confirm_delete": "Na pewno usunąć „{name}”?",
+    "list.confirm_yes": "Tak, usuń",
+    "list.nothing_found": "Nic nie pasuje do wyszukiwania „{query}”.",
+    "list.actions": "Akcje",
+    "settings.title": "Ustawienia",
+    "settings.seller.heading": "Dane sprzedawcy",
+    "settings.seller.lead": "Te dane są drukowane na każdej wystawianej fakturze.",
+    "settings.seller.saved": "Zapisano dane sprzedawcy.",
+    "field.company_name": "Nazwa firmy",
+    "field.nip": "NIP",
+    "field.address": "Adres",
+    "field.bank_account": "Numer konta bankowego",
+    "field.name": "Nazwa",
+    "field.unit": "Jednostka",
+    "field.net_price": "Cena netto (zł)",
+    "field.vat_rate": "Stawka VAT",
+    "field.quantity": "Ilość",
+    "field.client": "Nabywca",
+    "field.issue_date": "Data wystawienia",
+    "field.sale_date": "Data sprzedaży",
+    "field.client_email": "Adres email klienta",
+    "clients.title": "Klienci",
+    "clients.heading.add": "Dodaj klienta",
+    "clients.heading.edit": "Edytuj klienta",
+    "clients.heading.list": "Lista klientów",
+    "clients.add": "Dodaj klienta",
+    "clients.empty": (
+        "Nie masz jeszcze żadnych klientów. Dodaj pierwszego w formularzu „Dodaj klienta”: "
+        "nazwa wystarczy, NIP, adres i email są opcjonalne."
+    ),
+    "clients.added": "Dodano klienta {name}.",
+    "clients.updated": "Zapisano zmiany klienta {name}.",
+    "clients.deleted": "Usunięto klienta {name}. Wystawione mu faktury zostały.",
+    "products.title": "Produkty",
+    "products.heading.add": "Dodaj produkt",
+    "products.heading.edit": "Edytuj produkt",
+    "products.heading.list": "Lista produktów",
+    "products.add": "Dodaj produkt",
+    "products.empty": (
+        "Nie masz jeszcze żadnych produktów ani usług. Dodaj pierwszy w formularzu „Dodaj produkt”: "
+        "potem wybierzesz go jednym kliknięciem przy wystawianiu faktury."
+    ),
+    "products.added": "Dodano produkt {name}.",
+    "products.updated": "Zapisano zmiany produktu {name}.",
+    "products.deleted": "Usunięto produkt {name}.",
+    "documents.title": "Dokumenty",
+    "documents.heading.list": "Lista dokumentów",
+    "documents.new": "Wystaw fakturę",
+    "documents.empty": (
+        "Nie masz jeszcze żadnych dokumentów. Kliknij „Wystaw fakturę” (albo „Wystaw” w menu), "
+        "aby wystawić pierwszą."
+    ),
+    "documents.deleted": "Usunięto dokument {number}.",
+    "documents.number": "Numer",
+    "documents.buyer": "Nabywca",
+    "documents.issue_date": "Data wystawienia",
+    "documents.gross": "Brutto (zł)",
+    "documents.view": "Pokaż",
+    "documents.pdf": "Pobierz PDF",
+    "documents.back": "Wróć do listy dokumentów",
+    "documents.view_heading": "Faktura VAT nr {number}",
+    "documents.seller": "Sprzedawca",
+    "documents.totals": "Podsumowanie",
+    "documents.to_pay": "Do zapłaty: {amount} zł",
+    "documents.net_value": "Wartość netto",
+    "documents.vat_amount": "Kwota VAT",
+    "documents.gross_value": "Wartość brutto",
+    "documents.position": "Lp.",
+    "documents.together": "Razem",
+    "issue.title": "Wystaw fakturę",
+    "issue.heading.buyer": "Nabywca i daty",
+    "issue.heading.items": "Pozycje",
+    "issue.choose_client": "— wybierz klienta —",
+    "issue.no_clients": "Nie masz jeszcze klientów: najpierw dodaj nabywcę na stronie Klienci.",
+    "issue.no_seller": "Najpierw uzupełnij dane sprzedawcy na stronie Ustawienia.",
+    "issue.add_line": "Dodaj pustą pozycję",
+    "issue.add_product": "Dodaj produkt z listy",
+    "issue.choose_product": "Produkt z listy",
+    "issue.remove_line": "Usuń pozycję {n}",
+    "issue.line": "Pozycja {n}",
+    "issue.submit": "Wystaw fakturę",
+    "issue.done": "Wystawiono fakturę {number}.",
+    "issue.go_settings": "Przejdź do Ustawień",
+    "issue.go_clients": "Przejdź do Klientów",
+    "export.heading": "Kopia danych",
+    "export.lead": (
+        "Pobierz wszystkie dane konta w jednym pliku ZIP: dane w formacie JSON, pliki CSV "
+        "(klienci, produkty, dokumenty, pozycje) i każdą fakturę jako PDF."
+    ),
+    "export.progress": "Przygotowujemy kopię danych: {done} z {total} dokumentów…",
+    "export.starting": "Przygotowujemy kopię danych…",
+    "export.ready": "Kopia danych jest gotowa, pobieranie powinno się rozpocząć samo.",
+    "export.again": "Jeśli pobieranie się nie rozpoczęło, kliknij tutaj.",
+    "export.failed": "Nie udało się przygotować kopii danych. Spróbuj ponownie za chwilę.",
     # Durations ("w ciągu godziny" only while the link lives one hour)
     "duration.within_hour": "w ciągu godziny",
     "duration.within_minutes": "w ciągu {n} min",
@@ -281,4 +418,30 @@ MESSAGES: dict[str, str] = {
     # Mail
     "mail.confirm.subject": "Potwierdź adres email",
     "mail.footer": "Wiadomość wysłana automatycznie przez Fakturowo. Prosimy na nią nie odpowiadać.",
+    # Consents and reminders (issue 5)
+    "mail.reminder_30.subject": "Twój abonament kończy się za 30 dni",
+    "mail.reminder_5.subject": "Twój abonament kończy się za 5 dni",
+    "mail.review.subject": "Podziel się opinią o Fakturowo",
+    "unsubscribe.title": "Wypisanie z wiadomości",
+    "unsubscribe.consent.reminders": "przypomnienia o końcu abonamentu",
+    "unsubscribe.consent.info": "wiadomości informacyjne",
+    "unsubscribe.lead": (
+        "Ten link wypisuje konto o numerze ID {user_id} z wiadomości: {consent}. Naciśnij "
+        "przycisk, aby wycofać tę zgodę; samo otwarcie strony niczego nie zmienia."
+    ),
+    "unsubscribe.submit": "Wypisz mnie",
+    "unsubscribe.done": (
+        "Wypisano: nie będziemy już wysyłać Ci wiadomości ({consent}). Zgodę możesz ponownie "
+        "wyrazić na stronie Konto, w części „Zgody na otrzymywanie wiadomości”."
+    ),
+    "unsubscribe.already": (
+        "Ta zgoda jest już wycofana: nie wysyłamy Ci tych wiadomości ({consent})."
+    ),
+    "unsubscribe.account_gone": (
+        "To konto nie istnieje: zostało usunięte, więc nie wyślemy na ten adres żadnych wiadomości."
+    ),
+    "unsubscribe.invalid": "Ten link do wypisania się jest nieprawidłowy.",
+    "unsubscribe.bad_request": (
+        "Nieprawidłowe żądanie: wypisanie jednym kliknięciem wymaga treści List-Unsubscribe=One-Click."
+    ),
 }
