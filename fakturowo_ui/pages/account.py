@@ -51,6 +51,7 @@ def _consents() -> rx.Component:
             rx.el.button(t("common.save"), type="submit", class_name="button"),
             message(AccountState.consents_message, alert=AccountState.consents_message_is_error),
             on_submit=AccountState.save_consents,
+            method="post",
             class_name="form",
         ),
     )
@@ -76,6 +77,7 @@ def _deletion() -> rx.Component:
                           class_name="button button-danger"),
             message(DeletionRequestState.message, alert=DeletionRequestState.message_is_error),
             on_submit=DeletionRequestState.request,
+            method="post",
             class_name="form",
         ),
         rx.el.p(t("account.export.not_yet"), class_name="note"),

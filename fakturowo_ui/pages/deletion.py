@@ -28,6 +28,8 @@ def confirm_deletion() -> rx.Component:
                     submit_button(t("deletion.confirm.submit"), DeletionConfirmState.busy,
                                   class_name="button button-danger"),
                     on_submit=DeletionConfirmState.confirm,
+                    # A submit before the page's script runs must never put the password in a URL.
+                    method="post",
                     class_name="form",
                     no_validate=True,
                 ),
