@@ -14,16 +14,34 @@ import html
 import ipaddress
 import re
 from email.message import EmailMessage
+from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import accounts, password_flows, sessions, unsubscribe
+from fakturowo_ui.services import (
+    accounts,
+    clock,
+    documents,
+    export,
+    password_flows,
+    pdf,
+    sessions,
+    unsubscribe,
+)
+from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.settings import get_settings
 
 MAX_FORM_BYTES = 4096
@@ -147,9 +165,11 @@ async def one_click_unsubscribe(request: Request) -> Response:
 def _is_loopback(request: Request) -> bool:
     host = request.client.host if request.client else ""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 _URL_RE = re.compile(r"(https?://[^\s<>\"']+)")
@@ -191,12 +211,66 @@ async def outbox(request: Request) -> Response:
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
+# User data (issue 6): an invoice's PDF and the data export, only for the logged-in owner.
+def _owner(request: Request) -> int | None:
+    """The logged-in user behind the request's cookie (a session that must change its password
+    first counts as none, as sessions.resolve decides)."""
+    token = sessions.token_from_cookie_header(request.headers.get("cookie", ""))
+    with session_scope() as session:
+        user = sessions.resolve(session, token)
+    return None if user is None else user.user_id
+
+
+def _attachment(name: str) -> str:
+    return f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+
+
+async def document_pdf(request: Request) -> Response:
+    """GET /pliki/faktura/{id}: the user's own invoice as a PDF; 404 for anyone else's."""
+    user_id = _owner(request)
+    if user_id is None:
+        return PlainTextResponse("Unauthorized", status_code=401, headers={"Cache-Control": "no-store"})
+    try:
+        document_id = int(request.path_params["document_id"])
+    except ValueError:
+        return PlainTextResponse("Not Found", status_code=404)
+    try:
+        with session_scope() as session:
+            document = documents.get(session, user_id, document_id)
+            items = documents.items_of(session, document.id)
+    except DomainError:
+        return PlainTextResponse("Not Found", status_code=404)
+    body = await run_in_threadpool(pdf.render_invoice, document, items)
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": _attachment(documents.file_name(document.number)),
+        "Cache-Control": "private, no-store",
+    })
+
+
+async def export_download(request: Request) -> Response:
+    """GET /pliki/eksport/{token}: the user's finished export, streamed once and then deleted."""
+    user_id = _owner(request)
+    if user_id is None:
+        return PlainTextResponse("Unauthorized", status_code=401, headers={"Cache-Control": "no-store"})
+    path = export.open_for_download(user_id, request.path_params["token"])
+    if path is None:
+        return PlainTextResponse("Not Found", status_code=404, headers={"Cache-Control": "no-store"})
+    name = f"fakturowo-kopia-danych-{clock.today_warsaw().isoformat()}.zip"
+    return StreamingResponse(export.stream_and_delete(path), media_type="application/zip", headers={
+        "Content-Disposition": _attachment(name),
+        "Content-Length": str(path.stat().st_size),
+        "Cache-Control": "private, no-store",
+    })
+
+
 api = Starlette(
     routes=[
         Route("/auth/session", start_session, methods=["POST"]),
         Route("/auth/logout", end_session, methods=["POST"]),
         Route("/auth/rotate", rotate_session, methods=["POST"]),
         Route("/dev/outbox", outbox, methods=["GET"]),
+        Route("/pliki/faktura/{document_id}", document_pdf, methods=["GET"]),
+        Route("/pliki/eksport/{token}", export_download, methods=["GET"]),
         # Only POST: a GET falls through to the Reflex page /wypisz.
         Route(unsubscribe.PATH, one_click_unsubscribe, methods=["POST"]),
         Route(unsubscribe.PATH.rstrip("/"), one_click_unsubscribe, methods=["POST"]),

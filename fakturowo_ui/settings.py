@@ -108,7 +108,8 @@ def _base_url(env: dict[str, str]) -> str:
         raise SettingsError(f"FAKTUROWO_BASE_URL: expected http(s)://host[:port], got {raw!r}")
     if parts.query or parts.fragment:
         raise SettingsError("FAKTUROWO_BASE_URL: must not carry a query or a fragment")
-    return raw.rstrip("/")
+    # Browsers send the Origin in lower case; keep the path as written.
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}".rstrip("/")
 
 
 def _db_url(env: dict[str, str], var_dir: Path) -> str:

@@ -267,3 +267,15 @@ def test_every_response_carries_the_security_headers(app_env, http):
         http.get("/dev/outbox"),
     ):
         assert_security_headers(response)
+
+
+def test_outbox_treats_ipv4_mapped_loopback_as_local():
+    from fakturowo_ui.api import _is_loopback
+
+    class Request:
+        def __init__(self, host):
+            self.client = type("Client", (), {"host": host})()
+
+    assert _is_loopback(Request("::ffff:127.0.0.1"))
+    assert _is_loopback(Request("::1")) and _is_loopback(Request("127.0.0.1"))
+    assert not _is_loopback(Request("::ffff:10.0.0.1")) and not _is_loopback(Request("testclient"))

@@ -180,3 +180,11 @@ def test_rxconfig_refuses_to_start_on_a_bad_value(app_env, monkeypatch):
         else:
             sys.modules.pop("rxconfig", None)
         reset_settings_cache()
+
+
+def test_base_url_is_compared_in_lower_case(tmp_path):
+    from fakturowo_ui.settings import load_settings
+
+    settings = load_settings({"FAKTUROWO_BASE_URL": "HTTPS://Faktury.Example.COM/app/", "FAKTUROWO_VAR_DIR": str(tmp_path)})
+    assert settings.base_url == "https://faktury.example.com/app"
+    assert settings.base_origin == "https://faktury.example.com"
