@@ -174,6 +174,11 @@ class RunSummary:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
+def _settled() -> sa.ColumnElement[bool]:
+    """A sent_notice row that stands: confirmed, or a claim young enough to be still sending."""
+    return sa.or_(SentNotice.confirmed_at.is_not(None), SentNotice.sent_at > clock.now() - CLAIM_TIMEOUT)
+
+
 # -- subscription reminders ----------------------------------------------------------------------
 
 
@@ -200,6 +205,7 @@ def due_reminders(day: dt.date) -> list[tuple[int, str, dt.date]]:
                     SentNotice.user_id == periods.c.user_id,
                     SentNotice.kind == kind,
                     SentNotice.period_key == sa.cast(periods.c.last_day, sa.String),
+                    _settled(),
                 )
                 .exists()
             )
@@ -265,7 +271,7 @@ def due_reviews(day: dt.date) -> list[int]:
     already = (
         sa.select(SentNotice.id)
         .where(SentNotice.user_id == User.id, SentNotice.kind == REVIEW,
-               SentNotice.period_key == REVIEW_PERIOD)
+               SentNotice.period_key == REVIEW_PERIOD, _settled())
         .exists()
     )
     with session_scope() as session:
