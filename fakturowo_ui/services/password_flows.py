@@ -20,8 +20,17 @@ from sqlalchemy.exc import IntegrityError
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
-from fakturowo_ui.models import SentNotice, User
-from fakturowo_ui.services import clock, mail, onetime, password_policy, passwords, ratelimit, sessions
+from fakturowo_ui.models import User
+from fakturowo_ui.services import (
+    clock,
+    mail,
+    notices,
+    onetime,
+    password_policy,
+    passwords,
+    ratelimit,
+    sessions,
+)
 from fakturowo_ui.services.accounts import email_problem, find_user, normalise_email
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
@@ -330,9 +339,10 @@ def set_periodic_change(user_id: int, enabled: bool) -> PeriodicChange | None:
 def send_change_notices(day: dt.date) -> tuple[int, int]:
     """Mail the 14-day notice to every user it is due for on `day`: (sent, failed).
 
-    Each notice is claimed first by a unique sent_notice row (the cycle is the forced-change day),
-    so two runs, even at once on two machines, send it once; a failed send drops its claim so
-    the next run tries again.
+    A security notice, so not through the consent gate, but claimed, confirmed and released like
+    every scheduled mail (services/notices.py): a unique sent_notice row per user and cycle (the
+    forced-change day), so two runs, even at once on two machines, send it once; a failed send
+    drops its claim so the next run tries again, and a claim abandoned mid-send is taken over.
     """
     interval = password_policy.interval_days()
     # Candidates by a generous UTC window around the Warsaw days that make a notice due today.
@@ -364,10 +374,13 @@ def send_change_notices(day: dt.date) -> tuple[int, int]:
         try:
             mail.send(letter)
         except mail.MailError:
-            with session_scope() as session:
-                session.execute(sa.delete(SentNotice).where(SentNotice.id == claim_id))
+            notices._release(claim_id)
             failed += 1
             continue
+        except BaseException:
+            notices._release(claim_id)
+            raise
+        notices._confirm(claim_id)
         sent += 1
     return sent, failed
 
@@ -381,12 +394,10 @@ def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, 
             due_on = password_policy.notice_due(user, day, interval)
             if due_on is None:
                 return None
-            notice = SentNotice(
-                user_id=user_id, kind=NOTICE_KIND, period_key=due_on.isoformat(), sent_at=clock.now()
-            )
-            session.add(notice)
-            session.flush()
-            return notice.id, user.email, due_on
+            claim_id = notices._claim(session, user_id, NOTICE_KIND, due_on.isoformat())
+            if claim_id is None:
+                return None
+            return claim_id, user.email, due_on
     except IntegrityError:
         return None
 

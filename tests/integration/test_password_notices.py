@@ -137,3 +137,26 @@ def test_unconfirmed_accounts_get_none(smtp, frozen_clock):
     password_flows.set_periodic_change(user_id, True)
     daily(clock.today_warsaw() + dt.timedelta(days=365 - 14))
     assert notices(smtp, "bez-potwierdzenia@example.com") == []
+
+
+def test_a_sent_notice_is_confirmed_and_an_abandoned_claim_is_taken_over(smtp, frozen_clock):
+    sent_user = make_user("potwierdzona@example.com")
+    crashed_user = make_user("porzucona@example.com")
+    for user_id in (sent_user, crashed_user):
+        password_flows.set_periodic_change(user_id, True)
+    due = clock.today_warsaw() + dt.timedelta(days=365)
+    frozen_clock.advance(days=365 - 14)
+    # A run that died mid-send a moment ago left an unconfirmed claim for the second user.
+    with session_scope() as session:
+        session.add(SentNotice(user_id=crashed_user, kind=password_flows.NOTICE_KIND,
+                               period_key=due.isoformat(), sent_at=clock.now()))
+    daily(clock.today_warsaw())
+    assert len(notices(smtp, "potwierdzona@example.com")) == 1
+    assert notices(smtp, "porzucona@example.com") == []  # the claim may still be sending
+    frozen_clock.advance(hours=2)
+    daily(clock.today_warsaw())
+    assert len(notices(smtp, "porzucona@example.com")) == 1
+    assert len(notices(smtp, "potwierdzona@example.com")) == 1
+    with session_scope() as session:
+        rows = session.scalars(sa.select(SentNotice).where(SentNotice.kind == password_flows.NOTICE_KIND)).all()
+    assert len(rows) == 2 and all(row.confirmed_at is not None for row in rows)
