@@ -29,6 +29,7 @@ def _periodic_change() -> rx.Component:
             submit_button(t("common.save"), state.busy),
             message(state.message, alert=state.message_is_error),
             on_submit=state.save,
+            method="post",
             class_name="form",
         ),
         rx.el.p(rx.el.a(t("account.periodic.change_now"), href="/zmiana-hasla/")),
