@@ -149,7 +149,7 @@ def server(tmp_path_factory, smtp_server) -> Iterator[Server]:
             "PYTHONUNBUFFERED": "1",
         }
     )
-    log_path = ARTIFACTS / "e2e-server.log"
+    log_path = ARTIFACTS / f"e2e-server-{port}.log"
     log = log_path.open("w")
     started = time.monotonic()
     process = subprocess.Popen(
