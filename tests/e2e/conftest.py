@@ -4,7 +4,7 @@ The server is `reflex run --env prod` on a free port (pages and backend on that 
 own var/ directory and migrated SQLite database under a temporary directory, mail sent to a real
 SMTP server (aiosmtpd) running in this pytest process, and its frontend built in a separate
 directory (FAKTUROWO_E2E_WEB_DIR, default .web-test) so a developer's `make run` in .web is left
-alone. Its output goes to test-artifacts/e2e-server.log; a failed test leaves a screenshot there.
+alone. Its output goes to test-artifacts/e2e-server-<port>.log; a failed test leaves a screenshot there.
 """
 
 from __future__ import annotations
