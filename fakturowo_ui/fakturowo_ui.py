@@ -7,25 +7,30 @@ import reflex as rx
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.i18n import t
 from fakturowo_ui.pages.account import account
+from fakturowo_ui.pages.catalog import clients_page, products_page
 from fakturowo_ui.pages.confirm import confirm_email
 from fakturowo_ui.pages.deletion import confirm_deletion
+from fakturowo_ui.pages.documents import documents_page, issue_page
 from fakturowo_ui.pages.help import help_delete_account
 from fakturowo_ui.pages.home import home
 from fakturowo_ui.pages.login import login
 from fakturowo_ui.pages.password_change import password_change
 from fakturowo_ui.pages.password_reset import password_reset
-from fakturowo_ui.pages.placeholders import private_placeholder
 from fakturowo_ui.pages.register import register
+from fakturowo_ui.pages.seller import settings_page
 from fakturowo_ui.pages.unsubscribe import unsubscribe_page
 from fakturowo_ui.scheduler import daily_work_loop
 from fakturowo_ui.state.account import AccountState
+from fakturowo_ui.state.catalog import ClientsState, ProductsState
 from fakturowo_ui.state.confirm import ConfirmState
 from fakturowo_ui.state.deletion import DeletionConfirmState
+from fakturowo_ui.state.documents import DocumentsState, IssueState
 from fakturowo_ui.state.login import LoginState
-from fakturowo_ui.state.pages import HomeState, PrivatePageState
+from fakturowo_ui.state.pages import HomeState
 from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState
 from fakturowo_ui.state.password_reset import PasswordResetState
 from fakturowo_ui.state.register import RegisterState
+from fakturowo_ui.state.seller import SellerState
 from fakturowo_ui.state.unsubscribe import UnsubscribeState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -52,15 +57,12 @@ app.add_page(confirm_deletion, route="/usun-konto", title=t("deletion.confirm.ti
              on_load=DeletionConfirmState.on_load)
 app.add_page(help_delete_account, route="/pomoc/jak-usunac-konto-uzytkownika",
              title=t("help.title"))
-for route, key in (
-    ("/wystaw", "nav.issue"),
-    ("/dokumenty", "nav.documents"),
-    ("/klienci", "nav.clients"),
-    ("/produkty", "nav.products"),
-    ("/ustawienia", "nav.settings"),
-):
-    app.add_page(private_placeholder(t(key)), route=route, title=t(key),
-                 on_load=PrivatePageState.on_load)
+# User data (issue 6): seller details, clients, products, documents and a new invoice.
+app.add_page(issue_page, route="/wystaw", title=t("issue.title"), on_load=IssueState.on_load)
+app.add_page(documents_page, route="/dokumenty", title=t("documents.title"), on_load=DocumentsState.on_load)
+app.add_page(clients_page, route="/klienci", title=t("clients.title"), on_load=ClientsState.on_load)
+app.add_page(products_page, route="/produkty", title=t("products.title"), on_load=ProductsState.on_load)
+app.add_page(settings_page, route="/ustawienia", title=t("settings.title"), on_load=SellerState.on_load)
 app.add_page(password_change, route="/zmiana-hasla", title=t("password_change.title"),
              on_load=PasswordChangeState.on_load)
 app.add_page(password_reset, route="/reset-hasla", title=t("reset.title"),

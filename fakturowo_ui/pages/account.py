@@ -6,6 +6,7 @@ from fakturowo_ui.components.layout import checkbox, loading, message, page, reg
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.account import AccountState
 from fakturowo_ui.state.deletion import DeletionRequestState
+from fakturowo_ui.state.export import ExportState
 from fakturowo_ui.state.password import PeriodicChangeState
 
 
@@ -67,6 +68,29 @@ def _subscription() -> rx.Component:
     )
 
 
+def _export() -> rx.Component:
+    # User data (issue 6): the ZIP is built in the background, then downloads by itself.
+    state = ExportState
+    return rx.el.div(
+        rx.el.p(t("export.lead"), class_name="hint"),
+        rx.el.button(
+            rx.cond(state.busy, t("common.working"), t("account.export.submit")),
+            type="button",
+            on_click=state.start,
+            disabled=state.busy,
+            aria_label=t("account.export.submit"),
+            class_name="button button-secondary",
+        ),
+        rx.cond(state.busy, rx.el.p(state.progress_text, role="status", aria_live="polite",
+                                    class_name="message message-ok")),
+        message(state.message, alert=state.message_is_error),
+        rx.cond(state.download_url != "",
+                rx.el.p(rx.el.button(t("export.again"), type="button",
+                                     on_click=rx.download(url=state.download_url), class_name="link-button"))),
+        class_name="export",
+    )
+
+
 def _deletion() -> rx.Component:
     return region(
         t("account.deletion.heading"),
@@ -81,7 +105,7 @@ def _deletion() -> rx.Component:
             method="post",
             class_name="form",
         ),
-        rx.el.p(t("account.export.not_yet"), class_name="note"),
+        _export(),
     )
 
 

@@ -172,6 +172,10 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
             return _unusable(state if state is not LinkState.VALID else LinkState.USED)
         erase_account(session, user_id, email, onetime_digest=digest(token))
     checkpoint()
+    # User data (issue 6): an export not downloaded yet goes with the account.
+    from fakturowo_ui.services.export import discard_user_exports
+
+    discard_user_exports(user_id)
     audit.info("deletion confirmed user_id=%s", user_id)
     await _send_goodbye(user_id, email)
     return ConfirmationResult(Outcome.DELETED)

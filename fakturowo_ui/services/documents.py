@@ -1,0 +1,310 @@
+"""VAT invoices: numbering per month, totals per VAT rate in Decimal, issuing under the plan's limit.
+
+Totals follow the usual Polish method: each line's net value is quantity x net price rounded to
+grosze; for each VAT rate the tax is computed once from the sum of that rate's net values and
+rounded to grosze (halves up); gross is net + tax. An issued invoice keeps copies of the seller's
+and buyer's details and is never edited afterwards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.models import Document, DocumentItem, User
+from fakturowo_ui.services import clients, clock, money, products, seller, subscriptions
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.listing import PER_PAGE, Page, clean_text, paged, search_condition
+
+MAX_ITEMS = 100
+NUMBER_PREFIX = "FV"
+_NUMBER_RE = re.compile(r"^FV (\d+)/(\d{1,2})/(\d{4})$")
+# Print order of the rates in the summary.
+_RATE_ORDER = {rate: index for index, rate in enumerate(products.VAT_RATES)}
+
+
+# -- totals ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """A checked invoice line."""
+
+    name: str
+    quantity: Decimal
+    unit: str
+    net_price: Decimal
+    vat_rate: str
+
+    @property
+    def net_value(self) -> Decimal:
+        """Quantity x net price, rounded to grosze."""
+        return money.round_grosze(self.quantity * self.net_price)
+
+
+@dataclasses.dataclass(frozen=True)
+class RateTotal:
+    """The sums of one VAT rate."""
+
+    vat_rate: str
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class Totals:
+    """An invoice's totals: per VAT rate (in print order) and in all."""
+
+    by_rate: tuple[RateTotal, ...]
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def rate_percent(vat_rate: str) -> Decimal:
+    """23 -> 0.23; "zw" (exempt) and 0 -> 0."""
+    return Decimal(0) if vat_rate == "zw" else Decimal(vat_rate) / 100
+
+
+def rate_label(vat_rate: str) -> str:
+    """How a rate is printed: "23%", "zw"."""
+    return "zw" if vat_rate == "zw" else f"{vat_rate}%"
+
+
+def compute_totals(lines: Iterable[Line]) -> Totals:
+    """Totals per VAT rate and in all, from the lines' rounded net values."""
+    nets: dict[str, Decimal] = {}
+    for line in lines:
+        nets[line.vat_rate] = nets.get(line.vat_rate, Decimal("0.00")) + line.net_value
+    by_rate = []
+    for rate in sorted(nets, key=lambda r: _RATE_ORDER.get(r, 99)):
+        net = nets[rate]
+        vat = money.round_grosze(net * rate_percent(rate))
+        by_rate.append(RateTotal(rate, net, vat, net + vat))
+    zero = Decimal("0.00")
+    return Totals(
+        by_rate=tuple(by_rate),
+        net=sum((r.net for r in by_rate), zero),
+        vat=sum((r.vat for r in by_rate), zero),
+        gross=sum((r.gross for r in by_rate), zero),
+    )
+
+
+def lines_of(items: Iterable[DocumentItem]) -> list[Line]:
+    """Stored items as lines (for totals and printing)."""
+    return [
+        Line(i.name, Decimal(i.quantity), i.unit, Decimal(i.net_price), i.vat_rate)
+        for i in sorted(items, key=lambda item: item.position)
+    ]
+
+
+# -- numbering ------------------------------------------------------------------------------------
+
+
+def format_number(sequence: int, day: dt.date) -> str:
+    """FV 1/11/2026: the sequence within the month of issue, the month, the year."""
+    return f"{NUMBER_PREFIX} {sequence}/{day.month}/{day.year}"
+
+
+def next_number(session: Session, user_id: int, issue_date: dt.date) -> str:
+    """The next free number in the month of `issue_date` (one more than the highest used)."""
+    first = issue_date.replace(day=1)
+    after = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    numbers = session.scalars(
+        sa.select(Document.number).where(
+            Document.user_id == user_id, Document.issue_date >= first, Document.issue_date < after
+        )
+    ).all()
+    highest = 0
+    for number in numbers:
+        match = _NUMBER_RE.match(number)
+        if match and (int(match[2]), int(match[3])) == (first.month, first.year):
+            highest = max(highest, int(match[1]))
+    return format_number(highest + 1, issue_date)
+
+
+# -- issuing --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemForm:
+    """One line as typed."""
+
+    name: str
+    quantity: str
+    unit: str
+    net_price: str
+    vat_rate: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentForm:
+    """What the invoice form sends: the buyer by ID, dates as typed, the lines."""
+
+    client_id: object
+    issue_date: str
+    sale_date: str
+    items: Sequence[ItemForm]
+
+
+def parse_date(raw: object, field: str) -> dt.date:
+    """A date typed as YYYY-MM-DD (date inputs) or DD-MM-YYYY / DD.MM.YYYY, years 2000-2099."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text:
+        raise DomainError("date.empty", field=field)
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            day = dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar day
+        except ValueError:
+            continue
+        if not 2000 <= day.year <= 2099:
+            break
+        return day
+    raise DomainError("date.invalid", field=field)
+
+
+def check_line(item: ItemForm, position: int) -> Line:
+    """A line checked field by field; the error names the line."""
+    try:
+        return Line(
+            name=clean_text(item.name, "Nazwa", 200, required=True),
+            quantity=money.parse_quantity(item.quantity),
+            unit=products.clean_unit(item.unit),
+            net_price=money.parse_price(item.net_price),
+            vat_rate=products.clean_vat_rate(item.vat_rate),
+        )
+    except DomainError as error:
+        raise DomainError("document.line_error", position=position, message=error.message()) from None
+
+
+def check_form(form: DocumentForm) -> tuple[dt.date, dt.date, list[Line], Totals]:
+    """Everything that can be checked without the database."""
+    issue_date = parse_date(form.issue_date, "Data wystawienia")
+    sale_date = parse_date(form.sale_date, "Data sprzedaży")
+    if not form.items:
+        raise DomainError("document.no_items")
+    if len(form.items) > MAX_ITEMS:
+        raise DomainError("document.too_many_items", maximum=MAX_ITEMS)
+    lines = [check_line(item, position) for position, item in enumerate(form.items, start=1)]
+    totals = compute_totals(lines)
+    if totals.gross > money.MAX_DOCUMENT_GROSS:
+        raise DomainError("document.too_large")
+    return issue_date, sale_date, lines, totals
+
+
+def _next_month_start(today: dt.date) -> dt.date:
+    return dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+
+
+def check_limit(session: Session, user_id: int, today: dt.date) -> None:
+    """Refuse when the free plan's documents of this Warsaw month are used up."""
+    plan = subscriptions.plan_status(session, user_id, today)
+    if plan.documents_left is not None and plan.documents_left <= 0:
+        raise DomainError(
+            "document.limit",
+            limit=plan.documents_limit,
+            since=clock.format_date(_next_month_start(today)),
+        )
+
+
+def issue(user_id: int, form: DocumentForm) -> Document:
+    """Issue an invoice: checked, limited, numbered and stored in one write transaction.
+
+    The transaction takes the write lock first (SQLite BEGIN IMMEDIATE; on PostgreSQL the user's
+    row FOR UPDATE), so two invoices issued at the same moment are counted and numbered one
+    after the other: they can neither both slip past the limit nor get the same number.
+    """
+    issue_date, sale_date, lines, totals = check_form(form)
+    with session_scope(write_lock=True) as session:
+        session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+        check_limit(session, user_id, clock.today_warsaw())
+        profile = seller.get(session, user_id)
+        if not seller.is_complete(profile):
+            raise DomainError("document.no_seller")
+        buyer = clients.get(session, user_id, form.client_id)
+        document = Document(
+            user_id=user_id,
+            client_id=buyer.id,
+            number=next_number(session, user_id, issue_date),
+            issue_date=issue_date,
+            sale_date=sale_date,
+            created_at=clock.now(),
+            seller_name=profile.company_name,
+            seller_nip=profile.nip,
+            seller_address=profile.address,
+            seller_bank_account=profile.bank_account,
+            buyer_name=buyer.name,
+            buyer_nip=buyer.nip,
+            buyer_address=buyer.address,
+            total_net=totals.net,
+            total_vat=totals.vat,
+            total_gross=totals.gross,
+        )
+        session.add(document)
+        session.flush()
+        for position, line in enumerate(lines, start=1):
+            session.add(DocumentItem(
+                document_id=document.id, position=position, name=line.name, quantity=line.quantity,
+                unit=line.unit, net_price=line.net_price, vat_rate=line.vat_rate,
+            ))
+        session.flush()
+        return document
+
+
+# -- reading and deleting -------------------------------------------------------------------------
+
+
+def get(session: Session, user_id: int, document_id: object) -> Document:
+    """The user's own document; any other ID is refused."""
+    if not isinstance(document_id, int) or isinstance(document_id, bool):
+        raise DomainError("document.not_found")
+    document = session.scalars(
+        sa.select(Document).where(Document.id == document_id, Document.user_id == user_id)
+    ).first()
+    if document is None:
+        raise DomainError("document.not_found")
+    return document
+
+
+def items_of(session: Session, document_id: int) -> list[DocumentItem]:
+    """A document's lines in order (the caller has checked whose document it is)."""
+    return list(session.scalars(
+        sa.select(DocumentItem).where(DocumentItem.document_id == document_id)
+        .order_by(DocumentItem.position)
+    ).all())
+
+
+def delete(session: Session, user_id: int, document_id: object) -> None:
+    """Delete the user's own document with its lines."""
+    document = get(session, user_id, document_id)
+    session.execute(sa.delete(DocumentItem).where(DocumentItem.document_id == document.id))
+    session.delete(document)
+    session.flush()
+
+
+def search(session: Session, user_id: int, query: str = "", page: int = 1,
+           per_page: int = PER_PAGE) -> Page[Document]:
+    """One page of the user's documents, newest first, matching the query in number or buyer."""
+    where = [Document.user_id == user_id]
+    condition = search_condition(query, Document.number, Document.buyer_name, Document.buyer_nip)
+    if condition is not None:
+        where.append(condition)
+    statement = (
+        sa.select(Document).where(*where)
+        .order_by(Document.issue_date.desc(), Document.id.desc())
+    )
+    count = sa.select(sa.func.count()).select_from(Document).where(*where)
+    return paged(session, statement, count, page, per_page)
+
+
+def file_name(number: str) -> str:
+    """A file name for a document's PDF: "FV 1/11/2026" -> "FV_1_11_2026.pdf"."""
+    return re.sub(r"[^A-Za-z0-9-]+", "_", number).strip("_") + ".pdf"

@@ -1,0 +1,312 @@
+"""A copy of all the user's data as one ZIP: JSON of everything, a CSV per kind, each invoice's PDF.
+
+The file is written to var/exports/<user id>/<random token>.zip in passes over the documents in
+batches (the session forgets each batch), so memory stays flat however many documents there are;
+it lives only until it is downloaded (the endpoint deletes it after streaming) or an hour passes.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import time
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
+from fakturowo_ui.services import clock, documents, money, pdf
+from fakturowo_ui.services.tokens import new_token
+from fakturowo_ui.settings import get_settings
+
+log = logging.getLogger("fakturowo.export")
+
+BATCH = 200
+MAX_AGE_SECONDS = 3600
+FORMAT = "fakturowo-eksport-1"
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+@dataclasses.dataclass
+class Progress:
+    """How far an export is: documents put into the file so far, out of how many."""
+
+    done: int = 0
+    total: int = 0
+
+
+def exports_dir() -> Path:
+    return get_settings().var_dir / "exports"
+
+
+def export_path(user_id: int, token: str) -> Path | None:
+    """Where a user's export with this token lives; None for a token that cannot be one."""
+    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
+        return None
+    return exports_dir() / str(int(user_id)) / f"{token}.zip"
+
+
+def purge_stale(max_age: float = MAX_AGE_SECONDS) -> int:
+    """Remove exports nobody downloaded within max_age seconds (and half-written ones)."""
+    root = exports_dir()
+    if not root.exists():
+        return 0
+    removed, cutoff = 0, time.time() - max_age
+    for path in root.glob("*/*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def discard_user_exports(user_id: int) -> None:
+    """Remove every export of a user (when the account is deleted)."""
+    shutil.rmtree(exports_dir() / str(int(user_id)), ignore_errors=True)
+
+
+# -- reading in batches ---------------------------------------------------------------------------
+
+
+def document_batches(session: Session, user_id: int, batch: int = BATCH
+                     ) -> Iterator[list[tuple[Document, list[DocumentItem]]]]:
+    """The user's documents with their items, oldest first, `batch` at a time."""
+    last_id = 0
+    while True:
+        rows = session.scalars(
+            sa.select(Document).where(Document.user_id == user_id, Document.id > last_id)
+            .order_by(Document.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        ids = [row.id for row in rows]
+        items: dict[int, list[DocumentItem]] = {doc_id: [] for doc_id in ids}
+        for item in session.scalars(
+            sa.select(DocumentItem).where(DocumentItem.document_id.in_(ids))
+            .order_by(DocumentItem.document_id, DocumentItem.position)
+        ):
+            items[item.document_id].append(item)
+        yield [(row, items[row.id]) for row in rows]
+        last_id = ids[-1]
+        session.expunge_all()
+
+
+def _rows(session: Session, model, user_id: int) -> Iterator:
+    last_id = 0
+    while True:
+        rows = session.scalars(
+            sa.select(model).where(model.user_id == user_id, model.id > last_id)
+            .order_by(model.id).limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
+        session.expunge_all()
+
+
+# -- what goes into the file ----------------------------------------------------------------------
+
+
+def _amount(value) -> str:
+    return f"{money.round_grosze(Decimal(value)):.2f}"
+
+
+def _quantity(value) -> str:
+    return f"{Decimal(value).quantize(money.QUANTITY_STEP):f}"
+
+
+def client_record(c: Client) -> dict:
+    return {"id": c.id, "nazwa": c.name, "nip": c.nip, "adres": c.address, "email": c.email}
+
+
+def product_record(p: Product) -> dict:
+    return {"id": p.id, "nazwa": p.name, "jednostka": p.unit, "cena_netto": _amount(p.net_price),
+            "stawka_vat": p.vat_rate}
+
+
+def item_record(i: DocumentItem) -> dict:
+    return {"lp": i.position, "nazwa": i.name, "ilosc": _quantity(i.quantity), "jednostka": i.unit,
+            "cena_netto": _amount(i.net_price), "stawka_vat": i.vat_rate}
+
+
+def document_record(d: Document, items: list[DocumentItem] | None = None) -> dict:
+    record = {
+        "id": d.id, "numer": d.number, "data_wystawienia": d.issue_date.isoformat(),
+        "data_sprzedazy": d.sale_date.isoformat(), "utworzono_utc": d.created_at.isoformat(),
+        "klient_id": d.client_id,
+        "sprzedawca": {"nazwa": d.seller_name, "nip": d.seller_nip, "adres": d.seller_address,
+                       "konto_bankowe": d.seller_bank_account},
+        "nabywca": {"nazwa": d.buyer_name, "nip": d.buyer_nip, "adres": d.buyer_address},
+        "razem_netto": _amount(d.total_net), "razem_vat": _amount(d.total_vat),
+        "razem_brutto": _amount(d.total_gross), "plik_pdf": f"faktury/{pdf_name(d)}",
+    }
+    if items is not None:
+        record["pozycje"] = [item_record(i) for i in items]
+    return record
+
+
+def pdf_name(d: Document) -> str:
+    """A unique file name in the ZIP (numbers are unique per user, the ID makes it certain)."""
+    return documents.file_name(d.number).removesuffix(".pdf") + f"_{d.id}.pdf"
+
+
+_README = """Kopia danych z Fakturowo
+
+dane.json                 wszystkie dane konta (sprzedawca, klienci, produkty, dokumenty z pozycjami)
+sprzedawca.csv            dane sprzedawcy
+klienci.csv               klienci
+produkty.csv              produkty
+dokumenty.csv             dokumenty (faktury) z sumami
+pozycje_dokumentow.csv    pozycje dokumentów
+faktury/                  każdy dokument jako PDF
+
+Pliki CSV: kodowanie UTF-8, separator średnik, kwoty z kropką dziesiętną.
+Pamiętaj: faktury zwykle trzeba przechowywać przez 5 lat od końca roku podatkowego.
+"""
+
+
+class _CsvEntry:
+    """A CSV file inside the ZIP, written row by row."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, header: list[str]) -> None:
+        self._raw = archive.open(name, "w", force_zip64=True)
+        self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self._text, delimiter=";")
+        self.writer.writerow(header)
+
+    def close(self) -> None:
+        self._text.flush()
+        self._text.detach()
+        self._raw.close()
+
+
+def _write_json(archive: zipfile.ZipFile, session: Session, user_id: int, email: str) -> None:
+    with archive.open("dane.json", "w", force_zip64=True) as raw:
+        out = io.TextIOWrapper(raw, encoding="utf-8")
+        head = {"format": FORMAT, "utworzono_utc": clock.now().isoformat(),
+                "konto": {"id": user_id, "email": email}}
+        out.write(json.dumps(head, ensure_ascii=False)[:-1])
+        profile = session.scalars(sa.select(SellerProfile).where(SellerProfile.user_id == user_id)).first()
+        seller = None if profile is None else {
+            "nazwa": profile.company_name, "nip": profile.nip, "adres": profile.address,
+            "konto_bankowe": profile.bank_account}
+        out.write(', "sprzedawca": ' + json.dumps(seller, ensure_ascii=False))
+        for key, model, record in (("klienci", Client, client_record), ("produkty", Product, product_record)):
+            out.write(f', "{key}": [')
+            for index, row in enumerate(_rows(session, model, user_id)):
+                out.write(("," if index else "") + "\n" + json.dumps(record(row), ensure_ascii=False))
+            out.write("]")
+        out.write(', "dokumenty": [')
+        first = True
+        for batch in document_batches(session, user_id):
+            for document, items in batch:
+                out.write(("" if first else ",") + "\n" + json.dumps(document_record(document, items),
+                                                                     ensure_ascii=False))
+                first = False
+        out.write("]}\n")
+        out.flush()
+        out.detach()
+
+
+def _write_csvs(archive: zipfile.ZipFile, session: Session, user_id: int) -> None:
+    entry = _CsvEntry(archive, "sprzedawca.csv", ["nazwa", "nip", "adres", "konto_bankowe"])
+    profile = session.scalars(sa.select(SellerProfile).where(SellerProfile.user_id == user_id)).first()
+    if profile is not None:
+        entry.writer.writerow([profile.company_name, profile.nip, profile.address, profile.bank_account])
+    entry.close()
+    entry = _CsvEntry(archive, "klienci.csv", ["id", "nazwa", "nip", "adres", "email"])
+    for c in _rows(session, Client, user_id):
+        entry.writer.writerow([c.id, c.name, c.nip, c.address, c.email])
+    entry.close()
+    entry = _CsvEntry(archive, "produkty.csv", ["id", "nazwa", "jednostka", "cena_netto", "stawka_vat"])
+    for p in _rows(session, Product, user_id):
+        entry.writer.writerow([p.id, p.name, p.unit, _amount(p.net_price), p.vat_rate])
+    entry.close()
+    entry = _CsvEntry(archive, "dokumenty.csv", [
+        "id", "numer", "data_wystawienia", "data_sprzedazy", "nabywca", "nabywca_nip", "nabywca_adres",
+        "sprzedawca", "sprzedawca_nip", "razem_netto", "razem_vat", "razem_brutto", "plik_pdf"])
+    items_entry = None
+    for batch in document_batches(session, user_id):
+        for d, _items in batch:
+            entry.writer.writerow([
+                d.id, d.number, d.issue_date.isoformat(), d.sale_date.isoformat(), d.buyer_name,
+                d.buyer_nip, d.buyer_address, d.seller_name, d.seller_nip, _amount(d.total_net),
+                _amount(d.total_vat), _amount(d.total_gross), f"faktury/{pdf_name(d)}"])
+    entry.close()
+    items_entry = _CsvEntry(archive, "pozycje_dokumentow.csv", [
+        "dokument_id", "numer_dokumentu", "lp", "nazwa", "ilosc", "jednostka", "cena_netto", "stawka_vat"])
+    for batch in document_batches(session, user_id):
+        for d, items in batch:
+            for i in items:
+                items_entry.writer.writerow([d.id, d.number, i.position, i.name, _quantity(i.quantity),
+                                             i.unit, _amount(i.net_price), i.vat_rate])
+    items_entry.close()
+
+
+def build_export(user_id: int, progress: Progress | None = None) -> str:
+    """Write the user's ZIP; returns the token that names it (see export_path)."""
+    progress = progress or Progress()
+    purge_stale()
+    token = new_token()
+    path = export_path(user_id, token)
+    assert path is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    try:
+        with session_scope() as session:
+            email = session.scalar(sa.select(User.email).where(User.id == user_id)) or ""
+            progress.total = session.scalar(
+                sa.select(sa.func.count()).select_from(Document).where(Document.user_id == user_id)
+            ) or 0
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+                archive.writestr("CZYTAJ_MNIE.txt", _README)
+                _write_json(archive, session, user_id, email)
+                _write_csvs(archive, session, user_id)
+                for batch in document_batches(session, user_id):
+                    for document, items in batch:
+                        # PDF streams are compressed already: stored as they are.
+                        archive.writestr(
+                            zipfile.ZipInfo(f"faktury/{pdf_name(document)}",
+                                            date_time=time.localtime()[:6]),
+                            pdf.render_invoice(document, items),
+                            compress_type=zipfile.ZIP_STORED,
+                        )
+                        progress.done += 1
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return token
+
+
+def open_for_download(user_id: int, token: str) -> Path | None:
+    """The user's finished export with this token, if it exists (another user's never does)."""
+    path = export_path(user_id, token)
+    if path is None or not path.is_file():
+        return None
+    return path
+
+
+def stream_and_delete(path: Path, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """The file's bytes in chunks; the file is deleted afterwards, whether or not all were sent."""
+    try:
+        with path.open("rb") as file:
+            while data := file.read(chunk):
+                yield data
+    finally:
+        path.unlink(missing_ok=True)
+        log.info("export streamed and deleted")

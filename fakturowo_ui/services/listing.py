@@ -1,0 +1,68 @@
+"""What the user-data services share: cleaning typed text, and one page of a searchable list."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+import sqlalchemy as sa
+
+from fakturowo_ui.services.errors import DomainError
+
+PER_PAGE = 20
+MAX_SEARCH = 100
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+T = TypeVar("T")
+
+
+def clean_text(raw: object, field: str, max_length: int, *, required: bool = False,
+               multiline: bool = False) -> str:
+    """Trimmed text without control characters; refused when required and empty, or too long."""
+    text = raw if isinstance(raw, str) else ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not multiline:
+        text = text.replace("\n", " ")
+    text = _CONTROL.sub("", text).strip()
+    if multiline:
+        text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
+    if required and not text:
+        raise DomainError("text.required", field=field)
+    if len(text) > max_length:
+        raise DomainError("text.too_long", field=field, maximum=max_length)
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its rows, which page it is and how many rows match in all."""
+
+    rows: Sequence[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def search_condition(query: str, *columns: sa.ColumnElement) -> sa.ColumnElement | None:
+    """Rows whose columns contain the query, any letter case (% and _ taken literally)."""
+    query = (query or "").strip()[:MAX_SEARCH].lower()
+    if not query:
+        return None
+    return sa.or_(*(sa.func.lower(column).contains(query, autoescape=True) for column in columns))
+
+
+def paged(session, statement: sa.Select, count_statement: sa.Select, page: int,
+          per_page: int = PER_PAGE) -> Page:
+    """Run a list query for one page (1-based; out-of-range pages are brought into range)."""
+    total = session.scalar(count_statement) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, int(page or 1)), pages)
+    rows = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(rows=rows, page=page, per_page=per_page, total=total)

@@ -1,0 +1,294 @@
+"""States of /klienci and /produkty: a searchable, paged list with a form to add, edit and delete.
+
+Every handler looks up the logged-in user first and passes the user's ID to the services, which
+scope every query by it: an ID sent from the page that is not the user's own is refused there.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import clients, money, products
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.nip import format_nip
+from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.common import text_field
+
+log = logging.getLogger("fakturowo.state")
+
+
+def _int(value: object, default: int = 0) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default
+
+
+class _CatalogState(rx.State, mixin=True):
+    """What both lists share: rows, search, paging, the form and the delete confirmation."""
+
+    loaded: bool = False
+    rows: list[dict[str, str]] = []
+    query: str = ""
+    shown_query: str = ""
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    editing_id: int = 0
+    form_key: int = 0
+    form: dict[str, str] = {}
+    message: str = ""
+    message_is_error: bool = False
+    deleting_id: int = 0
+    deleting_name: str = ""
+
+    # -- per kind ---------------------------------------------------------------------------
+    def _search(self, session, user_id: int):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _row(self, record) -> dict[str, str]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _get(self, session, user_id: int, record_id: int):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _empty_form(self) -> dict[str, str]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _form_of(self, record) -> dict[str, str]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _save(self, session, user_id: int, form_data: dict):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _delete(self, session, user_id: int, record_id: int):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    _kind: str = ""
+
+    # -- shared -----------------------------------------------------------------------------
+    @rx.var
+    def page_text(self) -> str:
+        return t("list.page", page=self.page, pages=self.pages, total=self.total)
+
+    @rx.var
+    def nothing_found_text(self) -> str:
+        return t("list.nothing_found", query=self.shown_query)
+
+    @rx.var
+    def delete_question(self) -> str:
+        return t("list.confirm_delete", name=self.deleting_name)
+
+    async def _user(self):
+        user = current_user(self)
+        if user is None:
+            await forget_user_data(self)
+        return user
+
+    def _reload(self, user_id: int) -> None:
+        with session_scope() as session:
+            result = self._search(session, user_id)
+            self.rows = [self._row(record) for record in result.rows]
+            self.page, self.pages, self.total = result.page, result.pages, result.total
+        self.shown_query = self.query
+        self.loaded = True
+
+    def _reset_form(self) -> None:
+        self.editing_id = 0
+        self.form = self._empty_form()
+        self.form_key += 1
+
+    @rx.event
+    async def on_load(self):
+        """Load the first page for the logged-in user."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        self.query, self.page = "", 1
+        self.message, self.message_is_error = "", False
+        self.deleting_id, self.deleting_name = 0, ""
+        self._reset_form()
+        self._reload(user.user_id)
+        return None
+
+    @rx.event
+    async def search(self, form_data: dict):
+        """Show the first page of rows matching the query."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        self.query = text_field(form_data, "q", 100).strip()
+        self.page = 1
+        self._reload(user.user_id)
+        return None
+
+    @rx.event
+    async def go_to_page(self, page: int):
+        """Show another page of the list."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        self.page = _int(page, 1)
+        self._reload(user.user_id)
+        return None
+
+    @rx.event
+    async def start_edit(self, record_id: int):
+        """Fill the form with one of the user's own rows."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        self.message, self.message_is_error = "", False
+        try:
+            with session_scope() as session:
+                record = self._get(session, user.user_id, _int(record_id))
+                self.form = self._form_of(record)
+                self.editing_id = record.id
+        except DomainError as error:
+            self.message, self.message_is_error = error.message(), True
+            return None
+        self.form_key += 1
+        return None
+
+    @rx.event
+    def cancel_edit(self):
+        """Back to an empty "add" form."""
+        self.message, self.message_is_error = "", False
+        self._reset_form()
+
+    @rx.event
+    async def save(self, form_data: dict):
+        """Add a row, or save the one being edited."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        self.message, self.message_is_error = "", False
+        try:
+            with session_scope() as session:
+                record = self._save(session, user.user_id, form_data)
+                name = record.name
+        except DomainError as error:
+            # Keep what was typed, so the user corrects it instead of typing it all again.
+            self.form = {key: text_field(form_data, key, 600) for key in self._empty_form()}
+            self.message, self.message_is_error = error.message(), True
+            return None
+        except Exception:  # noqa: BLE001 - never a traceback on screen
+            log.exception("saving a %s failed", self._kind)
+            self.message, self.message_is_error = t("common.unexpected"), True
+            return None
+        self.message = t(f"{self._kind}.{'updated' if self.editing_id else 'added'}", name=name)
+        self._reset_form()
+        self._reload(user.user_id)
+        return None
+
+    @rx.event
+    async def ask_delete(self, record_id: int):
+        """Ask before deleting one of the user's own rows."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        try:
+            with session_scope() as session:
+                record = self._get(session, user.user_id, _int(record_id))
+                self.deleting_id, self.deleting_name = record.id, record.name
+        except DomainError as error:
+            self.message, self.message_is_error = error.message(), True
+        return None
+
+    @rx.event
+    def cancel_delete(self):
+        self.deleting_id, self.deleting_name = 0, ""
+
+    @rx.event
+    async def delete(self, record_id: int):
+        """Delete one of the user's own rows (refused, changing nothing, for any other ID)."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        try:
+            with session_scope() as session:
+                name = self._get(session, user.user_id, _int(record_id)).name
+                self._delete(session, user.user_id, _int(record_id))
+        except DomainError as error:
+            self.message, self.message_is_error = error.message(), True
+            return None
+        self.deleting_id, self.deleting_name = 0, ""
+        if self.editing_id == _int(record_id):
+            self._reset_form()
+        self.message, self.message_is_error = t(f"{self._kind}.deleted", name=name), False
+        self._reload(user.user_id)
+        return None
+
+
+class ClientsState(_CatalogState, UserBoundState):
+    """/klienci."""
+
+    _kind: str = "clients"
+
+    def _search(self, session, user_id):
+        return clients.search(session, user_id, self.query, self.page)
+
+    def _row(self, c):
+        return {"id": str(c.id), "name": c.name, "nip": format_nip(c.nip), "address": c.address,
+                "email": c.email}
+
+    def _get(self, session, user_id, record_id):
+        return clients.get(session, user_id, record_id)
+
+    def _empty_form(self):
+        return {"name": "", "nip": "", "address": "", "email": ""}
+
+    def _form_of(self, c):
+        return {"name": c.name, "nip": c.nip, "address": c.address, "email": c.email}
+
+    def _save(self, session, user_id, form_data):
+        form = clients.ClientForm(
+            name=text_field(form_data, "name", 300), nip=text_field(form_data, "nip", 40),
+            address=text_field(form_data, "address", 600), email=text_field(form_data, "email", 300),
+        )
+        if self.editing_id:
+            return clients.update(session, user_id, self.editing_id, form)
+        return clients.create(session, user_id, form)
+
+    def _delete(self, session, user_id, record_id):
+        clients.delete(session, user_id, record_id)
+
+
+class ProductsState(_CatalogState, UserBoundState):
+    """/produkty."""
+
+    _kind: str = "products"
+
+    def _search(self, session, user_id):
+        return products.search(session, user_id, self.query, self.page)
+
+    def _row(self, p):
+        return {"id": str(p.id), "name": p.name, "unit": p.unit,
+                "net_price": money.format_amount(p.net_price),
+                "vat_rate": "zw" if p.vat_rate == "zw" else f"{p.vat_rate}%"}
+
+    def _get(self, session, user_id, record_id):
+        return products.get(session, user_id, record_id)
+
+    def _empty_form(self):
+        return {"name": "", "unit": "szt.", "net_price": "", "vat_rate": "23"}
+
+    def _form_of(self, p):
+        return {"name": p.name, "unit": p.unit, "net_price": money.plain_amount(p.net_price),
+                "vat_rate": p.vat_rate}
+
+    def _save(self, session, user_id, form_data):
+        form = products.ProductForm(
+            name=text_field(form_data, "name", 300), unit=text_field(form_data, "unit", 40),
+            net_price=text_field(form_data, "net_price", 60), vat_rate=text_field(form_data, "vat_rate", 10),
+        )
+        if self.editing_id:
+            return products.update(session, user_id, self.editing_id, form)
+        return products.create(session, user_id, form)
+
+    def _delete(self, session, user_id, record_id):
+        products.delete(session, user_id, record_id)

@@ -1,0 +1,330 @@
+"""States of /dokumenty (list, one document's view) and /wystaw (the new invoice form)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import clients, clock, documents, money, products, seller, subscriptions
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.nip import format_nip
+from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.common import text_field
+
+log = logging.getLogger("fakturowo.state")
+
+
+def _int(value: object, default: int = 0) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def documents_left_text(session, user_id: int) -> str:
+    """This month's documents left, as /konto says it."""
+    plan = subscriptions.plan_status(session, user_id)
+    if plan.documents_left is None:
+        return t("account.subscription.unlimited")
+    return t("account.subscription.left", left=plan.documents_left, limit=plan.documents_limit)
+
+
+class DocumentsState(UserBoundState):
+    """/dokumenty: the list, or one document when the address says ?pokaz=<id>."""
+
+    loaded: bool = False
+    rows: list[dict[str, str]] = []
+    query: str = ""
+    shown_query: str = ""
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    left_text: str = ""
+    message: str = ""
+    message_is_error: bool = False
+    deleting_id: int = 0
+    deleting_name: str = ""
+    # The document shown (0: the list is shown).
+    view_id: int = 0
+    view: dict[str, str] = {}
+    view_items: list[dict[str, str]] = []
+    view_rates: list[dict[str, str]] = []
+
+    @rx.var
+    def page_text(self) -> str:
+        return t("list.page", page=self.page, pages=self.pages, total=self.total)
+
+    @rx.var
+    def nothing_found_text(self) -> str:
+        return t("list.nothing_found", query=self.shown_query)
+
+    @rx.var
+    def delete_question(self) -> str:
+        return t("list.confirm_delete", name=self.deleting_name)
+
+    async def _user(self):
+        user = current_user(self)
+        if user is None:
+            await forget_user_data(self)
+        return user
+
+    def _reload(self, user_id: int) -> None:
+        with session_scope() as session:
+            result = documents.search(session, user_id, self.query, self.page)
+            self.rows = [
+                {"id": str(d.id), "number": d.number, "buyer": d.buyer_name,
+                 "issue_date": clock.format_date(d.issue_date), "gross": money.format_amount(d.total_gross),
+                 "pdf": f"/pliki/faktura/{d.id}"}
+                for d in result.rows
+            ]
+            self.page, self.pages, self.total = result.page, result.pages, result.total
+            self.left_text = documents_left_text(session, user_id)
+        self.shown_query = self.query
+        self.loaded = True
+
+    def _show(self, user_id: int, document_id: int) -> None:
+        with session_scope() as session:
+            d = documents.get(session, user_id, document_id)
+            items = documents.items_of(session, d.id)
+        lines = documents.lines_of(items)
+        totals = documents.compute_totals(lines)
+        self.view_id = d.id
+        self.view = {
+            "heading": t("documents.view_heading", number=d.number), "number": d.number,
+            "issue_date": clock.format_date(d.issue_date), "sale_date": clock.format_date(d.sale_date),
+            "seller_name": d.seller_name, "seller_address": d.seller_address,
+            "seller_nip": format_nip(d.seller_nip), "seller_bank_account": d.seller_bank_account,
+            "buyer_name": d.buyer_name, "buyer_address": d.buyer_address,
+            "buyer_nip": format_nip(d.buyer_nip) if d.buyer_nip else "",
+            "to_pay": t("documents.to_pay", amount=money.format_amount(totals.gross)),
+            "pdf": f"/pliki/faktura/{d.id}", "pdf_name": documents.file_name(d.number),
+        }
+        self.view_items = [
+            {"position": str(n), "name": line.name, "quantity": money.format_quantity(line.quantity),
+             "unit": line.unit, "net_price": money.format_amount(line.net_price),
+             "net_value": money.format_amount(line.net_value), "vat_rate": documents.rate_label(line.vat_rate)}
+            for n, line in enumerate(lines, start=1)
+        ]
+        self.view_rates = [
+            {"rate": documents.rate_label(r.vat_rate), "net": money.format_amount(r.net),
+             "vat": money.format_amount(r.vat), "gross": money.format_amount(r.gross)}
+            for r in totals.by_rate
+        ] + [{"rate": t("documents.together"), "net": money.format_amount(totals.net),
+              "vat": money.format_amount(totals.vat), "gross": money.format_amount(totals.gross)}]
+
+    @rx.event
+    async def on_load(self):
+        """The list, or the document named by ?pokaz= when it is the user's own."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        self.message, self.message_is_error = "", False
+        self.deleting_id, self.deleting_name = 0, ""
+        self.view_id, self.view, self.view_items, self.view_rates = 0, {}, [], []
+        params = self.router.url.query_parameters
+        shown = _int(params.get("pokaz", 0))
+        if shown:
+            try:
+                self._show(user.user_id, shown)
+            except DomainError as error:
+                self.message, self.message_is_error = error.message(), True
+        self.query, self.page = "", 1
+        self._reload(user.user_id)
+        issued = params.get("wystawiono", "")
+        if issued and self.view_id:
+            self.message = t("issue.done", number=self.view.get("number", ""))
+        return None
+
+    @rx.event
+    async def search(self, form_data: dict):
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        self.query = text_field(form_data, "q", 100).strip()
+        self.page = 1
+        self._reload(user.user_id)
+        return None
+
+    @rx.event
+    async def go_to_page(self, page: int):
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        self.page = _int(page, 1)
+        self._reload(user.user_id)
+        return None
+
+    @rx.event
+    async def ask_delete(self, document_id: int):
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        try:
+            with session_scope() as session:
+                d = documents.get(session, user.user_id, _int(document_id))
+                self.deleting_id, self.deleting_name = d.id, d.number
+        except DomainError as error:
+            self.message, self.message_is_error = error.message(), True
+        return None
+
+    @rx.event
+    def cancel_delete(self):
+        self.deleting_id, self.deleting_name = 0, ""
+
+    @rx.event
+    async def delete(self, document_id: int):
+        """Delete one of the user's own documents (any other ID is refused, nothing changes)."""
+        user = await self._user()
+        if user is None:
+            return login_redirect(self)
+        try:
+            with session_scope(write_lock=True) as session:
+                number = documents.get(session, user.user_id, _int(document_id)).number
+                documents.delete(session, user.user_id, _int(document_id))
+        except DomainError as error:
+            self.message, self.message_is_error = error.message(), True
+            return None
+        self.deleting_id, self.deleting_name = 0, ""
+        self.message, self.message_is_error = t("documents.deleted", number=number), False
+        self._reload(user.user_id)
+        return None
+
+
+_NEW_LINE = {"name": "", "quantity": "1", "unit": "szt.", "net_price": "", "vat_rate": "23"}
+
+
+class IssueState(UserBoundState):
+    """/wystaw: the buyer, the dates and the lines of a new invoice."""
+
+    loaded: bool = False
+    busy: bool = False
+    seller_ready: bool = False
+    client_options: list[list[str]] = []
+    product_options: list[list[str]] = []
+    today: str = ""
+    lines: list[dict[str, str]] = []
+    form_key: int = 0
+    product_key: int = 0
+    message: str = ""
+    message_is_error: bool = False
+    left_text: str = ""
+    _next_line: int = 0
+
+    def _line(self, values: dict[str, str]) -> dict[str, str]:
+        self._next_line += 1
+        return {**_NEW_LINE, **values, "key": str(self._next_line)}
+
+    @rx.event
+    async def on_load(self):
+        """An empty invoice for the logged-in user, with today's dates and one empty line."""
+        user = current_user(self)
+        if user is None:
+            await forget_user_data(self)
+            return login_redirect(self)
+        with session_scope() as session:
+            self.seller_ready = seller.is_complete(seller.get(session, user.user_id))
+            self.client_options = [[str(i), name] for i, name in clients.all_for_choice(session, user.user_id)]
+            self.product_options = [
+                [str(p.id), f"{p.name} ({money.format_amount(p.net_price)} zł, {documents.rate_label(p.vat_rate)})"]
+                for p in products.all_for_choice(session, user.user_id)
+            ]
+            self.left_text = documents_left_text(session, user.user_id)
+        self.today = clock.today_warsaw().isoformat()
+        self.lines = [self._line({})]
+        self.message, self.message_is_error, self.busy = "", False, False
+        self.form_key += 1
+        self.loaded = True
+        return None
+
+    def _keep_typed(self, form_data: dict) -> None:
+        # Lines are uncontrolled inputs named <field>-<key>; keep what was typed across re-renders.
+        self.lines = [
+            {**line, **{name: text_field(form_data, f"{name}-{line['key']}", 600)
+                        for name in _NEW_LINE if f"{name}-{line['key']}" in form_data}}
+            for line in self.lines
+        ]
+
+    @rx.event
+    def add_line(self, form_data: dict | None = None):
+        """Another empty line."""
+        if len(self.lines) < documents.MAX_ITEMS:
+            self.lines = [*self.lines, self._line({})]
+
+    @rx.event
+    async def add_product(self, product_id: str):
+        """A line filled from one of the user's own products."""
+        user = current_user(self)
+        if user is None:
+            await forget_user_data(self)
+            return login_redirect(self)
+        if not product_id:
+            return None
+        try:
+            with session_scope() as session:
+                p = products.get(session, user.user_id, _int(product_id))
+                values = {"name": p.name, "quantity": "1", "unit": p.unit,
+                          "net_price": money.plain_amount(p.net_price), "vat_rate": p.vat_rate}
+        except DomainError as error:
+            self.message, self.message_is_error = error.message(), True
+            return None
+        # An untouched empty first line is replaced rather than left empty above the product.
+        if len(self.lines) == 1 and not self.lines[0]["name"] and not self.lines[0]["net_price"]:
+            self.lines = [self._line(values)]
+        elif len(self.lines) < documents.MAX_ITEMS:
+            self.lines = [*self.lines, self._line(values)]
+        # Only the product list starts again from "—" (the rest of the form keeps what was typed).
+        self.product_key += 1
+        return None
+
+    @rx.event
+    def remove_line(self, key: str):
+        self.lines = [line for line in self.lines if line["key"] != key]
+
+    @rx.event
+    def set_line_field(self, key: str, name: str, value: str):
+        """Remember what was typed into one field of one line (so re-renders keep it)."""
+        if name not in _NEW_LINE or not isinstance(value, str):
+            return
+        self.lines = [{**line, name: value[:600]} if line["key"] == key else line for line in self.lines]
+
+    @rx.event
+    async def submit(self, form_data: dict):
+        """Issue the invoice, then show it; refusals (limit, bad line, foreign IDs) say why."""
+        if self.busy:
+            return
+        user = current_user(self)
+        if user is None:
+            await forget_user_data(self)
+            yield login_redirect(self)
+            return
+        self._keep_typed(form_data)
+        self.message, self.message_is_error = "", False
+        raw_client = text_field(form_data, "client_id", 20)
+        form = documents.DocumentForm(
+            client_id=_int(raw_client, -1) if raw_client else None,
+            issue_date=text_field(form_data, "issue_date", 40),
+            sale_date=text_field(form_data, "sale_date", 40),
+            items=[documents.ItemForm(**{name: line[name] for name in _NEW_LINE}) for line in self.lines],
+        )
+        if form.client_id is None:
+            self.message, self.message_is_error = t("document.no_client"), True
+            return
+        self.busy = True
+        yield
+        try:
+            document = await asyncio.to_thread(documents.issue, user.user_id, form)
+        except DomainError as error:
+            self.message, self.message_is_error = error.message(), True
+        except Exception:  # noqa: BLE001 - never a traceback on screen
+            log.exception("issuing a document failed")
+            self.message, self.message_is_error = t("common.unexpected"), True
+        else:
+            yield rx.redirect(f"/dokumenty/?pokaz={document.id}&wystawiono=1")
+        finally:
+            self.busy = False
+            with session_scope() as session:
+                self.left_text = documents_left_text(session, user.user_id)

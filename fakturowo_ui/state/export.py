@@ -1,0 +1,71 @@
+"""The "Pobierz kopię danych" button of /konto: the ZIP is built in the background with progress
+shown, then downloaded by itself through the session-checked endpoint /pliki/eksport/<token>."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import export
+from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+
+log = logging.getLogger("fakturowo.state")
+
+POLL_SECONDS = 0.4
+
+
+class ExportState(UserBoundState):
+    """One export at a time per tab; the file lives until it is downloaded."""
+
+    busy: bool = False
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    message_is_error: bool = False
+    download_url: str = ""
+
+    @rx.var
+    def progress_text(self) -> str:
+        if not self.busy:
+            return ""
+        if self.total == 0:
+            return t("export.starting")
+        return t("export.progress", done=self.done, total=self.total)
+
+    @rx.event(background=True)
+    async def start(self):
+        """Build the ZIP in a worker thread, reporting progress, then start the download."""
+        async with self:
+            if self.busy:
+                return
+            user = current_user(self)
+            if user is None:
+                await forget_user_data(self)
+                yield login_redirect(self)
+                return
+            self.busy, self.done, self.total = True, 0, 0
+            self.message, self.message_is_error, self.download_url = "", False, ""
+        progress = export.Progress()
+        task = asyncio.ensure_future(asyncio.to_thread(export.build_export, user.user_id, progress))
+        while not task.done():
+            await asyncio.sleep(POLL_SECONDS)
+            async with self:
+                self.done, self.total = progress.done, progress.total
+        try:
+            token = task.result()
+        except Exception:  # noqa: BLE001 - never a traceback on screen
+            log.exception("export failed")
+            async with self:
+                self.busy = False
+                self.message, self.message_is_error = t("export.failed"), True
+            return
+        url = f"/pliki/eksport/{token}"
+        async with self:
+            self.busy = False
+            self.done = self.total = progress.total
+            self.download_url = url
+            self.message, self.message_is_error = t("export.ready"), False
+        yield rx.download(url=url)

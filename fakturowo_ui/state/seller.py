@@ -1,0 +1,70 @@
+"""State of /ustawienia: the seller's details printed on every invoice."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import seller
+from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.common import text_field
+
+log = logging.getLogger("fakturowo.state")
+
+_FIELDS = ("company_name", "nip", "address", "bank_account")
+
+
+class SellerState(UserBoundState):
+    """The form's values and its outcome. No row ID ever comes from the page: it is always the
+    logged-in user's own profile that is read and written."""
+
+    loaded: bool = False
+    form: dict[str, str] = {}
+    form_key: int = 0
+    message: str = ""
+    message_is_error: bool = False
+
+    def _fill(self, user_id: int) -> None:
+        with session_scope() as session:
+            profile = seller.get(session, user_id)
+            self.form = {name: (getattr(profile, name) if profile else "") for name in _FIELDS}
+        self.form_key += 1
+        self.loaded = True
+
+    @rx.event
+    async def on_load(self):
+        """Show the saved details of the logged-in user."""
+        user = current_user(self)
+        if user is None:
+            await forget_user_data(self)
+            return login_redirect(self)
+        self.message, self.message_is_error = "", False
+        self._fill(user.user_id)
+        return None
+
+    @rx.event
+    async def save(self, form_data: dict):
+        """Save the details (only fields of the form are read; anything else sent is ignored)."""
+        user = current_user(self)
+        if user is None:
+            await forget_user_data(self)
+            return login_redirect(self)
+        values = {name: text_field(form_data, name, 600) for name in _FIELDS}
+        try:
+            with session_scope() as session:
+                seller.save(session, user.user_id, seller.SellerForm(**values))
+        except DomainError as error:
+            self.form = values
+            self.message, self.message_is_error = error.message(), True
+            return None
+        except Exception:  # noqa: BLE001 - never a traceback on screen
+            log.exception("saving seller details failed")
+            self.message, self.message_is_error = t("common.unexpected"), True
+            return None
+        self._fill(user.user_id)
+        self.message, self.message_is_error = t("settings.seller.saved"), False
+        return None

@@ -1,0 +1,286 @@
+"""User data with a real SQLite file: forged IDs refused, simultaneous invoices, the ZIP export and
+its session-checked endpoints, and no trace left in the database files after account deletion."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import threading
+import warnings
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from fakturowo_ui import db
+from fakturowo_ui.api import api, security_headers
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.models import AuthSession, Client, Document, Product, SellerProfile
+from fakturowo_ui.services import clients, deletion, documents, export, products, seller, sessions
+from fakturowo_ui.services.documents import ItemForm
+from fakturowo_ui.services.errors import DomainError
+from tests import pdf_text
+from tests.conftest import action_link
+from tests.unit.factories import PASSWORD, make_user
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+BASE = "http://localhost:3000"
+MARKERS = ("Sprzedawca Źrebię Marker", "Klient Chrząszcz Marker", "Produkt Żółw Marker", "Pozycja Ćma Marker")
+
+
+def make_data(email: str, *, documents_count: int = 1, tag: str = "") -> dict:
+    """A user with seller details, a client, a product and invoices, all made through the services."""
+    user_id = make_user(email)
+    with session_scope() as session:
+        seller.save(session, user_id, seller.SellerForm(MARKERS[0] + tag, "5260250274", "ul. Długa 1\nWarszawa",
+                                                        "12 1020 1026 0000 0402 0207 0123"))
+        client_id = clients.create(session, user_id, clients.ClientForm(MARKERS[1] + tag, "7740001454", "Łódź",
+                                                                        "klient@example.com")).id
+        product_id = products.create(session, user_id, products.ProductForm(MARKERS[2] + tag, "godz.", "150,00",
+                                                                            "23")).id
+    numbers = []
+    for _ in range(documents_count):
+        numbers.append(documents.issue(user_id, documents.DocumentForm(
+            client_id, "2026-11-23", "2026-11-22",
+            [ItemForm(MARKERS[3] + tag, "2", "godz.", "150,00", "23"), ItemForm("Dojazd", "1", "km", "0,99", "8")],
+        )).number)
+    with session_scope() as session:
+        document_id = session.scalars(sa.select(Document.id).where(Document.user_id == user_id)).first()
+        token = sessions.create(session, user_id)
+    return {"user_id": user_id, "client_id": client_id, "product_id": product_id, "document_id": document_id,
+            "numbers": numbers, "token": token}
+
+
+def snapshot() -> list:
+    with session_scope() as session:
+        return [
+            session.execute(sa.select(model.__table__).order_by(model.id)).all()
+            for model in (SellerProfile, Client, Product, Document)
+        ]
+
+
+# -- forged IDs -----------------------------------------------------------------------------------
+
+
+def test_another_users_ids_are_refused_and_change_nothing(app_env, frozen_clock):
+    ania = make_data("ania@example.com")
+    bartek = make_data("bartek@example.com", tag=" B")
+    before = snapshot()
+    attacker = bartek["user_id"]
+    forged = [
+        lambda s: clients.get(s, attacker, ania["client_id"]),
+        lambda s: clients.update(s, attacker, ania["client_id"], clients.ClientForm("Przejęty")),
+        lambda s: clients.delete(s, attacker, ania["client_id"]),
+        lambda s: products.update(s, attacker, ania["product_id"], products.ProductForm("Przejęty", "szt.", "1", "23")),
+        lambda s: products.delete(s, attacker, ania["product_id"]),
+        lambda s: documents.get(s, attacker, ania["document_id"]),
+        lambda s: documents.delete(s, attacker, ania["document_id"]),
+        lambda s: clients.delete(s, attacker, str(ania["client_id"])),
+        lambda s: products.delete(s, attacker, True),
+        lambda s: documents.delete(s, attacker, 10**12),
+    ]
+    for attempt in forged:
+        with pytest.raises(DomainError) as error, session_scope() as session:
+            attempt(session)
+        assert error.value.key.endswith("not_found")
+    # An invoice for another user's client is refused before anything is stored.
+    with pytest.raises(DomainError) as error:
+        documents.issue(attacker, documents.DocumentForm(
+            ania["client_id"], "2026-11-23", "2026-11-23", [ItemForm("x", "1", "szt.", "1", "23")]))
+    assert error.value.key == "client.not_found"
+    # Seller details name no row: saving writes the caller's own profile only.
+    with session_scope() as session:
+        seller.save(session, attacker, seller.SellerForm("Bartek Nowa Nazwa", "5260250274", "Poznań", ""))
+    after = snapshot()
+    assert after[1:] == before[1:]
+    assert [r for r in after[0] if r.user_id == ania["user_id"]] == [r for r in before[0] if r.user_id == ania["user_id"]]
+    with session_scope() as session:
+        assert seller.get(session, ania["user_id"]).company_name == MARKERS[0]
+        # Lists never show another user's rows.
+        assert [c.name for c in clients.search(session, attacker, "Marker").rows] == [MARKERS[1] + " B"]
+        assert documents.search(session, attacker, "").total == 1
+
+
+def test_lists_page_and_search(app_env, frozen_clock):
+    user_id = make_user("lista@example.com")
+    with session_scope() as session:
+        for n in range(45):
+            clients.create(session, user_id, clients.ClientForm(f"Klient {n:02d}", email=f"k{n}@example.com"))
+        clients.create(session, user_id, clients.ClientForm("100% Firma_x"))
+        first = clients.search(session, user_id, "", 1)
+        last = clients.search(session, user_id, "", 99)
+        assert (first.total, first.pages, len(first.rows)) == (46, 3, 20)
+        assert (last.page, len(last.rows)) == (3, 6)
+        assert [c.name for c in clients.search(session, user_id, "KLIENT 0").rows][:2] == ["Klient 00", "Klient 01"]
+        assert [c.name for c in clients.search(session, user_id, "100%").rows] == ["100% Firma_x"]
+        assert clients.search(session, user_id, "%").total == 1
+        assert clients.search(session, user_id, "k44@").total == 1
+
+
+# -- simultaneous invoices ------------------------------------------------------------------------
+
+
+def _race(user_id: int, client_id: int, count: int) -> tuple[list[str], list[str]]:
+    numbers, refusals = [], []
+    barrier = threading.Barrier(count)
+
+    def one():
+        barrier.wait()
+        try:
+            numbers.append(documents.issue(user_id, documents.DocumentForm(
+                client_id, "2026-11-23", "2026-11-23", [ItemForm("x", "1", "szt.", "1", "23")])).number)
+        except DomainError as error:
+            refusals.append(error.key)
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return numbers, refusals
+
+
+def test_simultaneous_invoices_never_share_a_number(app_env, frozen_clock):
+    data = make_data("wyscig@example.com", documents_count=0)
+    numbers, refusals = _race(data["user_id"], data["client_id"], 12)
+    assert refusals == []
+    assert sorted(numbers, key=lambda n: int(n.split()[1].split("/")[0])) == [f"FV {n}/11/2026" for n in range(1, 13)]
+
+
+def test_simultaneous_invoices_cannot_both_slip_past_the_limit(app_env, frozen_clock):
+    import datetime as dt
+
+    from fakturowo_ui.models import Subscription
+
+    data = make_data("limit@example.com", documents_count=4)
+    with session_scope() as session:
+        session.execute(sa.update(Subscription).where(Subscription.user_id == data["user_id"])
+                        .values(trial_ends_on=dt.date(2026, 1, 1)))
+    numbers, refusals = _race(data["user_id"], data["client_id"], 8)
+    assert numbers == ["FV 5/11/2026"]
+    assert refusals == ["document.limit"] * 7
+
+
+# -- PDF, export and their endpoints --------------------------------------------------------------
+
+
+def client_for() -> TestClient:
+    return TestClient(security_headers(api), base_url=BASE, follow_redirects=False)
+
+
+def test_the_pdf_holds_the_invoice_in_polish_letters(app_env, frozen_clock):
+    data = make_data("pdf@example.com")
+    with session_scope() as session:
+        document = documents.get(session, data["user_id"], data["document_id"])
+        items = documents.items_of(session, document.id)
+    from fakturowo_ui.services import pdf
+
+    text = pdf_text.text(pdf.render_invoice(document, items))
+    for needle in (MARKERS[0], MARKERS[1], MARKERS[3], "FV 1/11/2026", "Data wystawienia: 23-11-2026", "Data sprzedaży: 22-11-2026",
+                   "NIP: 774-000-14-54", "Do zapłaty: 370,07 PLN", "Numer konta: 12 1020 1026 0000 0402 0207 0123"):
+        assert needle in text, needle
+    # 2 x 150,00 = 300,00 at 23% -> VAT 69,00; 0,99 at 8% -> VAT 0,0792 -> 0,08; gross 369,00 + 1,07
+    assert (document.total_net, document.total_vat, document.total_gross) == (
+        Decimal("300.99"), Decimal("69.08"), Decimal("370.07"))
+
+
+def test_pdf_endpoint_checks_the_session_and_the_owner(app_env, frozen_clock):
+    ania = make_data("ania@example.com")
+    bartek = make_data("bartek@example.com", tag=" B")
+    with client_for() as http:
+        assert http.get(f"/pliki/faktura/{ania['document_id']}").status_code == 401
+        http.cookies.set(sessions.COOKIE_NAME, bartek["token"])
+        assert http.get(f"/pliki/faktura/{ania['document_id']}").status_code == 404
+        assert http.get("/pliki/faktura/abc").status_code == 404
+        http.cookies.set(sessions.COOKIE_NAME, ania["token"])
+        response = http.get(f"/pliki/faktura/{ania['document_id']}")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/pdf"
+        assert "FV_1_11_2026.pdf" in response.headers["content-disposition"]
+        assert MARKERS[1] in pdf_text.text(response.content)
+        # A session that must change its password first gets nothing either.
+        with session_scope() as session:
+            session.execute(sa.update(AuthSession).values(must_change_password=True))
+        assert http.get(f"/pliki/faktura/{ania['document_id']}").status_code == 401
+
+
+def test_export_has_everything_and_is_deleted_after_streaming(app_env, frozen_clock):
+    ania = make_data("ania@example.com", documents_count=3)
+    bartek = make_data("bartek@example.com", tag=" B")
+    progress = export.Progress()
+    token = export.build_export(ania["user_id"], progress)
+    assert (progress.done, progress.total) == (3, 3)
+    path = export.export_path(ania["user_id"], token)
+    assert path.is_file()
+    with client_for() as http:
+        assert http.get(f"/pliki/eksport/{token}").status_code == 401
+        http.cookies.set(sessions.COOKIE_NAME, bartek["token"])
+        assert http.get(f"/pliki/eksport/{token}").status_code == 404
+        assert path.is_file()
+        http.cookies.set(sessions.COOKIE_NAME, ania["token"])
+        assert http.get("/pliki/eksport/..%2F..%2Fsecret_key").status_code == 404
+        response = http.get(f"/pliki/eksport/{token}")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/zip"
+        assert not path.exists()
+        assert http.get(f"/pliki/eksport/{token}").status_code == 404
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    assert {"dane.json", "klienci.csv", "produkty.csv", "dokumenty.csv", "pozycje_dokumentow.csv",
+            "sprzedawca.csv", "CZYTAJ_MNIE.txt"} <= names
+    data = json.loads(archive.read("dane.json"))
+    assert data["konto"]["email"] == "ania@example.com"
+    assert data["sprzedawca"]["nazwa"] == MARKERS[0]
+    assert [d["numer"] for d in data["dokumenty"]] == ["FV 1/11/2026", "FV 2/11/2026", "FV 3/11/2026"]
+    assert data["dokumenty"][0]["pozycje"][0]["nazwa"] == MARKERS[3]
+    assert data["dokumenty"][0]["razem_brutto"] == "370.07"
+    assert MARKERS[1] in archive.read("klienci.csv").decode("utf-8-sig")
+    assert MARKERS[2] in archive.read("produkty.csv").decode("utf-8-sig")
+    assert MARKERS[3] in archive.read("pozycje_dokumentow.csv").decode("utf-8-sig")
+    pdfs = sorted(n for n in names if n.startswith("faktury/"))
+    assert len(pdfs) == 3
+    assert all(MARKERS[1] in pdf_text.text(archive.read(n)) for n in pdfs)
+    everything = b"".join(archive.read(n) for n in names if not n.startswith("faktury/"))
+    assert b"Marker B" not in everything  # nothing of the other user
+    assert "Marker B" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_stale_exports_are_purged(app_env, frozen_clock):
+    data = make_data("stare@example.com", documents_count=0)
+    token = export.build_export(data["user_id"])
+    path = export.export_path(data["user_id"], token)
+    assert export.purge_stale(max_age=3600) == 0 and path.exists()
+    assert export.purge_stale(max_age=-1) == 1 and not path.exists()
+
+
+# -- account deletion leaves nothing --------------------------------------------------------------
+
+
+def _db_bytes(app_env) -> bytes:
+    path = Path(app_env["REFLEX_DB_URL"].removeprefix("sqlite:///"))
+    return b"".join(Path(str(path) + s).read_bytes() for s in ("", "-wal", "-shm", "-journal")
+                    if Path(str(path) + s).exists())
+
+
+def test_after_deletion_no_user_data_remains_in_the_database_files(smtp, app_env):
+    data = make_data("usun.dane@example.com", documents_count=3)
+    waiting = export.export_path(data["user_id"], export.build_export(data["user_id"]))
+    before = _db_bytes(app_env)
+    assert all(m.encode() in before for m in MARKERS)
+    asyncio.run(deletion.request_deletion(data["user_id"], box_ticked=True))
+    link = action_link(smtp.mailbox.last("usun.dane@example.com", "Potwierdź usunięcie konta"), BASE)
+    token = link.split("token=", 1)[1]
+    assert asyncio.run(deletion.confirm_deletion(token, PASSWORD)).outcome is deletion.Outcome.DELETED
+    assert not waiting.exists()  # an export not downloaded yet goes with the account
+    deletion.checkpoint()
+    db.reset_engine()
+    after = _db_bytes(app_env)
+    for needle in (*MARKERS, "usun.dane@example.com", "FV 1/11/2026", "774-000-14-54", "7740001454"):
+        assert needle.encode() not in after, needle
+        assert needle.encode("utf-16-le") not in after, needle
