@@ -86,7 +86,6 @@ def _list() -> rx.Component:
     return region(
         t("documents.heading.list"),
         "lista-dokumentow",
-        rx.el.p(s.left_text, id="dokumenty-limit"),
         rx.el.p(rx.el.a(t("documents.new"), href="/wystaw/", class_name="button")),
         search_box(s, "dokumenty-szukaj"),
         delete_confirmation(s),
@@ -109,6 +108,7 @@ def documents_page() -> rx.Component:
             s.loaded,
             rx.fragment(
                 message(s.message, alert=s.message_is_error),
+                rx.el.p(s.left_text, id="dokumenty-limit"),
                 rx.cond(s.view_id != 0, _view(), _list()),
             ),
             loading(),
