@@ -75,6 +75,12 @@ class Subscription(SQLModel, table=True):
     )
     trial_ends_on: dt.date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     paid_until: dt.date | None = Field(default=None, sa_column=sa.Column(sa.Date))
+    # Documents issued in `issued_month` (YYYY-MM, Warsaw). A counter, not a count of rows:
+    # deleting a document must not give a free-plan slot back.
+    issued_month: str | None = Field(default=None, sa_column=sa.Column(sa.String(7)))
+    issued_count: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
 
 
 class AuthSession(SQLModel, table=True):

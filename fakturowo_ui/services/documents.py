@@ -225,7 +225,9 @@ def issue(user_id: int, form: DocumentForm) -> Document:
     issue_date, sale_date, lines, totals = check_form(form)
     with session_scope(write_lock=True) as session:
         session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
-        check_limit(session, user_id, clock.today_warsaw())
+        today = clock.today_warsaw()
+        check_limit(session, user_id, today)
+        subscriptions.record_issued_document(session, user_id, today)
         profile = seller.get(session, user_id)
         if not seller.is_complete(profile):
             raise DomainError("document.no_seller")

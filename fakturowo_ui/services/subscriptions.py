@@ -8,7 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from fakturowo_ui.models import Document, Subscription
+from fakturowo_ui.models import Subscription
 from fakturowo_ui.services import clock
 from fakturowo_ui.settings import get_settings
 
@@ -34,21 +34,37 @@ def subscription_end(subscription: Subscription) -> dt.date:
     return subscription.trial_ends_on
 
 
-def month_bounds_utc(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The Warsaw calendar month containing `day`, as naive UTC [start, end)."""
-    start = dt.datetime(day.year, day.month, 1, tzinfo=clock.WARSAW)
-    nxt = dt.datetime(day.year + (day.month == 12), day.month % 12 + 1, 1, tzinfo=clock.WARSAW)
-    return clock.to_utc_naive(start), clock.to_utc_naive(nxt)
+def month_key(day: dt.date) -> str:
+    """YYYY-MM of a Warsaw calendar day: the month the free plan counts documents in."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def documents_this_month(session: Session, user_id: int, today: dt.date) -> int:
-    """Documents the user issued in the Warsaw calendar month of `today`."""
-    start, end = month_bounds_utc(today)
-    return session.scalar(
-        sa.select(sa.func.count(Document.id)).where(
-            Document.user_id == user_id, Document.created_at >= start, Document.created_at < end
+    """Documents the user issued in the Warsaw calendar month of `today` (deleted ones count too)."""
+    row = session.execute(
+        sa.select(Subscription.issued_month, Subscription.issued_count).where(
+            Subscription.user_id == user_id
         )
-    ) or 0
+    ).first()
+    if row is None or row.issued_month != month_key(today):
+        return 0
+    return row.issued_count
+
+
+def record_issued_document(session: Session, user_id: int, today: dt.date) -> None:
+    """Count one issued document in this month (inside the issuing transaction)."""
+    key = month_key(today)
+    session.execute(
+        sa.update(Subscription)
+        .where(Subscription.user_id == user_id)
+        .values(
+            issued_count=sa.case(
+                (Subscription.issued_month == key, Subscription.issued_count + 1), else_=1
+            ),
+            issued_month=key,
+        ),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def plan_status(session: Session, user_id: int, today: dt.date | None = None) -> PlanStatus:

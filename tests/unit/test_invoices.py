@@ -237,6 +237,21 @@ def test_the_sixth_document_of_a_warsaw_month_is_refused_until_the_next_month(ap
     assert _issue(user_id, client_id, "2026-12-01").number == "FV 1/12/2026"
 
 
+def test_deleting_a_document_gives_no_slot_back(app_env, frozen_clock):
+    user_id, client_id = _setup()
+    _end_trial(user_id, dt.date(2026, 10, 1))
+    issued = [_issue(user_id, client_id) for _ in range(5)]
+    with session_scope() as session:
+        documents.delete(session, user_id, issued[-1].id)
+        plan = subscriptions.plan_status(session, user_id)
+    assert plan.documents_left == 0
+    with pytest.raises(DomainError) as error:
+        _issue(user_id, client_id)
+    assert error.value.key == "document.limit"
+    with session_scope() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Document)) == 4
+
+
 def test_a_paid_period_lifts_the_limit(app_env, frozen_clock):
     user_id, client_id = _setup()
     _end_trial(user_id, dt.date(2026, 10, 1))
