@@ -214,3 +214,9 @@ def smtp(app_env, monkeypatch) -> Iterator[SMTPServer]:
     reset_settings_cache()
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: sync Playwright keeps an asyncio loop running in the main thread
+    from the first browser test to the end of the session, and asyncio.run() fails under it."""
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid.replace("\\", "/"))
