@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -106,7 +107,7 @@ def send_consented(user_id: int, consent: str, template: str, subject: str, **pa
 # -- claim, send, confirm ------------------------------------------------------------------------
 
 
-def _claim(session, user_id: int, kind: str, period_key: str) -> int | None:
+def claim(session, user_id: int, kind: str, period_key: str) -> int | None:
     """Insert the claim row in the caller's (write-locked) transaction; None if taken."""
     now = clock.now()
     existing = session.scalars(
@@ -143,11 +144,14 @@ def _release(claim_id: int) -> None:
         session.execute(sa.delete(SentNotice).where(SentNotice.id == claim_id))
 
 
-def _send_claimed(claim_id: int, user_id: int, consent: str, template: str, subject: str,
-                  **params: str) -> str:
-    """Send through the gate under a claim: "sent", "skipped" (no consent) or "failed"."""
+def deliver_under_claim(claim_id: int, send: Callable[[], bool]) -> str:
+    """Run `send` under a claim: "sent" (confirmed), "skipped" or "failed" (claim released).
+
+    `send` returns whether a mail went out; a MailError means the SMTP server did not take it,
+    so the next run tries again.
+    """
     try:
-        sent = send_consented(user_id, consent, template, subject, **params)
+        sent = send()
     except mail.MailError:
         _release(claim_id)
         return "failed"
@@ -155,11 +159,18 @@ def _send_claimed(claim_id: int, user_id: int, consent: str, template: str, subj
         _release(claim_id)
         raise
     if not sent:
-        # The consent was withdrawn since the selection: nothing went out, nothing is recorded.
         _release(claim_id)
         return "skipped"
     _confirm(claim_id)
     return "sent"
+
+
+def _send_claimed(claim_id: int, user_id: int, consent: str, template: str, subject: str,
+                  **params: str) -> str:
+    """Send through the gate under a claim; a withdrawn consent means nothing goes out."""
+    return deliver_under_claim(
+        claim_id, lambda: send_consented(user_id, consent, template, subject, **params)
+    )
 
 
 @dataclasses.dataclass
@@ -230,7 +241,7 @@ def _claim_reminder(user_id: int, kind: str, last_day: dt.date, day: dt.date) ->
                 return None
             if reminder_due(day, last_day) != kind:
                 return None
-            return _claim(session, user_id, kind, last_day.isoformat())
+            return claim(session, user_id, kind, last_day.isoformat())
     except IntegrityError:
         return None
 
@@ -289,7 +300,7 @@ def _claim_review(user_id: int, day: dt.date) -> int | None:
             user = session.get(User, user_id)
             if user is None or not review_due(day, clock.warsaw_date(user.created_at)):
                 return None
-            return _claim(session, user_id, REVIEW, REVIEW_PERIOD)
+            return claim(session, user_id, REVIEW, REVIEW_PERIOD)
     except IntegrityError:
         return None
 

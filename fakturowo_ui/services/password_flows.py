@@ -371,17 +371,13 @@ def send_change_notices(day: dt.date) -> tuple[int, int]:
             account_url=get_settings().link(ACCOUNT_PATH),
             date=clock.format_date(due_on),
         )
-        try:
-            mail.send(letter)
-        except mail.MailError:
-            notices._release(claim_id)
-            failed += 1
-            continue
-        except BaseException:
-            notices._release(claim_id)
-            raise
-        notices._confirm(claim_id)
-        sent += 1
+        def send_notice(letter: mail.Mail = letter) -> bool:
+            mail.send(letter)  # a security notice: not consent-gated, so it always goes out
+            return True
+
+        outcome = notices.deliver_under_claim(claim_id, send_notice)
+        sent += outcome == "sent"
+        failed += outcome == "failed"
     return sent, failed
 
 
@@ -394,7 +390,7 @@ def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, 
             due_on = password_policy.notice_due(user, day, interval)
             if due_on is None:
                 return None
-            claim_id = notices._claim(session, user_id, NOTICE_KIND, due_on.isoformat())
+            claim_id = notices.claim(session, user_id, NOTICE_KIND, due_on.isoformat())
             if claim_id is None:
                 return None
             return claim_id, user.email, due_on
