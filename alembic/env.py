@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 from fakturowo_ui import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from fakturowo_ui.db import make_engine
-from fakturowo_ui.settings import get_settings
+from fakturowo_ui.settings import SettingsError, get_settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -16,9 +16,17 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = SQLModel.metadata
 
 
+def _configured_url() -> str:
+    """The app's database URL; a bad setting stops with its message, not a traceback."""
+    try:
+        return get_settings().db_url
+    except SettingsError as error:
+        raise SystemExit(f"Configuration error: {error}") from None
+
+
 def run_migrations_offline() -> None:
     context.configure(
-        url=get_settings().db_url,
+        url=_configured_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -32,7 +40,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.attributes.get("url") or get_settings().db_url)
+    engine = make_engine(config.attributes.get("url") or _configured_url())
     try:
         with engine.connect() as connection:
             _run(connection)

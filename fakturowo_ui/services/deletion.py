@@ -20,7 +20,16 @@ from sqlmodel import Session
 
 from fakturowo_ui.db import get_engine, is_sqlite, session_scope
 from fakturowo_ui.i18n import t
-from fakturowo_ui.models import BlockedAddress, Client, Document, DocumentItem, Product, SpentToken, User
+from fakturowo_ui.models import (
+    BlockedAddress,
+    Client,
+    Document,
+    DocumentItem,
+    OneTimeToken,
+    Product,
+    SpentToken,
+    User,
+)
 from fakturowo_ui.services import clock, mail, onetime, passwords, ratelimit, sessions, userdata
 from fakturowo_ui.services.accounts import blocked_email_digest
 from fakturowo_ui.services.errors import DomainError
@@ -187,6 +196,19 @@ def erase_account(session: Session, user_id: int, email: str, *, onetime_digest:
     now = clock.now()
     if onetime_digest is not None:
         session.add(SpentToken(token_hash=onetime_digest, purpose=onetime.DELETE_ACCOUNT, used_at=now))
+    # Every link of the account that was already used keeps saying so after the account is gone
+    # (only digests move; the rows themselves go with the user).
+    session.execute(
+        sa.insert(SpentToken).from_select(
+            ["token_hash", "purpose", "used_at"],
+            sa.select(OneTimeToken.token_hash, OneTimeToken.purpose, OneTimeToken.used_at).where(
+                OneTimeToken.user_id == user_id,
+                OneTimeToken.used_at.is_not(None),
+                OneTimeToken.purpose != onetime.LOGIN_CODE,
+                OneTimeToken.token_hash != (onetime_digest or ""),
+            ),
+        )
+    )
     address_digest = blocked_email_digest(email)
     if session.get(BlockedAddress, address_digest) is None:
         session.add(BlockedAddress(email_digest=address_digest, blocked_at=now))

@@ -378,3 +378,21 @@ def test_smtp_timeout_is_reported_within_ten_seconds(smtp, monkeypatch):
     assert failed.value.key == "deletion.mail_failed"
     assert elapsed < 10, elapsed
     assert count(OneTimeToken) == 1  # only the registration's confirmation link
+
+
+def test_every_used_link_keeps_saying_so_after_deletion(smtp):
+    email = "uzyte.linki@example.com"
+    asyncio.run(accounts.register(accounts.RegistrationForm(email, PASSWORD, PASSWORD), "127.0.0.1"))
+    confirm_token = action_link(smtp.mailbox.last(email, "Potwierdź adres email"), BASE).split("token=")[1]
+    assert accounts.confirm_email(confirm_token) is LinkState.VALID
+    with db.session_scope() as session:
+        user_id = accounts.find_user(session, email).id
+    unused_first = request_link(smtp, user_id, email)
+    with db.session_scope() as session:  # let a second request through at once
+        session.execute(sa.text("DELETE FROM rate_limit_hit"))
+    token = request_link(smtp, user_id, email)
+    assert asyncio.run(deletion.confirm_deletion(token, PASSWORD)).outcome is deletion.Outcome.DELETED
+    assert accounts.inspect_confirmation(confirm_token)[0] is LinkState.USED
+    assert deletion.inspect_link(token).state is LinkState.USED
+    # A link that was never used does not turn into "used": it is simply unknown now.
+    assert deletion.inspect_link(unused_first).state is LinkState.INVALID
