@@ -12,7 +12,11 @@ from fakturowo_ui.models import User
 from fakturowo_ui.services import clock, consents, subscriptions, userdata
 from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
-from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.auth import (
+    UserBoundState,
+    login_redirect,
+    require_user,
+)
 
 log = logging.getLogger("fakturowo.state")
 
@@ -73,9 +77,8 @@ class AccountState(UserBoundState):
         )
 
     async def _require_user(self) -> CurrentUser | None:
-        user = current_user(self)
+        user = await require_user(self)
         if user is None:
-            await forget_user_data(self)
             return None
         if user.session_id != self._session_id:
             # Another session than the one this tab's data was loaded for: start clean.

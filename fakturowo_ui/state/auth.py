@@ -1,7 +1,7 @@
 """Who is logged in, found on the server from the HttpOnly cookie at every private event.
 
 The cookie travels with the websocket's handshake; Reflex keeps those headers on the server and
-never sends the cookie to the page. States call `current_user(self)` at the start of every
+never sends the cookie to the page. States call `require_user(self)` at the start of every
 private handler, so a session ended elsewhere (logout, password change, deletion) stops the tab
 at its next event.
 """
@@ -74,6 +74,14 @@ async def forget_user_data(state: rx.State) -> None:
     """Reset every user-bound state, so the next user of this tab sees nothing of the last one."""
     for substate in UserBoundState.get_substates():
         (await state.get_state(substate)).reset()
+
+
+async def require_user(state: rx.State, *, allow_pending_change: bool = False) -> CurrentUser | None:
+    """The logged-in user, or None after forgetting this tab's user data (then redirect)."""
+    user = current_user(state, allow_pending_change=allow_pending_change)
+    if user is None:
+        await forget_user_data(state)
+    return user
 
 
 class LogoutState(rx.State):

@@ -15,7 +15,11 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.services import clients, money, products
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.nip import format_nip
-from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.auth import (
+    UserBoundState,
+    login_redirect,
+    require_user,
+)
 from fakturowo_ui.state.common import text_field
 
 log = logging.getLogger("fakturowo.state")
@@ -83,12 +87,6 @@ class _CatalogState(rx.State, mixin=True):
     def delete_question(self) -> str:
         return t("list.confirm_delete", name=self.deleting_name)
 
-    async def _user(self):
-        user = current_user(self)
-        if user is None:
-            await forget_user_data(self)
-        return user
-
     def _reload(self, user_id: int) -> None:
         with session_scope() as session:
             result = self._search(session, user_id)
@@ -105,7 +103,7 @@ class _CatalogState(rx.State, mixin=True):
     @rx.event
     async def on_load(self):
         """Load the first page for the logged-in user."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         self.query, self.page = "", 1
@@ -118,7 +116,7 @@ class _CatalogState(rx.State, mixin=True):
     @rx.event
     async def search(self, form_data: dict):
         """Show the first page of rows matching the query."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         self.query = text_field(form_data, "q", 100).strip()
@@ -129,7 +127,7 @@ class _CatalogState(rx.State, mixin=True):
     @rx.event
     async def go_to_page(self, page: int):
         """Show another page of the list."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         self.page = _int(page, 1)
@@ -139,7 +137,7 @@ class _CatalogState(rx.State, mixin=True):
     @rx.event
     async def start_edit(self, record_id: int):
         """Fill the form with one of the user's own rows."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         self.message, self.message_is_error = "", False
@@ -163,7 +161,7 @@ class _CatalogState(rx.State, mixin=True):
     @rx.event
     async def save(self, form_data: dict):
         """Add a row, or save the one being edited."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         self.message, self.message_is_error = "", False
@@ -188,7 +186,7 @@ class _CatalogState(rx.State, mixin=True):
     @rx.event
     async def ask_delete(self, record_id: int):
         """Ask before deleting one of the user's own rows."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         try:
@@ -206,7 +204,7 @@ class _CatalogState(rx.State, mixin=True):
     @rx.event
     async def delete(self, record_id: int):
         """Delete one of the user's own rows (refused, changing nothing, for any other ID)."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         try:

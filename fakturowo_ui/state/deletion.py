@@ -10,7 +10,12 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.services import clock, deletion
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
-from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.auth import (
+    UserBoundState,
+    forget_user_data,
+    login_redirect,
+    require_user,
+)
 from fakturowo_ui.state.common import flag, text_field
 
 log = logging.getLogger("fakturowo.state")
@@ -28,9 +33,8 @@ class DeletionRequestState(UserBoundState):
         """Send the deletion link, or say why not (box not ticked, too soon, mail server down)."""
         if self.busy:
             return
-        user = current_user(self)
+        user = await require_user(self)
         if user is None:
-            await forget_user_data(self)
             yield login_redirect(self)
             return
         self.message, self.message_is_error = "", False

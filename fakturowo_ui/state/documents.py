@@ -12,7 +12,11 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.services import clients, clock, documents, money, products, seller, subscriptions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.nip import format_nip
-from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.auth import (
+    UserBoundState,
+    login_redirect,
+    require_user,
+)
 from fakturowo_ui.state.common import text_field
 
 log = logging.getLogger("fakturowo.state")
@@ -66,12 +70,6 @@ class DocumentsState(UserBoundState):
     def delete_question(self) -> str:
         return t("list.confirm_delete", name=self.deleting_name)
 
-    async def _user(self):
-        user = current_user(self)
-        if user is None:
-            await forget_user_data(self)
-        return user
-
     def _reload(self, user_id: int) -> None:
         with session_scope() as session:
             result = documents.search(session, user_id, self.query, self.page)
@@ -119,7 +117,7 @@ class DocumentsState(UserBoundState):
     @rx.event
     async def on_load(self):
         """The list, or the document named by ?pokaz= when it is the user's own."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         self.message, self.message_is_error = "", False
@@ -141,7 +139,7 @@ class DocumentsState(UserBoundState):
 
     @rx.event
     async def search(self, form_data: dict):
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         self.query = text_field(form_data, "q", 100).strip()
@@ -151,7 +149,7 @@ class DocumentsState(UserBoundState):
 
     @rx.event
     async def go_to_page(self, page: int):
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         self.page = _int(page, 1)
@@ -160,7 +158,7 @@ class DocumentsState(UserBoundState):
 
     @rx.event
     async def ask_delete(self, document_id: int):
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         try:
@@ -178,7 +176,7 @@ class DocumentsState(UserBoundState):
     @rx.event
     async def delete(self, document_id: int):
         """Delete one of the user's own documents (any other ID is refused, nothing changes)."""
-        user = await self._user()
+        user = await require_user(self)
         if user is None:
             return login_redirect(self)
         try:
@@ -221,9 +219,8 @@ class IssueState(UserBoundState):
     @rx.event
     async def on_load(self):
         """An empty invoice for the logged-in user, with today's dates and one empty line."""
-        user = current_user(self)
+        user = await require_user(self)
         if user is None:
-            await forget_user_data(self)
             return login_redirect(self)
         with session_scope() as session:
             self.seller_ready = seller.is_complete(seller.get(session, user.user_id))
@@ -257,9 +254,8 @@ class IssueState(UserBoundState):
     @rx.event
     async def add_product(self, product_id: str):
         """A line filled from one of the user's own products."""
-        user = current_user(self)
+        user = await require_user(self)
         if user is None:
-            await forget_user_data(self)
             return login_redirect(self)
         if not product_id:
             return None
@@ -296,9 +292,8 @@ class IssueState(UserBoundState):
         """Issue the invoice, then show it; refusals (limit, bad line, foreign IDs) say why."""
         if self.busy:
             return
-        user = current_user(self)
+        user = await require_user(self)
         if user is None:
-            await forget_user_data(self)
             yield login_redirect(self)
             return
         self._keep_typed(form_data)

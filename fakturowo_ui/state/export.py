@@ -10,7 +10,11 @@ import reflex as rx
 
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import export
-from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.auth import (
+    UserBoundState,
+    login_redirect,
+    require_user,
+)
 
 log = logging.getLogger("fakturowo.state")
 
@@ -41,9 +45,8 @@ class ExportState(UserBoundState):
         async with self:
             if self.busy:
                 return
-            user = current_user(self)
+            user = await require_user(self)
             if user is None:
-                await forget_user_data(self)
                 yield login_redirect(self)
                 return
             self.busy, self.done, self.total = True, 0, 0

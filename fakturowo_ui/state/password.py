@@ -20,6 +20,7 @@ from fakturowo_ui.state.auth import (
     forget_user_data,
     login_redirect,
     post_form,
+    require_user,
 )
 from fakturowo_ui.state.common import flag, text_field
 
@@ -64,9 +65,8 @@ class PasswordChangeState(UserBoundState):
     @rx.event
     async def on_load(self):
         """Open the form for the logged-in user (also while the periodic change is due)."""
-        user = current_user(self, allow_pending_change=True)
+        user = await require_user(self, allow_pending_change=True)
         if user is None:
-            await forget_user_data(self)
             return login_redirect(self)
         self.reset()
         self.forced = user.must_change_password
@@ -86,9 +86,8 @@ class PasswordChangeState(UserBoundState):
         """Check the current password, set the new one, then swap this tab's session cookie."""
         if self.busy:
             return
-        user = current_user(self, allow_pending_change=True)
+        user = await require_user(self, allow_pending_change=True)
         if user is None:
-            await forget_user_data(self)
             yield login_redirect(self)
             return
         self._clear_errors()
@@ -167,9 +166,8 @@ class PeriodicChangeState(UserBoundState):
         """Store the option; the date it shows is the last password change plus the interval."""
         if self.busy:
             return
-        user = current_user(self)
+        user = await require_user(self)
         if user is None:
-            await forget_user_data(self)
             yield login_redirect(self)
             return
         # The box as the form sent it (absent when unticked); the controlled value otherwise.

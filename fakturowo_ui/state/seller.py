@@ -10,7 +10,11 @@ from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import seller
 from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.state.auth import UserBoundState, current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.auth import (
+    UserBoundState,
+    login_redirect,
+    require_user,
+)
 from fakturowo_ui.state.common import text_field
 
 log = logging.getLogger("fakturowo.state")
@@ -38,9 +42,8 @@ class SellerState(UserBoundState):
     @rx.event
     async def on_load(self):
         """Show the saved details of the logged-in user."""
-        user = current_user(self)
+        user = await require_user(self)
         if user is None:
-            await forget_user_data(self)
             return login_redirect(self)
         self.message, self.message_is_error = "", False
         self._fill(user.user_id)
@@ -49,9 +52,8 @@ class SellerState(UserBoundState):
     @rx.event
     async def save(self, form_data: dict):
         """Save the details (only fields of the form are read; anything else sent is ignored)."""
-        user = current_user(self)
+        user = await require_user(self)
         if user is None:
-            await forget_user_data(self)
             return login_redirect(self)
         values = {name: text_field(form_data, name, 600) for name in _FIELDS}
         try:
