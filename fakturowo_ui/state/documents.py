@@ -239,6 +239,8 @@ class IssueState(UserBoundState):
 
     def _keep_typed(self, form_data: dict) -> None:
         # Lines are uncontrolled inputs named <field>-<key>; keep what was typed across re-renders.
+        if not isinstance(form_data, dict):
+            return  # a forged payload: nothing typed to keep
         self.lines = [
             {**line, **{name: text_field(form_data, f"{name}-{line['key']}", 600)
                         for name in _NEW_LINE if f"{name}-{line['key']}" in form_data}}
