@@ -3,7 +3,6 @@
 MESSAGES: dict[str, str] = {
     # Brand and navigation
     "app.name": "Fakturowo",
-    "app.tagline": "Proste faktury online dla firm",
     "nav.issue": "Wystaw",
     "nav.documents": "Dokumenty",
     "nav.clients": "Klienci",
@@ -107,10 +106,6 @@ MESSAGES: dict[str, str] = {
     "account.signed_in_as": "Zalogowano jako {email} (ID {user_id})",
     "account.periodic.heading": "Okresowa zmiana hasła",
     "account.periodic.checkbox": "Włącz okresową zmianę hasła",
-    "account.periodic.not_yet": (
-        "Okresowa zmiana hasła nie jest jeszcze dostępna. Pracujemy nad nią: gdy będzie gotowa, "
-        "włączysz ją tutaj."
-    ),
     "account.consents.heading": "Zgody na otrzymywanie wiadomości",
     "account.consents.reminders": (
         "Na 30 dni oraz na 5 dni przed upływem ważności abonamentu Twojego konta wysyłamy na "
@@ -151,7 +146,6 @@ MESSAGES: dict[str, str] = {
     ),
     "account.deletion.submit": "Usuń konto",
     "account.export.submit": "Pobierz kopię danych",
-    "account.export.not_yet": "Pobieranie kopii danych nie jest jeszcze dostępne. Pracujemy nad nim.",
     # User data (issue 6)
     "number.empty": "{field}: podaj wartość.",
     "number.invalid": "{field}: podaj liczbę, np. 12,50.",
@@ -294,9 +288,6 @@ MESSAGES: dict[str, str] = {
     "duration.within_minutes": "w ciągu {n} min",
     "duration.within_seconds": "w ciągu {n} s",
     "duration.within_hours": "w ciągu {n} godz.",
-    # Placeholders for pages whose issue is not done yet
-    "soon.title": "Wkrótce",
-    "soon.body": "Ta część serwisu jest w przygotowaniu.",
     # Help article
     "help.title": "Jak usunąć konto użytkownika?",
     # Account deletion (issue 3)

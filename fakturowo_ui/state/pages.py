@@ -1,10 +1,10 @@
-"""States of the simple pages: the start page and private pages not built yet."""
+"""State of the start page."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from fakturowo_ui.state.auth import current_user, forget_user_data, login_redirect
+from fakturowo_ui.state.auth import current_user
 
 
 class HomeState(rx.State):
@@ -15,19 +15,4 @@ class HomeState(rx.State):
         """Go to the account page when logged in."""
         if current_user(self) is not None:
             return rx.redirect("/konto/")
-        return None
-
-
-class PrivatePageState(rx.State):
-    """Guard for private pages whose own state is not built yet."""
-
-    allowed: bool = False
-
-    @rx.event
-    async def on_load(self):
-        """Only a logged-in user sees the page."""
-        self.allowed = current_user(self) is not None
-        if not self.allowed:
-            await forget_user_data(self)
-            return login_redirect(self)
         return None
