@@ -166,34 +166,44 @@ def _smtp_server() -> tuple[subprocess.Popen, dict[str, str]]:
     return process, env
 
 
+def _send_all(due, notices) -> tuple[dict[str, int], float]:
+    outcomes: dict[str, int] = {}
+    started = time.perf_counter()
+    for user_id, kind, last_day in due:
+        claim_id = notices._claim_reminder(user_id, kind, last_day, DAY)
+        if claim_id is None:
+            continue
+        subject = "Twój abonament kończy się za " + ("30" if kind == notices.REMINDER_30 else "5") + " dni"
+        outcome = notices._send_claimed(
+            claim_id, user_id, "reminders", "subscription_reminder", subject,
+            date=last_day.strftime("%d-%m-%Y"), days=str((last_day - DAY).days),
+            account_url="http://localhost:3000/konto/",
+        )
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes, time.perf_counter() - started
+
+
 def measure_send(path: Path, workdir: Path, count: int) -> None:
+    """Send `count` due reminders: half with a connection per mail, half over one connection
+    (mail.batch(), as the daily run sends), to compare the two in the same run."""
     process, smtp_env = _smtp_server()
     try:
         _configure(workdir, path, smtp_env)
-        from fakturowo_ui.services import notices
+        from fakturowo_ui.services import mail, notices
 
         due = notices.due_reminders(DAY)[:count]
-        outcomes: dict[str, int] = {}
-        started = time.perf_counter()
-        for user_id, kind, last_day in due:
-            claim_id = notices._claim_reminder(user_id, kind, last_day, DAY)
-            if claim_id is None:
-                continue
-            subject = "Twój abonament kończy się za " + ("30" if kind == notices.REMINDER_30 else "5") + " dni"
-            outcome = notices._send_claimed(
-                claim_id, user_id, "reminders", "subscription_reminder", subject,
-                date=last_day.strftime("%d-%m-%Y"), days=str((last_day - DAY).days),
-                account_url="http://localhost:3000/konto/",
-            )
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        elapsed = time.perf_counter() - started
+        half = len(due) // 2
+        results = {"a connection per mail": _send_all(due[:half], notices)}
+        with mail.batch():
+            results["one connection for the run (mail.batch)"] = _send_all(due[half:], notices)
     finally:
         process.terminate()
         process.wait(timeout=10)
-    sent = outcomes.get("sent", 0)
-    print(f"send: {sent} reminders in {elapsed:.2f} s = {sent / elapsed:.0f} mails/s, "
-          f"{elapsed / max(sent, 1) * 1000:.1f} ms each (claim + consent gate + render + SMTP to aiosmtpd "
-          f"on loopback, one connection per mail + confirm); failed: {outcomes.get('failed', 0)}")
+    for label, (outcomes, elapsed) in results.items():
+        sent = outcomes.get("sent", 0)
+        print(f"send, {label}: {sent} reminders in {elapsed:.2f} s = {sent / elapsed:.0f} mails/s, "
+              f"{elapsed / max(sent, 1) * 1000:.1f} ms each (claim + consent gate + render + SMTP to "
+              f"aiosmtpd on loopback + confirm); failed: {outcomes.get('failed', 0)}")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.services import clock, onetime, ratelimit, sessions
+from fakturowo_ui.services import clock, mail, onetime, ratelimit, sessions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.settings import SettingsError
 
@@ -65,12 +65,13 @@ DAILY_TASKS.extend([subscription_reminders, review_requests])
 def run_daily(day: dt.date) -> list[str]:
     """Run every daily task for `day`; one failing task does not stop the others."""
     summaries = []
-    for task in DAILY_TASKS:
-        try:
-            summaries.append(task(day))
-        except Exception as error:  # noqa: BLE001 - report and go on with the next task
-            log.exception("daily task %s failed", task.__name__)
-            summaries.append(f"{task.__name__}: FAILED ({type(error).__name__})")
+    with mail.batch():  # one SMTP connection for the whole run, not one per mail
+        for task in DAILY_TASKS:
+            try:
+                summaries.append(task(day))
+            except Exception as error:  # noqa: BLE001 - report and go on with the next task
+                log.exception("daily task %s failed", task.__name__)
+                summaries.append(f"{task.__name__}: FAILED ({type(error).__name__})")
     return summaries
 
 

@@ -117,6 +117,7 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.peers: list[tuple[str, int]] = []  # the client side of each message's connection
         self.lock = threading.Lock()
         self.refuse = False
 
@@ -168,6 +169,8 @@ class _Handler:
         if self.mailbox.refuse:
             return "554 Transaction failed (refused by the test)"
         self.mailbox.append(envelope.original_content or envelope.content)
+        with self.mailbox.lock:
+            self.mailbox.peers.append(tuple(session.peer[:2]))
         return "250 OK"
 
 

@@ -7,6 +7,7 @@ for the user's mailbox during development. No log line carries a link, a token o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import os
@@ -14,6 +15,8 @@ import secrets
 import smtplib
 import ssl
 import string
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -103,7 +106,8 @@ async def send_async(mail: Mail, settings: Settings | None = None) -> None:
     await asyncio.to_thread(send, mail, settings)
 
 
-def _send_smtp(message: EmailMessage, settings: Settings) -> None:
+def _connect(settings: Settings) -> smtplib.SMTP:
+    """A connection ready to send: TLS as configured, logged in if a user is set."""
     host, port = settings.smtp_host, settings.smtp_port
     if settings.smtp_security == "ssl":
         server: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -111,12 +115,59 @@ def _send_smtp(message: EmailMessage, settings: Settings) -> None:
         )
     else:
         server = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
-    with server:
+    try:
         if settings.smtp_security == "starttls":
             server.starttls(context=ssl.create_default_context())
         if settings.smtp_user:
             server.login(settings.smtp_user, settings.smtp_password or "")
-        server.send_message(message)
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+# The connection a batch (see `batch()`) reuses, per thread: one SMTP session for a daily run
+# instead of one per mail.
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Send the mails of this block over one SMTP connection (opened at the first mail)."""
+    outer = getattr(_batch, "holder", None)
+    holder: dict[str, smtplib.SMTP | None] = {"server": None}
+    _batch.holder = holder
+    try:
+        yield
+    finally:
+        _batch.holder = outer
+        if holder["server"] is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                holder["server"].quit()
+
+
+def _send_smtp(message: EmailMessage, settings: Settings) -> None:
+    holder = getattr(_batch, "holder", None)
+    if holder is None:
+        with _connect(settings) as server:
+            server.send_message(message)
+        return
+    for attempt in (1, 2):
+        if holder["server"] is None:
+            holder["server"] = _connect(settings)
+        try:
+            holder["server"].send_message(message)
+            return
+        except smtplib.SMTPServerDisconnected:
+            # The server closed an idle connection: open a new one and try once more.
+            holder["server"] = None
+            if attempt == 2:
+                raise
+        except (OSError, smtplib.SMTPException):
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                holder["server"].close()
+            holder["server"] = None
+            raise
 
 
 def _write_outbox(message: EmailMessage, settings: Settings) -> Path:
