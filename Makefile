@@ -28,6 +28,7 @@ setup-dev: $(VENV)/.installed-dev
 migrate: setup
 	$(BIN)/alembic upgrade head
 
+run: export FAKTUROWO_BASE_URL ?= http://localhost:$(PORT)
 run: migrate
 	$(BIN)/reflex run --env prod --frontend-port $(PORT)
 
