@@ -111,9 +111,15 @@ def smtp_server() -> Iterator[SMTPServer]:
     smtp.stop()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, smtp_server) -> Iterator[Server]:
-    """The production build, started once for the whole run and stopped with its process group."""
+@contextlib.contextmanager
+def running_server(
+    tmp_path_factory, smtp_server: SMTPServer, *, settings: dict[str, str] | None = None,
+    web_dir: str | None = None,
+) -> Iterator[Server]:
+    """Start the production build with its own DB and var dir (and `settings` on top); stop it after.
+
+    Each concurrently running server needs its own web_dir: the backend URL is baked into the build.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's Chromium")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -130,6 +136,7 @@ def server(tmp_path_factory, smtp_server) -> Iterator[Server]:
         "FAKTUROWO_SECRET_KEY": TEST_SECRET,
         "FAKTUROWO_RATE_LIMITS": os.environ.get("FAKTUROWO_E2E_RATE_LIMITS", "on"),
         **smtp_server.env,
+        **(settings or {}),
     }
     with _environ(app_env):
         migrate(db_url)
@@ -145,7 +152,7 @@ def server(tmp_path_factory, smtp_server) -> Iterator[Server]:
         {
             "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
             "REFLEX_USE_NPM": "1",
-            "REFLEX_WEB_WORKDIR": os.environ.get("FAKTUROWO_E2E_WEB_DIR", ".web-test"),
+            "REFLEX_WEB_WORKDIR": web_dir or os.environ.get("FAKTUROWO_E2E_WEB_DIR", ".web-test"),
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -181,12 +188,21 @@ def server(tmp_path_factory, smtp_server) -> Iterator[Server]:
                 )
             time.sleep(0.5)
         print(f"\ne2e server ready on {base_url} after {time.monotonic() - started:.0f} s", file=sys.stderr)
-        helpers.set_server(running)
         yield running
     finally:
-        helpers.set_server(None)
         _stop(process)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, smtp_server) -> Iterator[Server]:
+    """The production build, started once for the whole run and stopped with its process group."""
+    with running_server(tmp_path_factory, smtp_server) as running:
+        helpers.set_server(running)
+        try:
+            yield running
+        finally:
+            helpers.set_server(None)
 
 
 @pytest.fixture(autouse=True)
