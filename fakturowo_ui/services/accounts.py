@@ -19,7 +19,16 @@ from sqlmodel import Session
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import BlockedAddress, ConsentRecord, Subscription, User
-from fakturowo_ui.services import clock, mail, onetime, password_policy, passwords, ratelimit, sessions
+from fakturowo_ui.services import (
+    clock,
+    links,
+    mail,
+    onetime,
+    password_policy,
+    passwords,
+    ratelimit,
+    sessions,
+)
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.tokens import keyed_digest
 from fakturowo_ui.settings import get_settings
@@ -163,24 +172,20 @@ def _create_user(session: Session, email: str, password_hash: str, form: Registr
 
 async def send_confirmation(user_id: int, email: str) -> None:
     """Issue a confirmation link and mail it; a failed send leaves no usable link behind."""
-    with session_scope() as session:
-        token, row = onetime.issue(session, user_id, onetime.CONFIRM_EMAIL, CONFIRM_TTL)
-        token_id, expires_at = row.id, row.expires_at
-    letter = mail.render(
-        "confirm_email",
-        to=email,
-        subject=t("mail.confirm.subject"),
-        action_url=get_settings().link(f"/potwierdz-email/?token={token}"),
-        valid_until=clock.format_datetime(expires_at),
-    )
+
+    def letter_for(token: str, expires_at: dt.datetime) -> mail.Mail:
+        return mail.render(
+            "confirm_email",
+            to=email,
+            subject=t("mail.confirm.subject"),
+            action_url=get_settings().link(f"/potwierdz-email/?token={token}"),
+            valid_until=clock.format_datetime(expires_at),
+        )
+
     try:
-        await mail.send_async(letter)
+        await links.mail_link(user_id, onetime.CONFIRM_EMAIL, CONFIRM_TTL, letter_for)
     except mail.MailError:
-        with session_scope() as session:
-            onetime.discard(session, token_id)
         raise DomainError("error.mail_failed") from None
-    with session_scope() as session:
-        onetime.supersede_older(session, user_id, onetime.CONFIRM_EMAIL, token_id)
 
 
 async def resend_confirmation(email: str) -> str:

@@ -30,7 +30,16 @@ from fakturowo_ui.models import (
     SpentToken,
     User,
 )
-from fakturowo_ui.services import clock, mail, onetime, passwords, ratelimit, sessions, userdata
+from fakturowo_ui.services import (
+    clock,
+    links,
+    mail,
+    onetime,
+    passwords,
+    ratelimit,
+    sessions,
+    userdata,
+)
 from fakturowo_ui.services.accounts import blocked_email_digest
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
@@ -79,30 +88,31 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
                 raise DomainError("deletion.too_soon", time=clock.format_time(until), minutes=minutes)
         email = user.email
         counts = userdata.counts(session, user_id)
-        token, row = onetime.issue(session, user_id, onetime.DELETE_ACCOUNT, link_ttl())
-        token_id, expires_at = row.id, row.expires_at
-    letter = mail.render(
-        "deletion_link",
-        to=email,
-        subject=t("mail.deletion.subject"),
-        action_url=get_settings().link(f"{CONFIRM_PATH}?token={token}"),
-        user_id=str(user_id),
-        valid_until_time=clock.format_time(expires_at),
-        valid_until=clock.format_datetime(expires_at),
-        documents=str(counts.documents),
-        clients=str(counts.clients),
-        products=str(counts.products),
-    )
-    try:
-        await mail.send_async(letter)
-    except mail.MailError:
-        with session_scope() as session:
-            onetime.discard(session, token_id)
-        raise DomainError("deletion.mail_failed") from None
-    with session_scope() as session:
-        onetime.supersede_older(session, user_id, onetime.DELETE_ACCOUNT, token_id)
+
+    def letter_for(token: str, expires_at: dt.datetime) -> mail.Mail:
+        return mail.render(
+            "deletion_link",
+            to=email,
+            subject=t("mail.deletion.subject"),
+            action_url=get_settings().link(f"{CONFIRM_PATH}?token={token}"),
+            user_id=str(user_id),
+            valid_until_time=clock.format_time(expires_at),
+            valid_until=clock.format_datetime(expires_at),
+            documents=str(counts.documents),
+            clients=str(counts.clients),
+            products=str(counts.products),
+        )
+
+    def count_the_mail(session: Session) -> None:
         ratelimit.record(session, DELETION_MAIL_SHORT, subject)
         ratelimit.record(session, DELETION_MAIL_DAILY, subject)
+
+    try:
+        expires_at = await links.mail_link(
+            user_id, onetime.DELETE_ACCOUNT, link_ttl(), letter_for, after_sent=count_the_mail
+        )
+    except mail.MailError:
+        raise DomainError("deletion.mail_failed") from None
     audit.info("deletion requested user_id=%s", user_id)
     return DeletionRequested(email=email, valid_until=expires_at)
 

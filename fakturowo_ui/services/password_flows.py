@@ -23,6 +23,7 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.models import User
 from fakturowo_ui.services import (
     clock,
+    links,
     mail,
     notices,
     onetime,
@@ -222,25 +223,21 @@ def deliver_in_background(request: ResetRequest) -> None:
 
 async def send_reset_link(user_id: int, email: str) -> None:
     """Issue a reset link and mail it; a failed send leaves no usable link and supersedes nothing."""
-    with session_scope() as session:
-        token, row = onetime.issue(session, user_id, onetime.RESET_PASSWORD, RESET_TTL)
-        token_id, expires_at = row.id, row.expires_at
-    letter = mail.render(
-        "reset_password",
-        to=email,
-        subject=t("mail.reset.subject"),
-        action_url=get_settings().link(f"{RESET_PATH}?token={token}"),
-        minutes=str(int(RESET_TTL.total_seconds() // 60)),
-        valid_until=clock.format_datetime(expires_at),
-    )
+
+    def letter_for(token: str, expires_at: dt.datetime) -> mail.Mail:
+        return mail.render(
+            "reset_password",
+            to=email,
+            subject=t("mail.reset.subject"),
+            action_url=get_settings().link(f"{RESET_PATH}?token={token}"),
+            minutes=str(int(RESET_TTL.total_seconds() // 60)),
+            valid_until=clock.format_datetime(expires_at),
+        )
+
     try:
-        await mail.send_async(letter)
+        await links.mail_link(user_id, onetime.RESET_PASSWORD, RESET_TTL, letter_for)
     except mail.MailError:
-        with session_scope() as session:
-            onetime.discard(session, token_id)
         raise DomainError("error.mail_failed") from None
-    with session_scope() as session:
-        onetime.supersede_older(session, user_id, onetime.RESET_PASSWORD, token_id)
     audit.info("reset link sent user_id=%s", user_id)
 
 
