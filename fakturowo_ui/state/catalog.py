@@ -20,35 +20,18 @@ from fakturowo_ui.state.auth import (
     login_redirect,
     require_user,
 )
-from fakturowo_ui.state.common import text_field
+from fakturowo_ui.state.common import text_field, whole_number
+from fakturowo_ui.state.lists import PagedList
 
 log = logging.getLogger("fakturowo.state")
 
 
-def _int(value: object, default: int = 0) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return default
+class _CatalogState(PagedList, mixin=True):
+    """What both lists share beyond paging: the add/edit form and deleting."""
 
-
-class _CatalogState(rx.State, mixin=True):
-    """What both lists share: rows, search, paging, the form and the delete confirmation."""
-
-    loaded: bool = False
-    rows: list[dict[str, str]] = []
-    query: str = ""
-    shown_query: str = ""
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     editing_id: int = 0
     form_key: int = 0
     form: dict[str, str] = {}
-    message: str = ""
-    message_is_error: bool = False
-    deleting_id: int = 0
-    deleting_name: str = ""
 
     # -- per kind ---------------------------------------------------------------------------
     def _search(self, session, user_id: int):  # pragma: no cover - overridden
@@ -73,19 +56,6 @@ class _CatalogState(rx.State, mixin=True):
         raise NotImplementedError
 
     _kind: str = ""
-
-    # -- shared -----------------------------------------------------------------------------
-    @rx.var
-    def page_text(self) -> str:
-        return t("list.page", page=self.page, pages=self.pages, total=self.total)
-
-    @rx.var
-    def nothing_found_text(self) -> str:
-        return t("list.nothing_found", query=self.shown_query)
-
-    @rx.var
-    def delete_question(self) -> str:
-        return t("list.confirm_delete", name=self.deleting_name)
 
     def _reload(self, user_id: int) -> None:
         with session_scope() as session:
@@ -114,27 +84,6 @@ class _CatalogState(rx.State, mixin=True):
         return None
 
     @rx.event
-    async def search(self, form_data: dict):
-        """Show the first page of rows matching the query."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.query = text_field(form_data, "q", 100).strip()
-        self.page = 1
-        self._reload(user.user_id)
-        return None
-
-    @rx.event
-    async def go_to_page(self, page: int):
-        """Show another page of the list."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.page = _int(page, 1)
-        self._reload(user.user_id)
-        return None
-
-    @rx.event
     async def start_edit(self, record_id: int):
         """Fill the form with one of the user's own rows."""
         user = await require_user(self)
@@ -143,7 +92,7 @@ class _CatalogState(rx.State, mixin=True):
         self.message, self.message_is_error = "", False
         try:
             with session_scope() as session:
-                record = self._get(session, user.user_id, _int(record_id))
+                record = self._get(session, user.user_id, whole_number(record_id))
                 self.form = self._form_of(record)
                 self.editing_id = record.id
         except DomainError as error:
@@ -191,15 +140,11 @@ class _CatalogState(rx.State, mixin=True):
             return login_redirect(self)
         try:
             with session_scope() as session:
-                record = self._get(session, user.user_id, _int(record_id))
+                record = self._get(session, user.user_id, whole_number(record_id))
                 self.deleting_id, self.deleting_name = record.id, record.name
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
         return None
-
-    @rx.event
-    def cancel_delete(self):
-        self.deleting_id, self.deleting_name = 0, ""
 
     @rx.event
     async def delete(self, record_id: int):
@@ -209,13 +154,13 @@ class _CatalogState(rx.State, mixin=True):
             return login_redirect(self)
         try:
             with session_scope() as session:
-                name = self._get(session, user.user_id, _int(record_id)).name
-                self._delete(session, user.user_id, _int(record_id))
+                name = self._get(session, user.user_id, whole_number(record_id)).name
+                self._delete(session, user.user_id, whole_number(record_id))
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
             return None
         self.deleting_id, self.deleting_name = 0, ""
-        if self.editing_id == _int(record_id):
+        if self.editing_id == whole_number(record_id):
             self._reset_form()
         self.message, self.message_is_error = t(f"{self._kind}.deleted", name=name), False
         self._reload(user.user_id)

@@ -31,3 +31,11 @@ def flag(form_data: dict, name: str) -> bool:
     """A checkbox from a submitted form."""
     value = form_data.get(name) if isinstance(form_data, Mapping) else None
     return value is True or (isinstance(value, str) and value in ("on", "true", "1"))
+
+
+def whole_number(value: object, default: int = 0) -> int:
+    """An integer argument of an event (a row ID, a page); anything else becomes `default`."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default

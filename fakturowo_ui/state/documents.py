@@ -17,16 +17,10 @@ from fakturowo_ui.state.auth import (
     login_redirect,
     require_user,
 )
-from fakturowo_ui.state.common import text_field
+from fakturowo_ui.state.common import text_field, whole_number
+from fakturowo_ui.state.lists import PagedList
 
 log = logging.getLogger("fakturowo.state")
-
-
-def _int(value: object, default: int = 0) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return default
 
 
 def documents_left_text(session, user_id: int) -> str:
@@ -37,38 +31,15 @@ def documents_left_text(session, user_id: int) -> str:
     return t("account.subscription.left", left=plan.documents_left, limit=plan.documents_limit)
 
 
-class DocumentsState(UserBoundState):
+class DocumentsState(PagedList, UserBoundState):
     """/dokumenty: the list, or one document when the address says ?pokaz=<id>."""
 
-    loaded: bool = False
-    rows: list[dict[str, str]] = []
-    query: str = ""
-    shown_query: str = ""
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     left_text: str = ""
-    message: str = ""
-    message_is_error: bool = False
-    deleting_id: int = 0
-    deleting_name: str = ""
     # The document shown (0: the list is shown).
     view_id: int = 0
     view: dict[str, str] = {}
     view_items: list[dict[str, str]] = []
     view_rates: list[dict[str, str]] = []
-
-    @rx.var
-    def page_text(self) -> str:
-        return t("list.page", page=self.page, pages=self.pages, total=self.total)
-
-    @rx.var
-    def nothing_found_text(self) -> str:
-        return t("list.nothing_found", query=self.shown_query)
-
-    @rx.var
-    def delete_question(self) -> str:
-        return t("list.confirm_delete", name=self.deleting_name)
 
     def _reload(self, user_id: int) -> None:
         with session_scope() as session:
@@ -124,7 +95,7 @@ class DocumentsState(UserBoundState):
         self.deleting_id, self.deleting_name = 0, ""
         self.view_id, self.view, self.view_items, self.view_rates = 0, {}, [], []
         params = self.router.url.query_parameters
-        shown = _int(params.get("pokaz", 0))
+        shown = whole_number(params.get("pokaz", 0))
         if shown:
             try:
                 self._show(user.user_id, shown)
@@ -138,40 +109,17 @@ class DocumentsState(UserBoundState):
         return None
 
     @rx.event
-    async def search(self, form_data: dict):
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.query = text_field(form_data, "q", 100).strip()
-        self.page = 1
-        self._reload(user.user_id)
-        return None
-
-    @rx.event
-    async def go_to_page(self, page: int):
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.page = _int(page, 1)
-        self._reload(user.user_id)
-        return None
-
-    @rx.event
     async def ask_delete(self, document_id: int):
         user = await require_user(self)
         if user is None:
             return login_redirect(self)
         try:
             with session_scope() as session:
-                d = documents.get(session, user.user_id, _int(document_id))
+                d = documents.get(session, user.user_id, whole_number(document_id))
                 self.deleting_id, self.deleting_name = d.id, d.number
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
         return None
-
-    @rx.event
-    def cancel_delete(self):
-        self.deleting_id, self.deleting_name = 0, ""
 
     @rx.event
     async def delete(self, document_id: int):
@@ -181,8 +129,8 @@ class DocumentsState(UserBoundState):
             return login_redirect(self)
         try:
             with session_scope(write_lock=True) as session:
-                number = documents.get(session, user.user_id, _int(document_id)).number
-                documents.delete(session, user.user_id, _int(document_id))
+                number = documents.get(session, user.user_id, whole_number(document_id)).number
+                documents.delete(session, user.user_id, whole_number(document_id))
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
             return None
@@ -263,7 +211,7 @@ class IssueState(UserBoundState):
             return None
         try:
             with session_scope() as session:
-                p = products.get(session, user.user_id, _int(product_id))
+                p = products.get(session, user.user_id, whole_number(product_id))
                 values = {"name": p.name, "quantity": "1", "unit": p.unit,
                           "net_price": money.plain_amount(p.net_price), "vat_rate": p.vat_rate}
         except DomainError as error:
@@ -302,7 +250,7 @@ class IssueState(UserBoundState):
         self.message, self.message_is_error = "", False
         raw_client = text_field(form_data, "client_id", 20)
         form = documents.DocumentForm(
-            client_id=_int(raw_client, -1) if raw_client else None,
+            client_id=whole_number(raw_client, -1) if raw_client else None,
             issue_date=text_field(form_data, "issue_date", 40),
             sale_date=text_field(form_data, "sale_date", 40),
             items=[documents.ItemForm(**{name: line[name] for name in _NEW_LINE}) for line in self.lines],

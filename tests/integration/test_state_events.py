@@ -176,3 +176,21 @@ def test_a_replayed_event_after_logout_is_refused(app_states, two_users):
     result = _run(tab, "delete", a["client"])
     assert "logowanie" in str(result)
     assert _rows() == before
+
+
+@pytest.mark.parametrize("name", ["clients", "documents"])
+def test_search_and_paging_show_only_the_users_own_rows(app_states, two_users, name):
+    a, _b = two_users
+    tab = _tab(app_states[name], f"{sessions.COOKIE_NAME}={a['token']}")
+    _run(tab, "on_load")
+    assert tab.loaded and tab.total == 1
+    _run(tab, "search", {"q": "b.user"})  # B's client name and document buyer
+    assert tab.total == 0 and tab.rows == [] and "b.user" in tab.nothing_found_text
+    _run(tab, "search", {"q": ""})
+    assert tab.total == 1 and "b.user" not in str(tab.rows)
+    for junk in ("2", "-5", "x", None, 10**9):
+        _run(tab, "go_to_page", junk)
+        assert tab.page == 1 and tab.total == 1
+    tab.deleting_id, tab.deleting_name = 7, "coś"
+    _run(tab, "cancel_delete")
+    assert (tab.deleting_id, tab.deleting_name) == (0, "")
