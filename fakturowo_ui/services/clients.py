@@ -10,7 +10,14 @@ from sqlmodel import Session
 from fakturowo_ui.models import Client
 from fakturowo_ui.services import nip as nips
 from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.services.listing import PER_PAGE, Page, clean_text, paged, search_condition
+from fakturowo_ui.services.listing import (
+    PER_PAGE,
+    Page,
+    clean_text,
+    owned_row,
+    paged,
+    search_condition,
+)
 
 _EMAIL_MAX = 254
 
@@ -39,14 +46,7 @@ def _clean(form: ClientForm) -> dict[str, str]:
 
 def get(session: Session, user_id: int, client_id: object) -> Client:
     """The user's own client; any other ID (another user's, unknown, not a number) is refused."""
-    if not isinstance(client_id, int) or isinstance(client_id, bool):
-        raise DomainError("client.not_found")
-    client = session.scalars(
-        sa.select(Client).where(Client.id == client_id, Client.user_id == user_id)
-    ).first()
-    if client is None:
-        raise DomainError("client.not_found")
-    return client
+    return owned_row(session, Client, user_id, client_id, "client.not_found")
 
 
 def create(session: Session, user_id: int, form: ClientForm) -> Client:

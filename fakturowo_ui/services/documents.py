@@ -21,7 +21,14 @@ from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Document, DocumentItem, User
 from fakturowo_ui.services import clients, clock, money, products, seller, subscriptions
 from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.services.listing import PER_PAGE, Page, clean_text, paged, search_condition
+from fakturowo_ui.services.listing import (
+    PER_PAGE,
+    Page,
+    clean_text,
+    owned_row,
+    paged,
+    search_condition,
+)
 
 MAX_ITEMS = 100
 NUMBER_PREFIX = "FV"
@@ -266,14 +273,7 @@ def issue(user_id: int, form: DocumentForm) -> Document:
 
 def get(session: Session, user_id: int, document_id: object) -> Document:
     """The user's own document; any other ID is refused."""
-    if not isinstance(document_id, int) or isinstance(document_id, bool):
-        raise DomainError("document.not_found")
-    document = session.scalars(
-        sa.select(Document).where(Document.id == document_id, Document.user_id == user_id)
-    ).first()
-    if document is None:
-        raise DomainError("document.not_found")
-    return document
+    return owned_row(session, Document, user_id, document_id, "document.not_found")
 
 
 def items_of(session: Session, document_id: int) -> list[DocumentItem]:

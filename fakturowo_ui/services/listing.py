@@ -36,6 +36,19 @@ def clean_text(raw: object, field: str, max_length: int, *, required: bool = Fal
     return text
 
 
+def owned_row(session, model: type[T], user_id: int, row_id: object, not_found_key: str) -> T:
+    """The row `row_id` of `model` if it belongs to `user_id`; anything else (another user's row,
+    an unknown ID, a value that is not an integer) is refused with `not_found_key`."""
+    if not isinstance(row_id, int) or isinstance(row_id, bool):
+        raise DomainError(not_found_key)
+    row = session.scalars(
+        sa.select(model).where(model.id == row_id, model.user_id == user_id)  # type: ignore[attr-defined]
+    ).first()
+    if row is None:
+        raise DomainError(not_found_key)
+    return row
+
+
 @dataclasses.dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a list: its rows, which page it is and how many rows match in all."""

@@ -10,7 +10,14 @@ from sqlmodel import Session
 from fakturowo_ui.models import Product
 from fakturowo_ui.services import money
 from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.services.listing import PER_PAGE, Page, clean_text, paged, search_condition
+from fakturowo_ui.services.listing import (
+    PER_PAGE,
+    Page,
+    clean_text,
+    owned_row,
+    paged,
+    search_condition,
+)
 
 # The Polish VAT rates an invoice may carry; "zw" is exempt (zwolniony), taxed at 0 but printed apart.
 VAT_RATES = ("23", "8", "5", "0", "zw")
@@ -51,14 +58,7 @@ def _clean(form: ProductForm) -> dict:
 
 def get(session: Session, user_id: int, product_id: object) -> Product:
     """The user's own product; any other ID is refused."""
-    if not isinstance(product_id, int) or isinstance(product_id, bool):
-        raise DomainError("product.not_found")
-    product = session.scalars(
-        sa.select(Product).where(Product.id == product_id, Product.user_id == user_id)
-    ).first()
-    if product is None:
-        raise DomainError("product.not_found")
-    return product
+    return owned_row(session, Product, user_id, product_id, "product.not_found")
 
 
 def create(session: Session, user_id: int, form: ProductForm) -> Product:
