@@ -20,6 +20,7 @@ from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import BlockedAddress, ConsentRecord, Subscription, User
 from fakturowo_ui.services import (
+    blocking,
     clock,
     links,
     mail,
@@ -112,24 +113,35 @@ async def register(form: RegistrationForm, client_ip: str) -> str:
         field, message = next(iter(errors.items()))
         raise DomainError("error.form", field=field, message=message, errors=errors)
     email = normalise_email(form.email)
-    with session_scope() as session:
-        _ensure_can_register(session, email)
-        ratelimit.ensure_allowed(session, ratelimit.REGISTRATIONS_PER_CLIENT, client_ip)
+    # Every attempt that reaches the database counts against the client (also one refused as
+    # taken or blocked: the contract names those, so the count limits probing for addresses),
+    # and it is counted before the slow hash, so parallel attempts cannot all pass the check.
+    await blocking.db(_reserve_registration, email, client_ip)
     password_hash = await passwords.hash_password_async(form.password)
-    try:
-        with session_scope(write_lock=True) as session:
-            _ensure_can_register(session, email)
-            ratelimit.record(session, ratelimit.REGISTRATIONS_PER_CLIENT, client_ip)
-            user = _create_user(session, email, password_hash, form)
-            user_id = user.id
-    except IntegrityError:
-        raise _field_error("email", "error.email_taken") from None
+    user_id = await blocking.db(_insert_user, email, password_hash, form)
     audit.info("account registered user_id=%s", user_id)
     try:
         await send_confirmation(user_id, email)
     except DomainError:
         raise DomainError("register.mail_failed") from None
     return email
+
+
+def _reserve_registration(email: str, client_ip: str) -> None:
+    with session_scope(write_lock=True) as session:
+        ratelimit.reserve(session, ratelimit.REGISTRATIONS_PER_CLIENT, client_ip)
+    with session_scope() as session:
+        _ensure_can_register(session, email)
+
+
+def _insert_user(email: str, password_hash: str, form: RegistrationForm) -> int:
+    try:
+        with session_scope(write_lock=True) as session:
+            _ensure_can_register(session, email)
+            user = _create_user(session, email, password_hash, form)
+            return user.id
+    except IntegrityError:
+        raise _field_error("email", "error.email_taken") from None
 
 
 def _field_error(field: str, key: str) -> DomainError:
@@ -191,14 +203,19 @@ async def send_confirmation(user_id: int, email: str) -> None:
 async def resend_confirmation(email: str) -> str:
     """Mail a new confirmation link to an unconfirmed account (rate-limited per account)."""
     email = normalise_email(email)
+    user_id = await blocking.db(_reserve_resend, email)
+    if user_id is not None:
+        await send_confirmation(user_id, email)
+    return email
+
+
+def _reserve_resend(email: str) -> int | None:
     with session_scope(write_lock=True) as session:
         user = find_user(session, email)
         if user is None or user.email_confirmed_at is not None:
-            return email
-        ratelimit.check_and_record(session, ratelimit.CONFIRMATION_RESENDS_PER_ACCOUNT, str(user.id))
-        user_id = user.id
-    await send_confirmation(user_id, email)
-    return email
+            return None
+        ratelimit.reserve(session, ratelimit.CONFIRMATION_RESENDS_PER_ACCOUNT, str(user.id))
+        return user.id
 
 
 def inspect_confirmation(token: str) -> tuple[onetime.LinkState, str | None]:
@@ -242,35 +259,53 @@ async def log_in(email: str, password: str, client_ip: str, next_path: str | Non
     email = normalise_email(email)
     if email_problem(email) or not password:
         # Still count the attempt, so a flood of junk is limited like any other.
-        with session_scope() as session:
-            ratelimit.check_and_record(session, ratelimit.LOGIN_ATTEMPTS_PER_CLIENT, client_ip)
+        await blocking.db(_reserve_login, None, client_ip)
         raise DomainError("login.failed")
-    with session_scope() as session:
-        ratelimit.check_and_record(session, ratelimit.LOGIN_ATTEMPTS_PER_CLIENT, client_ip)
-        ratelimit.ensure_allowed(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
-        user = find_user(session, email)
-        user_id = user.id if user else None
-        password_hash = user.password_hash if user else passwords.dummy_hash()
-        confirmed = bool(user and user.email_confirmed_at)
+    # The attempt is counted as a failure of the account before the hash is checked (and given
+    # back on success): of 20 parallel guesses only the limit's 5 ever reach the hash.
+    attempt = await blocking.db(_reserve_login, email, client_ip)
+    user_id, password_hash, confirmed, hit = attempt
+    if not password_hash:
+        password_hash = await blocking.run_in(blocking.HASHING, passwords.dummy_hash)
     ok = await passwords.verify_password_async(password, password_hash) and user_id is not None
     if not ok:
-        with session_scope() as session:
-            ratelimit.record(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
         if user_id is not None:
             audit.info("login failed user_id=%s", user_id)
         raise DomainError("login.failed")
     if not confirmed:
+        await blocking.db(_give_back, hit)
         raise UnconfirmedAddress("login.unconfirmed")
     new_hash = None
     if passwords.needs_rehash(password_hash):
         new_hash = await passwords.hash_password_async(password)
+    return await blocking.db(_issue_login_code, email, user_id, new_hash, safe_next_path(next_path))
+
+
+def _reserve_login(email: str | None, client_ip: str) -> tuple[int | None, str, bool, int | None]:
+    """Count the attempt (per client, and per account as a failure until proven otherwise);
+    returns (user ID or None, the hash to check against, confirmed, the reserved failure)."""
+    with session_scope(write_lock=True) as session:
+        ratelimit.reserve(session, ratelimit.LOGIN_ATTEMPTS_PER_CLIENT, client_ip)
+        if email is None:
+            return None, "", False, None
+        hit = ratelimit.reserve(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
+        user = find_user(session, email)
+        if user is None:
+            return None, "", False, hit
+        return user.id, user.password_hash, user.email_confirmed_at is not None, hit
+
+
+def _give_back(hit: int | None) -> None:
     with session_scope() as session:
+        ratelimit.release(session, hit)
+
+
+def _issue_login_code(email: str, user_id: int, new_hash: str | None, next_path: str) -> str:
+    with session_scope(write_lock=True) as session:
         ratelimit.clear(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
         if new_hash is not None:
             session.execute(sa.update(User).where(User.id == user_id).values(password_hash=new_hash))
-        code, _row = onetime.issue(
-            session, user_id, onetime.LOGIN_CODE, LOGIN_CODE_TTL, next_path=safe_next_path(next_path)
-        )
+        code, _row = onetime.issue(session, user_id, onetime.LOGIN_CODE, LOGIN_CODE_TTL, next_path=next_path)
     return code
 
 

@@ -31,6 +31,7 @@ from fakturowo_ui.models import (
     User,
 )
 from fakturowo_ui.services import (
+    blocking,
     clock,
     links,
     mail,
@@ -76,18 +77,7 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
     """
     if not box_ticked:
         raise DomainError("deletion.tick_box")
-    subject = str(user_id)
-    with session_scope() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise DomainError("deletion.account_gone")
-        for limit in (DELETION_MAIL_SHORT, DELETION_MAIL_DAILY):
-            until = ratelimit.retry_after(session, limit, subject)
-            if until is not None:
-                minutes = max(1, int((until - clock.now()).total_seconds() + 59) // 60)
-                raise DomainError("deletion.too_soon", time=clock.format_time(until), minutes=minutes)
-        email = user.email
-        counts = userdata.counts(session, user_id)
+    email, counts = await blocking.db(_account_and_counts, user_id)
 
     def letter_for(token: str, expires_at: dt.datetime) -> mail.Mail:
         return mail.render(
@@ -103,18 +93,29 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
             products=str(counts.products),
         )
 
-    def count_the_mail(session: Session) -> None:
-        ratelimit.record(session, DELETION_MAIL_SHORT, subject)
-        ratelimit.record(session, DELETION_MAIL_DAILY, subject)
-
+    subject = str(user_id)
     try:
         expires_at = await links.mail_link(
-            user_id, onetime.DELETE_ACCOUNT, link_ttl(), letter_for, after_sent=count_the_mail
+            user_id, onetime.DELETE_ACCOUNT, link_ttl(), letter_for,
+            limits=[(DELETION_MAIL_SHORT, subject), (DELETION_MAIL_DAILY, subject)],
         )
+    except ratelimit.RateLimited as refused:
+        minutes = max(1, int((refused.until - clock.now()).total_seconds() + 59) // 60)
+        raise DomainError(
+            "deletion.too_soon", time=clock.format_time(refused.until), minutes=minutes
+        ) from None
     except mail.MailError:
         raise DomainError("deletion.mail_failed") from None
     audit.info("deletion requested user_id=%s", user_id)
     return DeletionRequested(email=email, valid_until=expires_at)
+
+
+def _account_and_counts(user_id: int) -> tuple[str, userdata.DataCounts]:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise DomainError("deletion.account_gone")
+        return user.email, userdata.counts(session, user_id)
 
 
 @dataclasses.dataclass(frozen=True)

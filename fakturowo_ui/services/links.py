@@ -1,19 +1,24 @@
-"""E-mailed single-use links: issue a token, mail it, then supersede the older ones.
+"""E-mailed single-use links: count, issue and supersede in one step, then mail the token.
 
-The one way every link mail goes out (address confirmation, password reset, account deletion):
-if the SMTP server does not take the mail, the new token is discarded, so a failed send leaves no
-usable link and supersedes nothing.
+The one way every link mail goes out (address confirmation, password reset, account deletion).
+Its rate limits are reserved and the older links superseded in the same write transaction that
+issues the new token, before the mail is sent: of several requests at once, the limits let
+through only as many as they allow, and the newest link is always the valid one. If the SMTP
+server does not take the mail, the new token is discarded, its hits are given back and the links
+it superseded are valid again (unless a newer link was issued meanwhile), so a failed send
+leaves no usable link, supersedes nothing and is not counted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-
-from sqlmodel import Session
+from collections.abc import Callable, Sequence
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.services import mail, onetime
+from fakturowo_ui.services import blocking, mail, onetime, ratelimit
+
+# (limit, subject) pairs a link mail counts against.
+LinkLimits = Sequence[tuple[ratelimit.Limit, str]]
 
 
 async def mail_link(
@@ -22,24 +27,38 @@ async def mail_link(
     ttl: dt.timedelta,
     letter_for: Callable[[str, dt.datetime], mail.Mail],
     *,
-    after_sent: Callable[[Session], None] | None = None,
+    limits: LinkLimits = (),
 ) -> dt.datetime:
     """Issue a link token, mail `letter_for(token, expires_at)`; returns when the link expires.
 
-    Raises mail.MailError when the mail did not go out. `after_sent` runs in the transaction that
-    supersedes the older links (e.g. to count the mail against a rate limit).
+    Raises ratelimit.RateLimited (nothing issued, nothing sent) when one of `limits` is reached,
+    and mail.MailError when the mail did not go out.
     """
-    with session_scope() as session:
-        token, row = onetime.issue(session, user_id, purpose, ttl)
-        token_id, expires_at = row.id, row.expires_at
+    token, token_id, expires_at, hits, superseded = await blocking.db(
+        _issue, user_id, purpose, ttl, limits
+    )
     try:
         await mail.send_async(letter_for(token, expires_at))
     except mail.MailError:
-        with session_scope() as session:
-            onetime.discard(session, token_id)
+        await blocking.db(_undo, user_id, purpose, token_id, hits, superseded)
         raise
-    with session_scope() as session:
-        onetime.supersede_older(session, user_id, purpose, token_id)
-        if after_sent is not None:
-            after_sent(session)
     return expires_at
+
+
+def _issue(
+    user_id: int, purpose: str, ttl: dt.timedelta, limits: LinkLimits
+) -> tuple[str, int, dt.datetime, list[int | None], list[int]]:
+    with session_scope(write_lock=True) as session:
+        hits = [ratelimit.reserve(session, limit, subject) for limit, subject in limits]
+        token, row = onetime.issue(session, user_id, purpose, ttl)
+        superseded = onetime.supersede_older(session, user_id, purpose, row.id)
+        return token, row.id, row.expires_at, hits, superseded
+
+
+def _undo(
+    user_id: int, purpose: str, token_id: int, hits: list[int | None], superseded: list[int]
+) -> None:
+    with session_scope(write_lock=True) as session:
+        onetime.discard(session, token_id)
+        ratelimit.release(session, *hits)
+        onetime.restore_superseded(session, user_id, purpose, superseded, newer_than=token_id)

@@ -6,7 +6,6 @@ for the user's mailbox during development. No log line carries a link, a token o
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import html
 import logging
@@ -23,7 +22,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clock
+from fakturowo_ui.services import blocking, clock
 from fakturowo_ui.settings import Settings, get_settings
 
 log = logging.getLogger("fakturowo.mail")
@@ -103,7 +102,7 @@ def send(mail: Mail, settings: Settings | None = None) -> None:
 
 async def send_async(mail: Mail, settings: Settings | None = None) -> None:
     """send() off the event loop, so a slow SMTP server never freezes a page."""
-    await asyncio.to_thread(send, mail, settings)
+    await blocking.run_in(blocking.MAIL, send, mail, settings)
 
 
 def _connect(settings: Settings) -> smtplib.SMTP:

@@ -1,8 +1,8 @@
 """Single-use tokens for e-mailed links and login hand-offs: issued, inspected, consumed.
 
 Only the SHA-256 of a token is stored. A token is bound to a user and a purpose and lives until
-`expires_at`; a newer token of the same purpose supersedes older unused ones (after its mail went
-out, so a failed send supersedes nothing); consuming is one conditional UPDATE, so of two
+`expires_at`; a newer token of the same purpose supersedes older unused ones (in the transaction
+that issues it; services/links.py undoes that if its mail does not go out); consuming is one conditional UPDATE, so of two
 simultaneous uses exactly one wins.
 """
 
@@ -64,18 +64,49 @@ def issue(
     return token, row
 
 
-def supersede_older(session: Session, user_id: int, purpose: str, keep_id: int) -> None:
-    """Mark every other open token of this user and purpose as replaced by a newer one."""
-    session.execute(
-        sa.update(OneTimeToken)
-        .where(
+def supersede_older(
+    session: Session, user_id: int, purpose: str, keep_id: int, *, newer_too: bool = False
+) -> list[int]:
+    """Mark every older open token of this user and purpose as replaced by the newer `keep_id`
+    (with newer_too, every other one: a link that was just used ends its siblings); returns
+    the IDs it superseded."""
+    ids = list(
+        session.scalars(
+            sa.select(OneTimeToken.id).where(
+                OneTimeToken.user_id == user_id,
+                OneTimeToken.purpose == purpose,
+                OneTimeToken.id != keep_id if newer_too else OneTimeToken.id < keep_id,
+                OneTimeToken.used_at.is_(None),
+                OneTimeToken.superseded_at.is_(None),
+            )
+        )
+    )
+    if ids:
+        session.execute(
+            sa.update(OneTimeToken).where(OneTimeToken.id.in_(ids)).values(superseded_at=clock.now())
+        )
+    return ids
+
+
+def restore_superseded(
+    session: Session, user_id: int, purpose: str, ids: list[int], *, newer_than: int
+) -> None:
+    """Undo a supersede whose link never went out, unless an even newer link exists by now."""
+    if not ids:
+        return
+    newer = session.scalar(
+        sa.select(sa.func.count()).select_from(OneTimeToken).where(
             OneTimeToken.user_id == user_id,
             OneTimeToken.purpose == purpose,
-            OneTimeToken.id != keep_id,
-            OneTimeToken.used_at.is_(None),
-            OneTimeToken.superseded_at.is_(None),
+            OneTimeToken.id > newer_than,
         )
-        .values(superseded_at=clock.now())
+    )
+    if newer:
+        return
+    session.execute(
+        sa.update(OneTimeToken)
+        .where(OneTimeToken.id.in_(ids), OneTimeToken.used_at.is_(None))
+        .values(superseded_at=None)
     )
 
 

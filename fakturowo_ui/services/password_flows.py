@@ -22,6 +22,7 @@ from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import User
 from fakturowo_ui.services import (
+    blocking,
     clock,
     links,
     mail,
@@ -94,27 +95,47 @@ async def change_password(user_id: int, current: str, new: str, repeat: str) -> 
     a new password that breaks a rule, differs from its repetition or equals the current one.
     On success every session of the user has ended and "Twoje hasło zostało zmienione" is sent.
     """
-    subject = str(user_id)
-    with session_scope() as session:
-        ratelimit.ensure_allowed(session, CHANGE_FAILURES_PER_ACCOUNT, subject)
-        user = session.get(User, user_id)
-        if user is None:
-            raise DomainError("login.session_ended")
-        email, old_hash = user.email, user.password_hash
+    email, old_hash = await blocking.db(_email_and_hash, user_id)
     errors: dict[str, str] = {}
     if not current:
         errors["current_password"] = t("error.current_password_empty")
     errors.update(new_password_errors(new, repeat, email))
     if errors:
         raise _form_error(errors)
+    # Counted as a wrong current password before the hash is checked (given back when right),
+    # so parallel guesses cannot all pass the limit's check first.
+    hit = await blocking.db(_reserve_change_attempt, user_id)
     if not await passwords.verify_password_async(current, old_hash):
-        with session_scope() as session:
-            ratelimit.record(session, CHANGE_FAILURES_PER_ACCOUNT, subject)
         audit.info("password change refused (wrong current password) user_id=%s", user_id)
         raise _field_error("current_password", "error.current_password_wrong")
     if passwords.normalise(new) == passwords.normalise(current):
+        await blocking.db(_give_back, hit)
         raise _field_error("new_password", "error.password_same_as_current")
     new_hash = await passwords.hash_password_async(new)
+    changed_at, code = await blocking.db(_store_changed_password, user_id, old_hash, new_hash)
+    await notify_password_changed(email, changed_at)
+    return code
+
+
+def _email_and_hash(user_id: int) -> tuple[str, str]:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise DomainError("login.session_ended")
+        return user.email, user.password_hash
+
+
+def _reserve_change_attempt(user_id: int) -> int | None:
+    with session_scope(write_lock=True) as session:
+        return ratelimit.reserve(session, CHANGE_FAILURES_PER_ACCOUNT, str(user_id))
+
+
+def _give_back(hit: int | None) -> None:
+    with session_scope() as session:
+        ratelimit.release(session, hit)
+
+
+def _store_changed_password(user_id: int, old_hash: str, new_hash: str) -> tuple[dt.datetime, str]:
     with session_scope(write_lock=True) as session:
         changed_at = clock.now()
         # Only if nobody changed the password since it was checked above.
@@ -125,12 +146,11 @@ async def change_password(user_id: int, current: str, new: str, repeat: str) -> 
         )
         if result.rowcount != 1:
             raise DomainError("password_change.conflict")
-        ratelimit.clear(session, CHANGE_FAILURES_PER_ACCOUNT, subject)
+        ratelimit.clear(session, CHANGE_FAILURES_PER_ACCOUNT, str(user_id))
         ended = sessions.end_all(session, user_id)
         code, _row = onetime.issue(session, user_id, ROTATE_SESSION, ROTATE_TTL, next_path=CHANGED_PATH)
     audit.info("password changed user_id=%s sessions_ended=%s", user_id, ended)
-    await notify_password_changed(email, changed_at)
-    return code
+    return changed_at, code
 
 
 def changed_recently(user_id: int, within: dt.timedelta = dt.timedelta(minutes=5)) -> bool:
@@ -201,14 +221,21 @@ async def request_reset(email: str, client_ip: str) -> ResetRequest:
     email = normalise_email(email)
     if key := email_problem(email):
         raise _field_error("email", key)
-    with session_scope(write_lock=True) as session:
-        ratelimit.check_and_record(session, RESET_REQUESTS_PER_CLIENT, client_ip)
-        allowed = ratelimit.retry_after(session, RESET_MAILS_PER_ADDRESS, email) is None
-        if allowed:
-            ratelimit.record(session, RESET_MAILS_PER_ADDRESS, email)
-        user = find_user(session, email)
-        user_id = user.id if user is not None and allowed else None
+    user_id = await blocking.db(_count_reset_request, email, client_ip)
     return ResetRequest(email=email, _user_id=user_id)
+
+
+def _count_reset_request(email: str, client_ip: str) -> int | None:
+    """Count the request (per client; per address while its hourly mails last): the account to
+    mail, or None when there is none or the address had its mails this hour."""
+    with session_scope(write_lock=True) as session:
+        ratelimit.reserve(session, RESET_REQUESTS_PER_CLIENT, client_ip)
+        try:
+            ratelimit.reserve(session, RESET_MAILS_PER_ADDRESS, email)
+        except ratelimit.RateLimited:
+            return None
+        user = find_user(session, email)
+        return user.id if user is not None else None
 
 
 _background: set[asyncio.Task] = set()
@@ -260,14 +287,7 @@ async def complete_reset(token: str, new: str, repeat: str) -> str:
     DomainError("error.form") when the new password is refused; a refusal leaves the link usable.
     The link proves the mailbox, so an address not yet confirmed counts as confirmed afterwards.
     """
-    with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.RESET_PASSWORD)
-        if row is None or state is not LinkState.VALID:
-            raise LinkError(state)
-        user = session.get(User, row.user_id)
-        if user is None:
-            raise LinkError(LinkState.INVALID)
-        token_id, user_id, email, old_hash = row.id, user.id, user.email, user.password_hash
+    token_id, user_id, email, old_hash = await blocking.db(_reset_link_owner, token)
     errors = new_password_errors(new, repeat, email)
     if errors:
         raise _form_error(errors)
@@ -275,6 +295,23 @@ async def complete_reset(token: str, new: str, repeat: str) -> str:
     if await passwords.verify_password_async(new, old_hash):
         raise _field_error("new_password", "error.password_same_as_current")
     new_hash = await passwords.hash_password_async(new)
+    changed_at = await blocking.db(_store_reset_password, token, token_id, user_id, new_hash)
+    await notify_password_changed(email, changed_at)
+    return email
+
+
+def _reset_link_owner(token: str) -> tuple[int, int, str, str]:
+    with session_scope() as session:
+        state, row = onetime.find(session, token, onetime.RESET_PASSWORD)
+        if row is None or state is not LinkState.VALID:
+            raise LinkError(state)
+        user = session.get(User, row.user_id)
+        if user is None:
+            raise LinkError(LinkState.INVALID)
+        return row.id, user.id, user.email, user.password_hash
+
+
+def _store_reset_password(token: str, token_id: int, user_id: int, new_hash: str) -> dt.datetime:
     with session_scope(write_lock=True) as session:
         if not onetime.consume(session, token_id):
             raise LinkError(onetime.find(session, token, onetime.RESET_PASSWORD)[0])
@@ -288,11 +325,10 @@ async def complete_reset(token: str, new: str, repeat: str) -> str:
                 email_confirmed_at=sa.func.coalesce(User.email_confirmed_at, changed_at),
             )
         )
-        onetime.supersede_older(session, user_id, onetime.RESET_PASSWORD, token_id)
+        onetime.supersede_older(session, user_id, onetime.RESET_PASSWORD, token_id, newer_too=True)
         ended = sessions.end_all(session, user_id)
     audit.info("password reset user_id=%s sessions_ended=%s", user_id, ended)
-    await notify_password_changed(email, changed_at)
-    return email
+    return changed_at
 
 
 # -- the periodic change option -------------------------------------------------------------------

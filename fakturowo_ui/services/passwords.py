@@ -7,12 +7,13 @@ it in a thread (see `hash_password_async`).
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import unicodedata
 from pathlib import Path
 
 from passlib.context import CryptContext
+
+from fakturowo_ui.services import blocking
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
@@ -98,10 +99,10 @@ def dummy_hash() -> str:
 
 
 async def hash_password_async(password: str) -> str:
-    """hash_password off the event loop."""
-    return await asyncio.to_thread(hash_password, password)
+    """hash_password off the event loop, in the hashing pool."""
+    return await blocking.run_in(blocking.HASHING, hash_password, password)
 
 
 async def verify_password_async(password: str, password_hash: str) -> bool:
-    """verify_password off the event loop."""
-    return await asyncio.to_thread(verify_password, password, password_hash)
+    """verify_password off the event loop, in the hashing pool."""
+    return await blocking.run_in(blocking.HASHING, verify_password, password, password_hash)

@@ -2,12 +2,17 @@
 
 Keys are keyed digests of what they limit (an address, a client IP, a user ID): no address is
 ever stored in clear, not even for someone who is not registered.
+
+A limit guarding slow work (a password hash, a mail) is *reserved* before the work starts: the
+check and the hit are one serialised step (`reserve`), so parallel requests cannot all pass the
+check before any of them is counted. A reservation that turns out not to count is released.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import math
 
 import sqlalchemy as sa
@@ -65,9 +70,55 @@ def record(session: Session, limit: Limit, subject: str) -> None:
 
 
 def check_and_record(session: Session, limit: Limit, subject: str) -> None:
-    """Raise a DomainError saying when to try again, or count this hit."""
-    ensure_allowed(session, limit, subject)
-    record(session, limit, subject)
+    """Raise a DomainError saying when to try again, or count this hit (atomically, see reserve)."""
+    reserve(session, limit, subject)
+
+
+class RateLimited(DomainError):
+    """The limit is reached; `until` is when the next hit is allowed."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        minutes = max(1, math.ceil((until - clock.now()).total_seconds() / 60))
+        super().__init__("common.try_again_at", time=clock.format_time(until), minutes=minutes)
+        self.until = until
+
+
+def _serialise(session: Session, key: str) -> None:
+    """Make check-then-count atomic for one key across connections, workers and hosts.
+
+    On SQLite the caller's transaction holds the write lock (session_scope(write_lock=True)), so
+    transactions are serial already; PostgreSQL gets a transaction-scoped advisory lock per key.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+
+
+def reserve(session: Session, limit: Limit, subject: str) -> int | None:
+    """Check the limit and count one hit in one serialised step; returns the hit's ID.
+
+    Raises RateLimited when the limit is reached. Call it inside session_scope(write_lock=True);
+    the hit counts from the moment that transaction commits, before any slow work begins.
+    """
+    if not get_settings().rate_limits:
+        return None
+    key = limit_key(limit, subject)
+    _serialise(session, key)
+    until = retry_after(session, limit, subject)
+    if until is not None:
+        raise RateLimited(until)
+    hit = RateLimitHit(key=key, at=clock.now())
+    session.add(hit)
+    session.flush()
+    return hit.id
+
+
+def release(session: Session, *hit_ids: int | None) -> None:
+    """Give reserved hits back (the work they guarded turned out not to count)."""
+    ids = [hit_id for hit_id in hit_ids if hit_id is not None]
+    if ids:
+        session.execute(sa.delete(RateLimitHit).where(RateLimitHit.id.in_(ids)))
 
 
 def ensure_allowed(session: Session, limit: Limit, subject: str) -> None:
@@ -79,8 +130,7 @@ def ensure_allowed(session: Session, limit: Limit, subject: str) -> None:
 
 def too_many(until: dt.datetime) -> DomainError:
     """The refusal that tells when to try again (Warsaw time)."""
-    minutes = max(1, math.ceil((until - clock.now()).total_seconds() / 60))
-    return DomainError("common.try_again_at", time=clock.format_time(until), minutes=minutes)
+    return RateLimited(until)
 
 
 def clear(session: Session, limit: Limit, subject: str) -> None:
