@@ -4,6 +4,10 @@ the local outbox viewer, and security headers on every response.
 An event over the websocket cannot set an HttpOnly cookie, so login hands a one-time code from the
 page to POST /auth/session, which sets the cookie and redirects (a full page load, so the socket
 reconnects carrying the new cookie).
+
+Two rules hold for every endpoint here (issue 14): a request body is read through _small_form,
+which stops at MAX_FORM_BYTES while streaming (413), and database work runs in Starlette's
+thread pool, so a held SQLite write lock delays only its own request, never the event loop.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import html
 import ipaddress
 import re
 from email.message import EmailMessage
+from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -85,11 +90,39 @@ def _clear_session_cookie(response: Response) -> None:
     )
 
 
-async def _small_form(request: Request) -> dict[str, str] | None:
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return None
-    form = await request.form()
+class _BodyTooLarge(Exception):
+    """The request's body is over MAX_FORM_BYTES (or says so in Content-Length)."""
+
+
+def _too_large() -> Response:
+    return PlainTextResponse("Payload Too Large", status_code=413, headers={"Cache-Control": "no-store"})
+
+
+async def _read_small_body(request: Request) -> bytes:
+    """At most MAX_FORM_BYTES of body: refused up front by Content-Length, otherwise counted
+    while streaming, so an endless chunked body costs one chunk past the limit, not memory."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.strip().isdigit() or int(length) > MAX_FORM_BYTES):
+        raise _BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise _BodyTooLarge
+    return bytes(body)
+
+
+async def _small_form(request: Request) -> dict[str, str]:
+    """The posted form (urlencoded or multipart), keys to str values; raises _BodyTooLarge.
+
+    The bounded body is handed to Starlette's own form parsers through a request that replays it.
+    """
+    body = await _read_small_body(request)
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    form = await Request(request.scope, replay).form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
@@ -97,9 +130,12 @@ async def start_session(request: Request) -> Response:
     """POST /auth/session: exchange a one-time login code for the session cookie."""
     if not _same_origin(request):
         return PlainTextResponse("Forbidden", status_code=403)
-    form = await _small_form(request)
-    code = (form or {}).get("code", "")
-    result = accounts.exchange_login_code(code) if code else None
+    try:
+        form = await _small_form(request)
+    except _BodyTooLarge:
+        return _too_large()
+    code = form.get("code", "")
+    result = await run_in_threadpool(accounts.exchange_login_code, code) if code else None
     if result is None:
         return _redirect("/logowanie/?blad=kod")
     token, next_path = result
@@ -108,13 +144,17 @@ async def start_session(request: Request) -> Response:
     return response
 
 
+def _end_session(token: str | None) -> None:
+    with session_scope() as session:
+        sessions.end(session, token)
+
+
 async def end_session(request: Request) -> Response:
     """POST /auth/logout: end this browser's session and clear the cookie."""
     if not _same_origin(request):
         return PlainTextResponse("Forbidden", status_code=403)
     token = sessions.token_from_cookie_header(request.headers.get("cookie", ""))
-    with session_scope() as session:
-        sessions.end(session, token)
+    await run_in_threadpool(_end_session, token)
     response = _redirect("/logowanie/?wylogowano=1")
     _clear_session_cookie(response)
     return response
@@ -128,9 +168,12 @@ async def rotate_session(request: Request) -> Response:
     """
     if not _same_origin(request):
         return PlainTextResponse("Forbidden", status_code=403)
-    form = await _small_form(request)
-    code = (form or {}).get("code", "")
-    result = password_flows.exchange_rotation_code(code) if code else None
+    try:
+        form = await _small_form(request)
+    except _BodyTooLarge:
+        return _too_large()
+    code = form.get("code", "")
+    result = await run_in_threadpool(password_flows.exchange_rotation_code, code) if code else None
     if result is None:
         response = _redirect("/logowanie/?blad=kod")
         _clear_session_cookie(response)
@@ -149,10 +192,13 @@ async def one_click_unsubscribe(request: Request) -> Response:
     the same URL is the page /wypisz with a button, which changes nothing until pressed.
     """
     headers = {"Cache-Control": "no-store"}
-    form = await _small_form(request)
-    if form is None or form.get(unsubscribe.ONE_CLICK[0]) != unsubscribe.ONE_CLICK[1]:
+    try:
+        form = await _small_form(request)
+    except _BodyTooLarge:
+        return _too_large()
+    if form.get(unsubscribe.ONE_CLICK[0]) != unsubscribe.ONE_CLICK[1]:
         return PlainTextResponse(t("unsubscribe.bad_request"), status_code=400, headers=headers)
-    outcome, consent = unsubscribe.withdraw(request.query_params.get("token", ""))
+    outcome, consent = await run_in_threadpool(unsubscribe.withdraw, request.query_params.get("token", ""))
     if outcome is unsubscribe.Outcome.INVALID:
         return PlainTextResponse(t("unsubscribe.invalid"), status_code=400, headers=headers)
     if outcome is unsubscribe.Outcome.ACCOUNT_GONE:
@@ -184,7 +230,12 @@ async def outbox(request: Request) -> Response:
     settings = get_settings()
     if not settings.uses_outbox or not _is_loopback(request):
         return PlainTextResponse("Not Found", status_code=404)
-    files = sorted(settings.outbox_dir.glob("*.eml"), reverse=True)[:50] if settings.outbox_dir.exists() else []
+    page = await run_in_threadpool(_outbox_page, settings.outbox_dir)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+def _outbox_page(outbox_dir: Path) -> str:
+    files = sorted(outbox_dir.glob("*.eml"), reverse=True)[:50] if outbox_dir.exists() else []
     items = []
     for path in files:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -201,24 +252,33 @@ async def outbox(request: Request) -> Response:
             )
         )
     empty = "<p>Skrzynka jest pusta: żadna wiadomość nie została jeszcze wysłana.</p>"
-    page = (
+    return (
         "<!doctype html><html lang='pl'><head><meta charset='utf-8'><title>Lokalna skrzynka</title>"
         "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
         "article{border:1px solid #ccd;border-radius:8px;padding:0 1rem;margin:1rem 0}"
         "pre{white-space:pre-wrap}</style></head><body><h1>Lokalna skrzynka (var/outbox)</h1>"
         f"{''.join(items) or empty}</body></html>"
     )
-    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
 # User data (issue 6): an invoice's PDF and the data export, only for the logged-in owner.
-def _owner(request: Request) -> int | None:
+async def _owner(request: Request) -> int | None:
     """The logged-in user behind the request's cookie (a session that must change its password
     first counts as none, as sessions.resolve decides)."""
     token = sessions.token_from_cookie_header(request.headers.get("cookie", ""))
+    return await run_in_threadpool(_resolve_user_id, token)
+
+
+def _resolve_user_id(token: str | None) -> int | None:
     with session_scope() as session:
         user = sessions.resolve(session, token)
     return None if user is None else user.user_id
+
+
+def _document_with_items(user_id: int, document_id: int):
+    with session_scope() as session:
+        document = documents.get(session, user_id, document_id)
+        return document, documents.items_of(session, document.id)
 
 
 def _attachment(name: str) -> str:
@@ -227,7 +287,7 @@ def _attachment(name: str) -> str:
 
 async def document_pdf(request: Request) -> Response:
     """GET /pliki/faktura/{id}: the user's own invoice as a PDF; 404 for anyone else's."""
-    user_id = _owner(request)
+    user_id = await _owner(request)
     if user_id is None:
         return PlainTextResponse("Unauthorized", status_code=401, headers={"Cache-Control": "no-store"})
     try:
@@ -235,9 +295,7 @@ async def document_pdf(request: Request) -> Response:
     except ValueError:
         return PlainTextResponse("Not Found", status_code=404)
     try:
-        with session_scope() as session:
-            document = documents.get(session, user_id, document_id)
-            items = documents.items_of(session, document.id)
+        document, items = await run_in_threadpool(_document_with_items, user_id, document_id)
     except DomainError:
         return PlainTextResponse("Not Found", status_code=404)
     body = await run_in_threadpool(pdf.render_invoice, document, items)
@@ -249,10 +307,10 @@ async def document_pdf(request: Request) -> Response:
 
 async def export_download(request: Request) -> Response:
     """GET /pliki/eksport/{token}: the user's finished export, streamed once and then deleted."""
-    user_id = _owner(request)
+    user_id = await _owner(request)
     if user_id is None:
         return PlainTextResponse("Unauthorized", status_code=401, headers={"Cache-Control": "no-store"})
-    path = export.open_for_download(user_id, request.path_params["token"])
+    path = await run_in_threadpool(export.open_for_download, user_id, request.path_params["token"])
     if path is None:
         return PlainTextResponse("Not Found", status_code=404, headers={"Cache-Control": "no-store"})
     name = f"fakturowo-kopia-danych-{clock.today_warsaw().isoformat()}.zip"
