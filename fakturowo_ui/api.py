@@ -51,6 +51,9 @@ from fakturowo_ui.settings import get_settings
 
 MAX_FORM_BYTES = 4096
 
+# Headers a reverse proxy adds: their presence means the socket's peer is not the visitor.
+_PROXY_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
+
 
 def _same_origin(request: Request) -> bool:
     """A state-changing POST must come from a page of this app (CSRF).
@@ -225,12 +228,26 @@ def _linkify(text: str) -> str:
     return _URL_RE.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', html.escape(text, quote=False))
 
 
+def _outbox_allowed(request: Request) -> bool:
+    """Only a visitor on this machine, talking to the backend directly.
+
+    Behind a reverse proxy on the same host every visitor's socket peer is loopback, so a
+    request carrying a proxy header, or any request while FAKTUROWO_TRUSTED_PROXIES names a
+    proxy, is refused whatever its peer.
+    """
+    settings = get_settings()
+    if not settings.uses_outbox or settings.trusted_proxies:
+        return False
+    if any(name in request.headers for name in _PROXY_HEADERS):
+        return False
+    return _is_loopback(request)
+
+
 async def outbox(request: Request) -> Response:
     """GET /dev/outbox: the local outbox, newest first; only while it is in use, only locally."""
-    settings = get_settings()
-    if not settings.uses_outbox or not _is_loopback(request):
+    if not _outbox_allowed(request):
         return PlainTextResponse("Not Found", status_code=404)
-    page = await run_in_threadpool(_outbox_page, settings.outbox_dir)
+    page = await run_in_threadpool(_outbox_page, get_settings().outbox_dir)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -17,6 +18,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _SMTP_SECURITY = ("starttls", "ssl", "none")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -43,6 +46,9 @@ class Settings:
     trial_days: int
     free_documents_per_month: int
     rate_limits: bool
+    # Reverse proxies whose X-Forwarded-For is believed (services/client_address.py); empty:
+    # the socket's peer is the client, whatever headers say.
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def base_origin(self) -> str:
@@ -151,6 +157,33 @@ def _secret_key(env: dict[str, str], var_dir: Path) -> bytes:
     return key.encode()
 
 
+def _trusted_proxies(env: dict[str, str]) -> tuple[Network, ...]:
+    name = "FAKTUROWO_TRUSTED_PROXIES"
+    raw = _get(env, name)
+    if raw is None:
+        return ()
+    networks: list[Network] = []
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=True)
+        except ValueError:
+            raise SettingsError(
+                f"{name}: expected comma-separated IP addresses or networks "
+                f"(e.g. 127.0.0.1, 10.0.0.0/8), got {item!r}"
+            ) from None
+        if network.prefixlen == 0:
+            raise SettingsError(f"{name}: {item!r} would trust every client's X-Forwarded-For")
+        mapped = getattr(network.network_address, "ipv4_mapped", None)
+        if mapped is not None and network.prefixlen >= 96:
+            # ::ffff:10.0.0.1 is the IPv4 address 10.0.0.1 (addresses are compared as IPv4).
+            network = ipaddress.IPv4Network((mapped, network.prefixlen - 96))
+        networks.append(network)
+    return tuple(networks)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read and check every setting; raises SettingsError naming the first bad variable."""
     env = dict(os.environ if env is None else env)
@@ -183,6 +216,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rate_limits=True
         if rate_limits_raw is None
         else parse_bool("FAKTUROWO_RATE_LIMITS", rate_limits_raw),
+        trusted_proxies=_trusted_proxies(env),
     )
 
 

@@ -7,12 +7,29 @@ from collections.abc import Mapping
 
 import reflex as rx
 
+from fakturowo_ui.services.client_address import client_address
+from fakturowo_ui.settings import get_settings
+
 log = logging.getLogger("fakturowo.state")
+
+# Reflex stores the websocket's socket peer (the ASGI scope's client) among the connection's
+# headers under this name, overwriting any header of that name the client sent.
+SOCKET_PEER_HEADER = "asgi-scope-client"
 
 
 def client_ip(state: rx.State) -> str:
-    """The client's address as Reflex saw it (X-Forwarded-For only through trusted proxy hops)."""
-    return state.router.session.client_ip or "unknown"
+    """The client's address: the socket's peer, or X-Forwarded-For's client when that peer is one
+    of FAKTUROWO_TRUSTED_PROXIES (services/client_address.py).
+
+    Reflex's own `router.session.client_ip` is not used: with REFLEX_TRUSTED_PROXY_HOPS set it
+    takes X-Forwarded-For from anyone who reaches the backend directly.
+    """
+    headers = state.router.headers.raw_headers
+    return client_address(
+        headers.get(SOCKET_PEER_HEADER),
+        headers.get("x-forwarded-for"),
+        get_settings().trusted_proxies,
+    )
 
 
 def text_field(form_data: dict, name: str, max_length: int = 10_000) -> str:

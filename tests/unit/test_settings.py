@@ -38,6 +38,7 @@ def test_defaults(base_env, tmp_path):
     assert settings.rate_limits is True
     assert settings.secure_cookies is False
     assert len(settings.secret_key) >= 32
+    assert settings.trusted_proxies == ()
 
 
 def test_values_from_the_environment(base_env):
@@ -102,6 +103,13 @@ BAD_VALUES = [
     ("REFLEX_DB_URL", "sqlite://relative.db"),
     ("REFLEX_REDIS_URL", "http://127.0.0.1:6379"),
     ("FAKTUROWO_SECRET_KEY", "too-short"),
+    ("FAKTUROWO_TRUSTED_PROXIES", "localhost"),
+    ("FAKTUROWO_TRUSTED_PROXIES", "127.0.0.1; 10.0.0.1"),
+    ("FAKTUROWO_TRUSTED_PROXIES", "10.0.0.1/8"),
+    ("FAKTUROWO_TRUSTED_PROXIES", "10.0.0.0/33"),
+    ("FAKTUROWO_TRUSTED_PROXIES", "127.0.0.1, 300.1.1.1"),
+    ("FAKTUROWO_TRUSTED_PROXIES", "0.0.0.0/0"),
+    ("FAKTUROWO_TRUSTED_PROXIES", "::/0"),
 ]
 
 
@@ -188,3 +196,21 @@ def test_base_url_is_compared_in_lower_case(tmp_path):
     settings = load_settings({"FAKTUROWO_BASE_URL": "HTTPS://Faktury.Example.COM/app/", "FAKTUROWO_VAR_DIR": str(tmp_path)})
     assert settings.base_url == "https://faktury.example.com/app"
     assert settings.base_origin == "https://faktury.example.com"
+
+
+def test_trusted_proxies(base_env):
+    """Comma-separated addresses and networks (issue 14, point 10); empty trusts no proxy."""
+    import ipaddress
+
+    settings = load_settings(
+        {**base_env, "FAKTUROWO_TRUSTED_PROXIES": " 127.0.0.1, 10.0.0.0/8,2001:db8::/32 ,::1,::ffff:192.0.2.1,"}
+    )
+    assert settings.trusted_proxies == (
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("2001:db8::/32"),
+        ipaddress.ip_network("::1/128"),
+        ipaddress.ip_network("192.0.2.1/32"),  # the IPv4-mapped form is the IPv4 address
+    )
+    assert load_settings({**base_env, "FAKTUROWO_TRUSTED_PROXIES": ""}).trusted_proxies == ()
+    assert load_settings({**base_env, "FAKTUROWO_TRUSTED_PROXIES": "  "}).trusted_proxies == ()
