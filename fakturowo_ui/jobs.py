@@ -31,8 +31,18 @@ def clean_up_expired(day: dt.date) -> str:
     return f"clean-up: {tokens} links, {ended} sessions, {hits} rate-limit entries removed"
 
 
+def local_housekeeping(_day: dt.date | None = None) -> str:
+    """Per host: exports past their hour go, and a deletion's pages leave SQLite's WAL (retried
+    until no reader holds them; VACUUM on PostgreSQL). The app's scheduler runs it every check."""
+    from fakturowo_ui.services import deletion, export
+
+    removed = export.purge_stale()
+    flushed = deletion.flush_deleted_pages(attempts=5)
+    return f"housekeeping: {removed} stale exports removed, deleted pages {'flushed' if flushed else 'still waiting for a reader'}"
+
+
 # Every task of the daily run, in order. Each returns a one-line summary for the operator.
-DAILY_TASKS: list[DailyTask] = [clean_up_expired]
+DAILY_TASKS: list[DailyTask] = [clean_up_expired, local_housekeeping]
 
 
 def password_change_notices(day: dt.date) -> str:

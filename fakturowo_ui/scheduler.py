@@ -14,7 +14,7 @@ import os
 import socket
 import uuid
 
-from fakturowo_ui.services import clock, job_lock
+from fakturowo_ui.services import blocking, clock, job_lock
 
 log = logging.getLogger("fakturowo.scheduler")
 
@@ -52,6 +52,8 @@ def run_once(holder: str = HOLDER) -> list[str] | None:
 
 async def daily_work_loop() -> None:
     """The lifespan task: check every CHECK_EVERY_SECONDS, run the day's work once per day."""
+    from fakturowo_ui.jobs import local_housekeeping
+
     while True:
         try:
             await asyncio.to_thread(run_once)
@@ -59,4 +61,11 @@ async def daily_work_loop() -> None:
             raise
         except Exception:  # noqa: BLE001 - a bad day must not stop the next one
             log.exception("the daily work failed; the next check tries again")
+        try:
+            # Files and the WAL are this host's: every worker looks at every check.
+            await blocking.db(local_housekeeping)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001
+            log.exception("housekeeping failed; the next check tries again")
         await asyncio.sleep(CHECK_EVERY_SECONDS)

@@ -280,6 +280,12 @@ MESSAGES: dict[str, str] = {
     ),
     "export.progress": "Przygotowujemy kopię danych: {done} z {total} dokumentów…",
     "export.starting": "Przygotowujemy kopię danych…",
+    "export.queued": "Kopia danych czeka w kolejce i zacznie się przygotowywać za chwilę…",
+    "export.already_running": (
+        "Kopia danych tego konta już się przygotowuje (w innej karcie lub oknie). "
+        "Poczekaj, aż się skończy."
+    ),
+    "export.busy": "Teraz przygotowujemy zbyt wiele kopii danych. Spróbuj ponownie za kilka minut.",
     "export.ready": "Kopia danych jest gotowa, pobieranie powinno się rozpocząć samo.",
     "export.again": "Jeśli pobieranie się nie rozpoczęło, kliknij tutaj.",
     "export.failed": "Nie udało się przygotować kopii danych. Spróbuj ponownie za chwilę.",

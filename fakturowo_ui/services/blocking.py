@@ -24,7 +24,8 @@ DATABASE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fakturowo-db")
 HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fakturowo-hash")
 MAIL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fakturowo-mail")
 # Exports: see services/export.py for the per-user rule and the global cap that fill this pool.
-EXPORTS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fakturowo-export")
+EXPORT_THREADS = 2
+EXPORTS = ThreadPoolExecutor(max_workers=EXPORT_THREADS, thread_name_prefix="fakturowo-export")
 
 
 async def run_in(pool: ThreadPoolExecutor, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

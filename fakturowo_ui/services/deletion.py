@@ -4,11 +4,13 @@ Opening the link changes nothing (mail scanners open links before people do); th
 confirmation page deletes. The erasure is one transaction: consume the token atomically, remember
 its digest outside the user's data, block the address by its HMAC, end every session and delete
 the user row, which cascades to everything the user owns. Afterwards a WAL checkpoint folds the
-log into the main file, where SQLite's secure_delete has zeroed the freed bytes.
+log into the main file, where SQLite's secure_delete has zeroed the freed bytes; a reader in the
+way only postpones it (retried in the background, by the scheduler and the daily job).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import enum
@@ -18,7 +20,7 @@ import time
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from fakturowo_ui.db import get_engine, is_sqlite, session_scope
+from fakturowo_ui.db import SQLITE_BUSY_TIMEOUT_MS, get_engine, is_sqlite, session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import (
     BlockedAddress,
@@ -186,19 +188,35 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
         audit.info("deletion wrong password user_id=%s", user_id)
         return ConfirmationResult(Outcome.VOIDED_NOW if voided else Outcome.WRONG_PASSWORD,
                                   attempts_left=left)
+    unusable = await blocking.db(_consume_and_erase, token, token_id, user_id, email)
+    if unusable is not None:
+        return unusable
+    # Never on the event loop, and never waiting on a reader: one quick try now, then retries in
+    # the background, by the scheduler and by the daily job until the WAL holds nothing of it.
+    await blocking.db(_after_erase, user_id)
+    schedule_checkpoint_retries()
+    audit.info("deletion confirmed user_id=%s", user_id)
+    await _send_goodbye(user_id, email)
+    return ConfirmationResult(Outcome.DELETED)
+
+
+def _consume_and_erase(token: str, token_id: int, user_id: int, email: str) -> ConfirmationResult | None:
     with session_scope(write_lock=True) as session:
         if not onetime.consume(session, token_id):
             state, _row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
             return _unusable(state if state is not LinkState.VALID else LinkState.USED)
         erase_account(session, user_id, email, onetime_digest=digest(token))
-    checkpoint()
+    return None
+
+
+def _after_erase(user_id: int) -> None:
     # User data (issue 6): an export not downloaded yet goes with the account.
     from fakturowo_ui.services.export import discard_user_exports
 
     discard_user_exports(user_id)
-    audit.info("deletion confirmed user_id=%s", user_id)
-    await _send_goodbye(user_id, email)
-    return ConfirmationResult(Outcome.DELETED)
+    mark_checkpoint_pending()
+    if not flush_deleted_pages():
+        audit.info("deletion of user_id=%s: the WAL checkpoint waits for a reader", user_id)
 
 
 def erase_account(session: Session, user_id: int, email: str, *, onetime_digest: str | None) -> None:
@@ -241,10 +259,12 @@ def erase_account(session: Session, user_id: int, email: str, *, onetime_digest:
         raise RuntimeError("the account to delete is gone")
 
 
-def checkpoint(attempts: int = 5) -> bool:
+def checkpoint(attempts: int = 5, busy_timeout_ms: int = 100) -> bool:
     """Fold SQLite's WAL into the main file and truncate it, so deleted pages leave the log.
 
     True when the WAL was fully checkpointed (always True on PostgreSQL, which needs none).
+    Each try waits at most `busy_timeout_ms` for readers (not the connections' 10 s): a reader
+    holding an old snapshot makes it fail fast, and the caller retries later.
     """
     engine = get_engine()
     if not is_sqlite(engine):
@@ -253,16 +273,104 @@ def checkpoint(attempts: int = 5) -> bool:
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _log_frames, _done = cursor.fetchone()
-            cursor.close()
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, _log_frames, _done = cursor.fetchone()
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                cursor.close()
         finally:
             raw.close()
         if busy == 0:
             return True
-        time.sleep(0.05 * (attempt + 1))
+        if attempt + 1 < attempts:
+            time.sleep(0.05 * (attempt + 1))
     logging.getLogger("fakturowo.deletion").warning("WAL checkpoint stayed busy")
     return False
+
+
+def _pending_marker():
+    return get_settings().var_dir / "checkpoint-pending"
+
+
+def mark_checkpoint_pending() -> None:
+    """Remember (on disk, so a restart remembers too) that deleted pages may still be in the WAL."""
+    if is_sqlite(get_engine()):
+        marker = _pending_marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch(mode=0o600)
+
+
+def checkpoint_pending() -> bool:
+    """Whether a deletion's pages may still be in the WAL."""
+    return _pending_marker().exists()
+
+
+def flush_deleted_pages(attempts: int = 1) -> bool:
+    """Checkpoint if a deletion asked for it; True when nothing is pending any more.
+
+    On PostgreSQL, VACUUM the tables an erasure deletes from instead: their dead rows become
+    free space that later writes reuse (the README says what that does and does not promise).
+    """
+    engine = get_engine()
+    if not is_sqlite(engine):
+        vacuum_user_tables()
+        return True
+    if not checkpoint_pending():
+        return True
+    if checkpoint(attempts):
+        _pending_marker().unlink(missing_ok=True)
+        return True
+    return False
+
+
+def vacuum_user_tables() -> None:
+    """PostgreSQL: VACUUM the user and every table that holds user data (outside a transaction)."""
+    from sqlmodel import SQLModel
+
+    tables = [
+        table.name for table in SQLModel.metadata.sorted_tables
+        if table.name == User.__tablename__ or any(
+            fk.column.table.name in (User.__tablename__, Document.__tablename__)
+            for fk in table.foreign_keys
+        )
+    ]
+    engine = get_engine()
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            names = ", ".join(engine.dialect.identifier_preparer.quote(name) for name in tables)
+            connection.exec_driver_sql(f"VACUUM {names}")
+    except Exception:  # noqa: BLE001 - autovacuum will get there too; log and go on
+        logging.getLogger("fakturowo.deletion").exception("VACUUM after a deletion failed")
+
+
+# Background retries after a deletion whose checkpoint met a reader: 1 s, 2 s, 4 s … up to a
+# minute apart, for as long as it takes (the scheduler and the daily job try too).
+_retry_task: asyncio.Task | None = None
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 60.0
+
+
+def schedule_checkpoint_retries() -> None:
+    """Start the background retries in this process unless they run already or nothing waits."""
+    global _retry_task
+    if not checkpoint_pending() or (_retry_task is not None and not _retry_task.done()):
+        return
+    _retry_task = asyncio.get_running_loop().create_task(_retry_checkpoint())
+
+
+async def _retry_checkpoint() -> None:
+    delay = RETRY_FIRST_SECONDS
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            if await blocking.db(flush_deleted_pages):
+                logging.getLogger("fakturowo.deletion").info("WAL checkpoint after a deletion done")
+                return
+        except Exception:  # noqa: BLE001 - keep trying; the daily job tries too
+            logging.getLogger("fakturowo.deletion").exception("WAL checkpoint retry failed")
+        delay = min(delay * 2, RETRY_MAX_SECONDS)
 
 
 async def _send_goodbye(user_id: int, email: str) -> None:

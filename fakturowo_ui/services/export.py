@@ -1,20 +1,29 @@
 """A copy of all the user's data as one ZIP: JSON of everything, a CSV per kind, each invoice's PDF.
 
 The file is written to var/exports/<user id>/<random token>.zip in passes over the documents in
-batches (the session forgets each batch), so memory stays flat however many documents there are;
-it lives only until it is downloaded (the endpoint deletes it after streaming) or an hour passes.
+batches, each read in its own short transaction (a long read would keep SQLite's WAL from being
+checkpointed, and with it a deleted account's pages on disk), so memory stays flat however many
+documents there are. It is readable by the app's user only (0600) and lives only until it is
+downloaded (the endpoint deletes it after streaming) or an hour passes (purged by the app's
+scheduler every few minutes and by the daily job).
+
+An export is heavy, so `run` guards it: one at a time per user across tabs, workers and hosts (a
+job_lock lease), builds in their own pool (services/blocking.EXPORTS) with a bounded queue behind
+it, and a disk budget for all exports together. A refusal says why and changes nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import json
 import logging
 import os
 import re
 import shutil
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -22,11 +31,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
-from fakturowo_ui.services import clock, documents, money, pdf
+from fakturowo_ui.services import blocking, clock, documents, job_lock, money, pdf
+from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.tokens import new_token
 from fakturowo_ui.settings import get_settings
 
@@ -37,16 +46,26 @@ MAX_AGE_SECONDS = 3600
 FORMAT = "fakturowo-eksport-1"
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
+# One export per user at a time; a worker that dies mid-export frees the user after the lease.
+LEASE = dt.timedelta(minutes=30)
+# Exports waiting for a thread of blocking.EXPORTS in this process, beyond those running.
+MAX_WAITING = 8
+# All exports on disk together, and the free space an export must leave on the disk.
+MAX_DISK_BYTES = 4 * 1024**3
+MIN_FREE_BYTES = 512 * 1024**2
+
 
 @dataclasses.dataclass
 class Progress:
-    """How far an export is: documents put into the file so far, out of how many."""
+    """How far an export is: waiting for its turn, then documents put into the file so far."""
 
     done: int = 0
     total: int = 0
+    queued: bool = True
 
 
 def exports_dir() -> Path:
+    """Where exports are written (under the var dir, created 0700)."""
     return get_settings().var_dir / "exports"
 
 
@@ -81,41 +100,49 @@ def discard_user_exports(user_id: int) -> None:
 # -- reading in batches ---------------------------------------------------------------------------
 
 
-def document_batches(session: Session, user_id: int, batch: int = BATCH
+def document_batches(user_id: int, batch: int = BATCH
                      ) -> Iterator[list[tuple[Document, list[DocumentItem]]]]:
-    """The user's documents with their items, oldest first, `batch` at a time."""
+    """The user's documents with their items, oldest first, `batch` at a time, each batch read
+    in its own short transaction (nothing is held open while the caller writes the file)."""
     last_id = 0
     while True:
-        rows = session.scalars(
-            sa.select(Document).where(Document.user_id == user_id, Document.id > last_id)
-            .order_by(Document.id).limit(batch)
-        ).all()
-        if not rows:
-            return
-        ids = [row.id for row in rows]
-        items: dict[int, list[DocumentItem]] = {doc_id: [] for doc_id in ids}
-        for item in session.scalars(
-            sa.select(DocumentItem).where(DocumentItem.document_id.in_(ids))
-            .order_by(DocumentItem.document_id, DocumentItem.position)
-        ):
-            items[item.document_id].append(item)
+        with session_scope() as session:
+            rows = session.scalars(
+                sa.select(Document).where(Document.user_id == user_id, Document.id > last_id)
+                .order_by(Document.id).limit(batch)
+            ).all()
+            if not rows:
+                return
+            ids = [row.id for row in rows]
+            items: dict[int, list[DocumentItem]] = {doc_id: [] for doc_id in ids}
+            for item in session.scalars(
+                sa.select(DocumentItem).where(DocumentItem.document_id.in_(ids))
+                .order_by(DocumentItem.document_id, DocumentItem.position)
+            ):
+                items[item.document_id].append(item)
+            session.expunge_all()
         yield [(row, items[row.id]) for row in rows]
         last_id = ids[-1]
-        session.expunge_all()
 
 
-def _rows(session: Session, model, user_id: int) -> Iterator:
+def _rows(model, user_id: int) -> Iterator:
     last_id = 0
     while True:
-        rows = session.scalars(
-            sa.select(model).where(model.user_id == user_id, model.id > last_id)
-            .order_by(model.id).limit(BATCH)
-        ).all()
+        with session_scope() as session:
+            rows = session.scalars(
+                sa.select(model).where(model.user_id == user_id, model.id > last_id)
+                .order_by(model.id).limit(BATCH)
+            ).all()
+            session.expunge_all()
         if not rows:
             return
         yield from rows
         last_id = rows[-1].id
-        session.expunge_all()
+
+
+def _seller(user_id: int) -> SellerProfile | None:
+    with session_scope() as session:
+        return session.scalars(sa.select(SellerProfile).where(SellerProfile.user_id == user_id)).first()
 
 
 # -- what goes into the file ----------------------------------------------------------------------
@@ -194,25 +221,25 @@ class _CsvEntry:
         self._raw.close()
 
 
-def _write_json(archive: zipfile.ZipFile, session: Session, user_id: int, email: str) -> None:
+def _write_json(archive: zipfile.ZipFile, user_id: int, email: str) -> None:
     with archive.open("dane.json", "w", force_zip64=True) as raw:
         out = io.TextIOWrapper(raw, encoding="utf-8")
         head = {"format": FORMAT, "utworzono_utc": clock.now().isoformat(),
                 "konto": {"id": user_id, "email": email}}
         out.write(json.dumps(head, ensure_ascii=False)[:-1])
-        profile = session.scalars(sa.select(SellerProfile).where(SellerProfile.user_id == user_id)).first()
+        profile = _seller(user_id)
         seller = None if profile is None else {
             "nazwa": profile.company_name, "nip": profile.nip, "adres": profile.address,
             "konto_bankowe": profile.bank_account}
         out.write(', "sprzedawca": ' + json.dumps(seller, ensure_ascii=False))
         for key, model, record in (("klienci", Client, client_record), ("produkty", Product, product_record)):
             out.write(f', "{key}": [')
-            for index, row in enumerate(_rows(session, model, user_id)):
+            for index, row in enumerate(_rows(model, user_id)):
                 out.write(("," if index else "") + "\n" + json.dumps(record(row), ensure_ascii=False))
             out.write("]")
         out.write(', "dokumenty": [')
         first = True
-        for batch in document_batches(session, user_id):
+        for batch in document_batches(user_id):
             for document, items in batch:
                 out.write(("" if first else ",") + "\n" + json.dumps(document_record(document, items),
                                                                      ensure_ascii=False))
@@ -222,25 +249,25 @@ def _write_json(archive: zipfile.ZipFile, session: Session, user_id: int, email:
         out.detach()
 
 
-def _write_csvs(archive: zipfile.ZipFile, session: Session, user_id: int) -> None:
+def _write_csvs(archive: zipfile.ZipFile, user_id: int) -> None:
     entry = _CsvEntry(archive, "sprzedawca.csv", ["nazwa", "nip", "adres", "konto_bankowe"])
-    profile = session.scalars(sa.select(SellerProfile).where(SellerProfile.user_id == user_id)).first()
+    profile = _seller(user_id)
     if profile is not None:
         entry.writer.writerow([profile.company_name, profile.nip, profile.address, profile.bank_account])
     entry.close()
     entry = _CsvEntry(archive, "klienci.csv", ["id", "nazwa", "nip", "adres", "email"])
-    for c in _rows(session, Client, user_id):
+    for c in _rows(Client, user_id):
         entry.writer.writerow([c.id, c.name, c.nip, c.address, c.email])
     entry.close()
     entry = _CsvEntry(archive, "produkty.csv", ["id", "nazwa", "jednostka", "cena_netto", "stawka_vat"])
-    for p in _rows(session, Product, user_id):
+    for p in _rows(Product, user_id):
         entry.writer.writerow([p.id, p.name, p.unit, _amount(p.net_price), p.vat_rate])
     entry.close()
     entry = _CsvEntry(archive, "dokumenty.csv", [
         "id", "numer", "data_wystawienia", "data_sprzedazy", "nabywca", "nabywca_nip", "nabywca_adres",
         "sprzedawca", "sprzedawca_nip", "razem_netto", "razem_vat", "razem_brutto", "plik_pdf"])
     items_entry = None
-    for batch in document_batches(session, user_id):
+    for batch in document_batches(user_id):
         for d, _items in batch:
             entry.writer.writerow([
                 d.id, d.number, d.issue_date.isoformat(), d.sale_date.isoformat(), d.buyer_name,
@@ -249,7 +276,7 @@ def _write_csvs(archive: zipfile.ZipFile, session: Session, user_id: int) -> Non
     entry.close()
     items_entry = _CsvEntry(archive, "pozycje_dokumentow.csv", [
         "dokument_id", "numer_dokumentu", "lp", "nazwa", "ilosc", "jednostka", "cena_netto", "stawka_vat"])
-    for batch in document_batches(session, user_id):
+    for batch in document_batches(user_id):
         for d, items in batch:
             for i in items:
                 items_entry.writer.writerow([d.id, d.number, i.position, i.name, _quantity(i.quantity),
@@ -258,13 +285,14 @@ def _write_csvs(archive: zipfile.ZipFile, session: Session, user_id: int) -> Non
 
 
 def build_export(user_id: int, progress: Progress | None = None) -> str:
-    """Write the user's ZIP; returns the token that names it (see export_path)."""
+    """Write the user's ZIP (mode 0600); returns the token that names it (see export_path)."""
     progress = progress or Progress()
+    progress.queued = False
     purge_stale()
     token = new_token()
     path = export_path(user_id, token)
     assert path is not None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
     try:
         with session_scope() as session:
@@ -272,25 +300,88 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
             progress.total = session.scalar(
                 sa.select(sa.func.count()).select_from(Document).where(Document.user_id == user_id)
             ) or 0
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-                archive.writestr("CZYTAJ_MNIE.txt", _README)
-                _write_json(archive, session, user_id, email)
-                _write_csvs(archive, session, user_id)
-                for batch in document_batches(session, user_id):
-                    for document, items in batch:
-                        # PDF streams are compressed already: stored as they are.
-                        archive.writestr(
-                            zipfile.ZipInfo(f"faktury/{pdf_name(document)}",
-                                            date_time=time.localtime()[:6]),
-                            pdf.render_invoice(document, items),
-                            compress_type=zipfile.ZIP_STORED,
-                        )
-                        progress.done += 1
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as file, zipfile.ZipFile(
+            file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
+        ) as archive:
+            archive.writestr("CZYTAJ_MNIE.txt", _README)
+            _write_json(archive, user_id, email)
+            _write_csvs(archive, user_id)
+            for batch in document_batches(user_id):
+                for document, items in batch:
+                    # PDF streams are compressed already: stored as they are.
+                    archive.writestr(
+                        zipfile.ZipInfo(f"faktury/{pdf_name(document)}",
+                                        date_time=time.localtime()[:6]),
+                        pdf.render_invoice(document, items),
+                        compress_type=zipfile.ZIP_STORED,
+                    )
+                    progress.done += 1
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return token
+
+
+# -- guarding the heavy work ----------------------------------------------------------------------
+
+_waiting_lock = threading.Lock()
+_waiting = 0
+
+
+def _lock_name(user_id: int) -> str:
+    return f"export:{int(user_id)}"
+
+
+def disk_used() -> int:
+    """Bytes all exports (finished and half-written) take on disk now."""
+    root = exports_dir()
+    if not root.exists():
+        return 0
+    total = 0
+    for path in root.glob("*/*"):
+        try:
+            total += path.stat().st_size
+        except FileNotFoundError:
+            continue
+    return total
+
+
+def _begin(user_id: int, holder: str) -> None:
+    """Refuse when the disk budget is spent or the user's export is already under way."""
+    purge_stale()
+    root = exports_dir()
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if disk_used() >= MAX_DISK_BYTES or shutil.disk_usage(root).free < MIN_FREE_BYTES:
+        raise DomainError("export.busy")
+    if not job_lock.acquire(_lock_name(user_id), holder, LEASE):
+        raise DomainError("export.already_running")
+    # One file per user: a copy made earlier and not downloaded is replaced by this one.
+    discard_user_exports(user_id)
+
+
+async def run(user_id: int, progress: Progress) -> str:
+    """Build the user's export off the event loop under the guards above; returns its token.
+
+    Raises DomainError("export.already_running") while another tab, worker or host builds this
+    user's export, and DomainError("export.busy") when the queue or the disk budget is full.
+    """
+    global _waiting
+    with _waiting_lock:
+        if _waiting >= MAX_WAITING + blocking.EXPORT_THREADS:
+            raise DomainError("export.busy")
+        _waiting += 1
+    try:
+        holder = new_token()[:32]
+        await blocking.db(_begin, user_id, holder)
+        try:
+            return await blocking.run_in(blocking.EXPORTS, build_export, user_id, progress)
+        finally:
+            await blocking.db(job_lock.drop, _lock_name(user_id), holder)
+    finally:
+        with _waiting_lock:
+            _waiting -= 1
 
 
 def open_for_download(user_id: int, token: str) -> Path | None:

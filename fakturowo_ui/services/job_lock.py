@@ -50,3 +50,9 @@ def hold_until(name: str, holder: str, until: dt.datetime) -> bool:
 def release(name: str, holder: str) -> None:
     """Let the next worker take the lock at once (a run that failed as a whole)."""
     hold_until(name, holder, clock.now())
+
+
+def drop(name: str, holder: str) -> None:
+    """Remove the lock row if `holder` still has it (a per-user lock that leaves nothing behind)."""
+    with session_scope() as session:
+        session.execute(sa.delete(JobLock).where(JobLock.name == name, JobLock.holder == holder))

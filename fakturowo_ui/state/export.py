@@ -10,6 +10,7 @@ import reflex as rx
 
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import export
+from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state.auth import (
     UserBoundState,
     login_redirect,
@@ -25,6 +26,7 @@ class ExportState(UserBoundState):
     """One export at a time per tab; the file lives until it is downloaded."""
 
     busy: bool = False
+    queued: bool = False
     done: int = 0
     total: int = 0
     message: str = ""
@@ -35,6 +37,8 @@ class ExportState(UserBoundState):
     def progress_text(self) -> str:
         if not self.busy:
             return ""
+        if self.queued:
+            return t("export.queued")
         if self.total == 0:
             return t("export.starting")
         return t("export.progress", done=self.done, total=self.total)
@@ -49,16 +53,22 @@ class ExportState(UserBoundState):
             if user is None:
                 yield login_redirect(self)
                 return
-            self.busy, self.done, self.total = True, 0, 0
+            self.busy, self.queued, self.done, self.total = True, True, 0, 0
             self.message, self.message_is_error, self.download_url = "", False, ""
         progress = export.Progress()
-        task = asyncio.ensure_future(asyncio.to_thread(export.build_export, user.user_id, progress))
+        # Built in the exports' own pool, one per user across tabs and workers (services/export).
+        task = asyncio.ensure_future(export.run(user.user_id, progress))
         while not task.done():
             await asyncio.sleep(POLL_SECONDS)
             async with self:
-                self.done, self.total = progress.done, progress.total
+                self.queued, self.done, self.total = progress.queued, progress.done, progress.total
         try:
             token = task.result()
+        except DomainError as refused:
+            async with self:
+                self.busy = self.queued = False
+                self.message, self.message_is_error = refused.message(), True
+            return
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("export failed")
             async with self:
@@ -67,7 +77,7 @@ class ExportState(UserBoundState):
             return
         url = f"/pliki/eksport/{token}"
         async with self:
-            self.busy = False
+            self.busy = self.queued = False
             self.done = self.total = progress.total
             self.download_url = url
             self.message, self.message_is_error = t("export.ready"), False
