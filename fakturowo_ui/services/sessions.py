@@ -103,6 +103,16 @@ def resolve(
     )
 
 
+def resolve_token(token: str | None, *, allow_pending_change: bool = False) -> CurrentUser | None:
+    """`resolve` in a transaction of its own (a session check is one short step)."""
+    if not token:
+        return None
+    from fakturowo_ui.db import session_scope
+
+    with session_scope() as session:
+        return resolve(session, token, allow_pending_change=allow_pending_change)
+
+
 def end(session: Session, token: str | None) -> None:
     """End the session behind a token (logout)."""
     if token:

@@ -49,7 +49,6 @@ class AccountState(UserBoundState):
     documents_count: int = 0
     clients_count: int = 0
     products_count: int = 0
-    _session_id: int = 0
 
     @rx.var
     def signed_in_text(self) -> str:
@@ -77,14 +76,8 @@ class AccountState(UserBoundState):
         )
 
     async def _require_user(self) -> CurrentUser | None:
-        user = await require_user(self)
-        if user is None:
-            return None
-        if user.session_id != self._session_id:
-            # Another session than the one this tab's data was loaded for: start clean.
-            self.reset()
-            self._session_id = user.session_id
-        return user
+        # require_user also starts clean when the data was loaded under another session.
+        return await require_user(self)
 
     def _load(self, user: CurrentUser) -> None:
         with session_scope() as session:

@@ -8,13 +8,14 @@ at its next event.
 
 from __future__ import annotations
 
+import contextvars
 import json
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.middleware import Middleware
 
-from fakturowo_ui.db import session_scope
-from fakturowo_ui.services import sessions
+from fakturowo_ui.services import blocking, sessions
 from fakturowo_ui.services.sessions import CurrentUser
 
 
@@ -24,16 +25,29 @@ def session_token(state: rx.State) -> str | None:
 
 
 def current_user(state: rx.State, *, allow_pending_change: bool = False) -> CurrentUser | None:
-    """The logged-in user of this tab's connection, or None.
+    """The logged-in user of this tab's connection, or None (synchronous: for tests and tools;
+    event handlers use `await resolve_user(...)`, which keeps the database off the event loop).
 
     A session that must change its password first is None here too, except for the
     password-change page (allow_pending_change=True); login_redirect then sends it there.
     """
-    token = session_token(state)
-    if token is None:
+    return sessions.resolve_token(session_token(state), allow_pending_change=allow_pending_change)
+
+
+# What the last session check of this event found: a session that must change its password
+# first (login_redirect sends it to /zmiana-hasla without asking the database again).
+_pending_change: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
+    "fakturowo_pending_change", default=None
+)
+
+
+async def resolve_user(state: rx.State, *, allow_pending_change: bool = False) -> CurrentUser | None:
+    """current_user, with the database step in the database pool."""
+    user = await blocking.db(sessions.resolve_token, session_token(state), allow_pending_change=True)
+    _pending_change.set(user is not None and user.must_change_password)
+    if user is not None and user.must_change_password and not allow_pending_change:
         return None
-    with session_scope() as session:
-        return sessions.resolve(session, token, allow_pending_change=allow_pending_change)
+    return user
 
 
 # Passwords (issue 4): where a session marked "must change password" is sent from every other page.
@@ -45,8 +59,11 @@ def login_redirect(state: rx.State) -> rx.event.EventSpec:
 
     A session that must change its password first goes to the password-change page instead.
     """
-    pending = current_user(state, allow_pending_change=True)
-    if pending is not None and pending.must_change_password:
+    pending = _pending_change.get()
+    if pending is None:  # no session check in this event yet
+        user = current_user(state, allow_pending_change=True)
+        pending = user is not None and user.must_change_password
+    if pending:
         return rx.redirect(PASSWORD_CHANGE_PATH)
     path = state.router.url.path or "/konto/"
     return rx.redirect(f"/logowanie/?next={quote(path, safe='/')}")
@@ -67,21 +84,55 @@ def post_form(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
 
 
 class UserBoundState(rx.State):
-    """Parent of every state that holds one user's data; all its children are reset together."""
+    """Parent of every state that holds one user's data; all its children are reset together.
+
+    `_session_id` is the session this tab's user data was loaded under (0: none).
+    """
+
+    _session_id: int = 0
 
 
 async def forget_user_data(state: rx.State) -> None:
     """Reset every user-bound state, so the next user of this tab sees nothing of the last one."""
     for substate in UserBoundState.get_substates():
         (await state.get_state(substate)).reset()
+    (await state.get_state(UserBoundState))._session_id = 0
 
 
 async def require_user(state: rx.State, *, allow_pending_change: bool = False) -> CurrentUser | None:
-    """The logged-in user, or None after forgetting this tab's user data (then redirect)."""
-    user = current_user(state, allow_pending_change=allow_pending_change)
-    if user is None:
+    """The logged-in user, or None after forgetting this tab's user data (then redirect).
+
+    Data loaded under another session (a logout and a new login in another tab) is forgotten
+    too before the handler loads anything.
+    """
+    user = await resolve_user(state, allow_pending_change=allow_pending_change)
+    bound = await state.get_state(UserBoundState)
+    if user is None or bound._session_id not in (0, user.session_id):
         await forget_user_data(state)
+    if user is not None:
+        bound._session_id = user.session_id
     return user
+
+
+class ForgetEndedSessions(Middleware):
+    """Before a tab's state is sent in full (the hydrate that follows every page load and
+    reconnect), drop the user data it holds unless its session is still the live one.
+
+    Without this, reloading or restoring a tab after a logout elsewhere sent the previous user's
+    data (e.g. the whole client list) in the hydrate frame before on_load could redirect.
+    """
+
+    async def preprocess(self, app, state, event):  # noqa: ANN001 - Reflex's Middleware signature
+        """Check the session on hydrate events only; never answers the event itself."""
+        if not event.name.endswith((".hydrate", ".hydrate_and_load")):
+            return None
+        bound = await state.get_state(UserBoundState)
+        if bound._session_id == 0:
+            return None
+        user = await resolve_user(state, allow_pending_change=True)
+        if user is None or user.session_id != bound._session_id:
+            await forget_user_data(state)
+        return None
 
 
 class LogoutState(rx.State):

@@ -9,7 +9,7 @@ import reflex as rx
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.state.auth import current_user, forget_user_data, post_form
+from fakturowo_ui.state.auth import forget_user_data, post_form, resolve_user
 from fakturowo_ui.state.common import client_ip, text_field
 
 log = logging.getLogger("fakturowo.state")
@@ -26,7 +26,7 @@ class LoginState(rx.State):
     _next_path: str = ""
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         """Show why the visitor is here (logged out, sent from a private page); skip if logged in."""
         self.reset()
         params = self.router.url.query_parameters
@@ -37,7 +37,7 @@ class LoginState(rx.State):
             self.message, self.message_is_error = t("login.code_invalid"), True
         elif params.get("next"):
             self.message = t("login.required")
-        if current_user(self) is not None:
+        if await resolve_user(self) is not None:
             return rx.redirect(self._next_path)
         return None
 

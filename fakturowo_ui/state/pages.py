@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from fakturowo_ui.state.auth import current_user
+from fakturowo_ui.state.auth import resolve_user
 
 
 class HomeState(rx.State):
     """The start page sends a logged-in user on to /konto."""
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         """Go to the account page when logged in."""
-        if current_user(self) is not None:
+        if await resolve_user(self) is not None:
             return rx.redirect("/konto/")
         return None
