@@ -181,3 +181,49 @@ def test_rxconfig_accepts_only_the_base_origin(reload_rxconfig, monkeypatch):
     monkeypatch.setenv("FAKTUROWO_BASE_URL", "https://faktury.example.pl/app")
     config = reload_rxconfig()
     assert config.cors_allowed_origins == ["https://faktury.example.pl"]
+
+
+@pytest.mark.postgres
+def test_parallel_logins_pass_no_limit_on_postgres(app_env, monkeypatch, postgres_url):
+    """Issue 14, point 3 on PostgreSQL: the advisory lock per key serialises check and count."""
+    monkeypatch.setenv("REFLEX_DB_URL", postgres_url)
+    reset_settings_cache()
+    db.reset_engine()
+    email = f"pg-race-{uuid.uuid4().hex[:8]}@example.com"
+    make_user(email)
+
+    async def twenty():
+        attempts = [accounts.log_in(email, "zle haslo zle haslo", f"10.1.0.{i}", None) for i in range(19)]
+        attempts.append(accounts.log_in(email, PASSWORD, "10.1.0.99", None))
+        return await asyncio.gather(*attempts, return_exceptions=True)
+
+    keys = [getattr(r, "key", "ok") for r in asyncio.run(twenty())]
+    assert keys.count("login.failed") == 5
+    assert keys.count("common.try_again_at") == 15
+
+
+@pytest.mark.postgres
+def test_a_deletion_on_postgres_vacuums_the_user_tables(app_env, monkeypatch, postgres_url):
+    """Issue 14, point 2: the tables are VACUUMed after an erasure (autocommit, no error)."""
+    from fakturowo_ui.services import deletion
+
+    monkeypatch.setenv("REFLEX_DB_URL", postgres_url)
+    reset_settings_cache()
+    db.reset_engine()
+    make_user(f"pg-vac-{uuid.uuid4().hex[:8]}@example.com")
+    engine = db.get_engine()
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql(
+            "SELECT coalesce(vacuum_count, 0) FROM pg_stat_user_tables WHERE relname = 'document'"
+        ).scalar()
+    assert deletion.flush_deleted_pages() is True
+    with engine.connect() as connection:
+        for _ in range(50):  # the statistics collector reports with a small delay
+            after = connection.exec_driver_sql(
+                "SELECT coalesce(vacuum_count, 0) FROM pg_stat_user_tables WHERE relname = 'document'"
+            ).scalar()
+            if after > before:
+                break
+            connection.exec_driver_sql("SELECT pg_sleep(0.1)")
+            connection.commit()
+    assert after > before
