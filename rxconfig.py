@@ -2,7 +2,12 @@
 
 import reflex as rx
 
+from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.settings import SettingsError, get_settings
+
+# Every reflex process (the CLI, each backend worker) imports this first: the files it makes from
+# here on (var/, the database, exports) are readable by this user only.
+restrict_new_files()
 
 try:
     _settings = get_settings()

@@ -7,7 +7,11 @@ from sqlmodel import SQLModel
 
 from fakturowo_ui import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from fakturowo_ui.db import make_engine
+from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.settings import SettingsError, get_settings
+
+# `alembic upgrade` is often the first thing to create the database: its files are the user's only.
+restrict_new_files()
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

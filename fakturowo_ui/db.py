@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
+from fakturowo_ui import files
 from fakturowo_ui.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -40,9 +41,15 @@ def _sqlite_begin(conn) -> None:
 def make_engine(url: str) -> sa.Engine:
     """An engine for the URL, with the SQLite pragmas attached to every new connection."""
     if url.startswith("sqlite"):
-        path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
+        path = sa.make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # The database holds every user's data: 0600 from its first byte, whatever the umask.
+            # SQLite gives the -wal and -shm files the main file's mode; leftovers of an older,
+            # world-readable database are tightened too.
+            files.ensure_private_file(path)
+            for sidecar in files.sqlite_files(path)[1:]:
+                files.tighten(sidecar)
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -5,6 +5,7 @@ import logging
 import reflex as rx
 
 from fakturowo_ui.api import api, security_headers
+from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.i18n import t
 from fakturowo_ui.pages.account import account
 from fakturowo_ui.pages.catalog import clients_page, products_page
@@ -33,6 +34,9 @@ from fakturowo_ui.state.register import RegisterState
 from fakturowo_ui.state.seller import SellerState
 from fakturowo_ui.state.unsubscribe import UnsubscribeState
 
+# Issue 14: every backend worker imports this module, so this is where each one starts making
+# files private to its user (the umask).
+restrict_new_files()
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = rx.App(
