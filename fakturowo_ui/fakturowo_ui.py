@@ -1,12 +1,11 @@
 """The Reflex app and its pages; nothing else lives here."""
 
-import logging
-
 import reflex as rx
 
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.i18n import t
+from fakturowo_ui.logging_setup import configure_logging
 from fakturowo_ui.pages.account import account
 from fakturowo_ui.pages.catalog import clients_page, products_page
 from fakturowo_ui.pages.confirm import confirm_email
@@ -35,9 +34,10 @@ from fakturowo_ui.state.seller import SellerState
 from fakturowo_ui.state.unsubscribe import UnsubscribeState
 
 # Issue 14: every backend worker imports this module, so this is where each one starts making
-# files private to its user (the umask).
+# files private to its user (the umask) and cleaning its log records (no headers, cookies,
+# passwords or event payloads; see logging_setup.py for where Reflex prints them).
 restrict_new_files()
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+configure_logging()
 
 app = rx.App(
     stylesheets=["/styles.css"],

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.files import restrict_new_files
+from fakturowo_ui.logging_setup import install_redaction
 from fakturowo_ui.services import clock, mail, onetime, ratelimit, sessions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.settings import SettingsError
@@ -135,6 +136,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
 def main(argv: list[str] | None = None) -> int:
     """Run one operator command; exit code 0 on success, 1 on a refused command, 2 on bad usage."""
     restrict_new_files()  # the database and the outbox's mail: the user's only
+    install_redaction()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     handler = COMMANDS.get(args.command)
