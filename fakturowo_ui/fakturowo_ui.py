@@ -21,6 +21,7 @@ from fakturowo_ui.pages.seller import settings_page
 from fakturowo_ui.pages.unsubscribe import unsubscribe_page
 from fakturowo_ui.scheduler import daily_work_loop
 from fakturowo_ui.state.account import AccountState
+from fakturowo_ui.state.auth import ForgetEndedSessions
 from fakturowo_ui.state.catalog import ClientsState, ProductsState
 from fakturowo_ui.state.confirm import ConfirmState
 from fakturowo_ui.state.deletion import DeletionConfirmState
@@ -48,6 +49,8 @@ app = rx.App(
     html_lang="pl",
     api_transformer=[api, security_headers],
 )
+# Before a tab's full state is sent, drop the user data of a session that has ended (issue 14).
+app.add_middleware(ForgetEndedSessions(), index=0)
 
 app.add_page(home, route="/", title=t("home.title"), on_load=HomeState.on_load)
 app.add_page(register, route="/rejestracja", title=t("register.title"),

@@ -151,7 +151,7 @@ def test_a_deletion_while_someone_reads_neither_waits_nor_leaves_data_on_disk(sm
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert max(gaps, default=0) < 1.0, f"the event loop stalled {max(gaps):.1f} s"
     assert deletion.checkpoint_pending()
-    assert "czytany@example.com".encode() in _db_bytes(app_env)  # still in the WAL, honestly
+    assert b"czytany@example.com" in _db_bytes(app_env)  # still in the WAL, honestly
     # The retry while the reader stays fails fast; once it is gone the next one clears it.
     assert "still waiting" in jobs.local_housekeeping()
     reader.rollback()
