@@ -1,4 +1,8 @@
-"""The user's clients (buyers): add, edit, delete, list with search; always scoped to one user."""
+"""The user's clients (buyers): add, edit, delete, list with search; always scoped to one user.
+
+The functions taking a session work inside the caller's transaction; the ones without it (at the
+end) are the steps of /klienci, each one transaction of its own, for `await blocking.db(...)`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import dataclasses
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Client
 from fakturowo_ui.services import nip as nips
 from fakturowo_ui.services.errors import DomainError
@@ -94,3 +99,38 @@ def all_for_choice(session: Session, user_id: int, limit: int = 500) -> list[tup
         .order_by(sa.func.lower(Client.name), Client.id).limit(limit)
     ).all()
     return [(row.id, row.name) for row in rows]
+
+
+# -- the steps of /klienci: one transaction each ---------------------------------------------------
+
+
+def list_page(user_id: int, query: str = "", page: int = 1) -> Page[Client]:
+    """One page of the user's clients (search) in a transaction of its own."""
+    with session_scope() as session:
+        return search(session, user_id, query, page)
+
+
+def get_own(user_id: int, client_id: object) -> Client:
+    """The user's own client (get) in a transaction of its own; any other ID is refused."""
+    with session_scope() as session:
+        return get(session, user_id, client_id)
+
+
+def save_and_list(
+    user_id: int, client_id: int, form: ClientForm, query: str = "", page: int = 1
+) -> tuple[Client, Page[Client]]:
+    """Add a client (client_id 0) or change the user's own one, then the list's page to show:
+    one write transaction."""
+    with session_scope(write_lock=True) as session:
+        client = update(session, user_id, client_id, form) if client_id else create(session, user_id, form)
+        return client, search(session, user_id, query, page)
+
+
+def delete_and_list(
+    user_id: int, client_id: object, query: str = "", page: int = 1
+) -> tuple[str, Page[Client]]:
+    """Delete the user's own client; its name and the list's page to show: one write transaction."""
+    with session_scope(write_lock=True) as session:
+        name = get(session, user_id, client_id).name
+        delete(session, user_id, client_id)
+        return name, search(session, user_id, query, page)

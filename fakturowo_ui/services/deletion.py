@@ -169,25 +169,15 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
 
     The password is checked before the write lock is taken, so a slow hash never holds it.
     """
-    with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
-        if row is None or state is not LinkState.VALID:
-            return _unusable(state)
-        token_id, user_id = row.id, row.user_id
-        user = session.get(User, user_id)
-        if user is None:
-            return _unusable(LinkState.INVALID)
-        password_hash, email = user.password_hash, user.email
+    owner = await blocking.db(_link_owner, token)
+    if isinstance(owner, ConfirmationResult):
+        return owner
+    token_id, user_id, password_hash, email = owner
     if not await passwords.verify_password_async(password or "", password_hash):
-        with session_scope(write_lock=True) as session:
-            state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
-            if row is None or state is not LinkState.VALID:
-                return _unusable(state)
-            voided = onetime.record_failed_attempt(session, token_id, MAX_WRONG_PASSWORDS)
-            left = max(0, MAX_WRONG_PASSWORDS - row.failed_attempts)
-        audit.info("deletion wrong password user_id=%s", user_id)
-        return ConfirmationResult(Outcome.VOIDED_NOW if voided else Outcome.WRONG_PASSWORD,
-                                  attempts_left=left)
+        result = await blocking.db(_count_wrong_password, token, token_id)
+        if result.outcome is not Outcome.LINK_UNUSABLE:
+            audit.info("deletion wrong password user_id=%s", user_id)
+        return result
     unusable = await blocking.db(_consume_and_erase, token, token_id, user_id, email)
     if unusable is not None:
         return unusable
@@ -198,6 +188,30 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
     audit.info("deletion confirmed user_id=%s", user_id)
     await _send_goodbye(user_id, email)
     return ConfirmationResult(Outcome.DELETED)
+
+
+def _link_owner(token: str) -> ConfirmationResult | tuple[int, int, str, str]:
+    """(token ID, user ID, password hash, address) of a link that can act, else why not."""
+    with session_scope() as session:
+        state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+        if row is None or state is not LinkState.VALID:
+            return _unusable(state)
+        token_id, user_id = row.id, row.user_id
+        user = session.get(User, user_id)
+        if user is None:
+            return _unusable(LinkState.INVALID)
+        return token_id, user_id, user.password_hash, user.email
+
+
+def _count_wrong_password(token: str, token_id: int) -> ConfirmationResult:
+    with session_scope(write_lock=True) as session:
+        state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+        if row is None or state is not LinkState.VALID:
+            return _unusable(state)
+        voided = onetime.record_failed_attempt(session, token_id, MAX_WRONG_PASSWORDS)
+        left = max(0, MAX_WRONG_PASSWORDS - row.failed_attempts)
+    return ConfirmationResult(Outcome.VOIDED_NOW if voided else Outcome.WRONG_PASSWORD,
+                              attempts_left=left)
 
 
 def _consume_and_erase(token: str, token_id: int, user_id: int, email: str) -> ConfirmationResult | None:

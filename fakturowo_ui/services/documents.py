@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.models import Document, DocumentItem, User
+from fakturowo_ui.models import Document, DocumentItem, Product, User
 from fakturowo_ui.services import clients, clock, money, products, seller, subscriptions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.listing import (
@@ -310,3 +310,90 @@ def search(session: Session, user_id: int, query: str = "", page: int = 1,
 def file_name(number: str) -> str:
     """A file name for a document's PDF: "FV 1/11/2026" -> "FV_1_11_2026.pdf"."""
     return re.sub(r"[^A-Za-z0-9-]+", "_", number).strip("_") + ".pdf"
+
+
+# -- the steps of /dokumenty and /wystaw: one transaction each ------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ListPage:
+    """One page of the user's documents and the plan (this month's documents left)."""
+
+    rows: Page[Document]
+    plan: subscriptions.PlanStatus
+
+
+@dataclasses.dataclass(frozen=True)
+class Shown:
+    """One document with its lines, for /dokumenty?pokaz=<id>."""
+
+    document: Document
+    items: list[DocumentItem]
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenedPage:
+    """What /dokumenty opens with: the document asked for (or why not) and the list."""
+
+    shown: Shown | None
+    refusal: DomainError | None
+    listing: ListPage
+
+
+def _list_page(session: Session, user_id: int, query: str, page: int) -> ListPage:
+    return ListPage(search(session, user_id, query, page), subscriptions.plan_status(session, user_id))
+
+
+def list_page(user_id: int, query: str = "", page: int = 1) -> ListPage:
+    """One page of the user's documents and the plan, in a transaction of its own."""
+    with session_scope() as session:
+        return _list_page(session, user_id, query, page)
+
+
+def open_page(user_id: int, document_id: int, query: str = "", page: int = 1) -> OpenedPage:
+    """The document `document_id` (none for 0; refused unless it is the user's own) and the
+    list's page, in one transaction."""
+    shown = refusal = None
+    with session_scope() as session:
+        if document_id:
+            try:
+                document = get(session, user_id, document_id)
+                shown = Shown(document, items_of(session, document.id))
+            except DomainError as error:
+                refusal = error
+        return OpenedPage(shown, refusal, _list_page(session, user_id, query, page))
+
+
+def get_own(user_id: int, document_id: object) -> Document:
+    """The user's own document (get) in a transaction of its own; any other ID is refused."""
+    with session_scope() as session:
+        return get(session, user_id, document_id)
+
+
+def delete_and_list(user_id: int, document_id: object, query: str = "", page: int = 1) -> tuple[str, ListPage]:
+    """Delete the user's own document; its number and the list's page: one write transaction."""
+    with session_scope(write_lock=True) as session:
+        number = get(session, user_id, document_id).number
+        delete(session, user_id, document_id)
+        return number, _list_page(session, user_id, query, page)
+
+
+@dataclasses.dataclass(frozen=True)
+class IssueChoices:
+    """What the empty invoice form of /wystaw needs."""
+
+    seller_ready: bool
+    clients: list[tuple[int, str]]
+    products: list[Product]
+    plan: subscriptions.PlanStatus
+
+
+def issue_choices(user_id: int) -> IssueChoices:
+    """The seller's readiness, the user's clients and products and the plan: one transaction."""
+    with session_scope() as session:
+        return IssueChoices(
+            seller_ready=seller.is_complete(seller.get(session, user_id)),
+            clients=clients.all_for_choice(session, user_id),
+            products=products.all_for_choice(session, user_id),
+            plan=subscriptions.plan_status(session, user_id),
+        )

@@ -343,17 +343,20 @@ class PeriodicChange:
     due: bool
 
 
+def _periodic_change_of(user: User | None) -> PeriodicChange | None:
+    if user is None:
+        return None
+    return PeriodicChange(
+        enabled=user.periodic_password_change,
+        next_change=password_policy.next_forced_change(user.password_changed_at),
+        due=password_policy.change_is_due(user),
+    )
+
+
 def periodic_change(user_id: int) -> PeriodicChange | None:
     """Whether the user turned the periodic change on, and when it next forces a new password."""
     with session_scope() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            return None
-        return PeriodicChange(
-            enabled=user.periodic_password_change,
-            next_change=password_policy.next_forced_change(user.password_changed_at),
-            due=password_policy.change_is_due(user),
-        )
+        return _periodic_change_of(session.get(User, user_id))
 
 
 def set_periodic_change(user_id: int, enabled: bool) -> PeriodicChange | None:
@@ -364,6 +367,18 @@ def set_periodic_change(user_id: int, enabled: bool) -> PeriodicChange | None:
         )
     audit.info("periodic password change %s user_id=%s", "on" if enabled else "off", user_id)
     return periodic_change(user_id)
+
+
+def save_periodic_change(user_id: int, enabled: bool) -> PeriodicChange | None:
+    """set_periodic_change in one write transaction (the /konto event "Zapisz"): the option as
+    stored, or None when the account is gone."""
+    with session_scope(write_lock=True) as session:
+        session.execute(
+            sa.update(User).where(User.id == user_id).values(periodic_password_change=bool(enabled))
+        )
+        option = _periodic_change_of(session.get(User, user_id))
+    audit.info("periodic password change %s user_id=%s", "on" if enabled else "off", user_id)
+    return option
 
 
 # -- the daily notice "Za 14 dni zmiana hasła" ---------------------------------------------------

@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import SellerProfile
 from fakturowo_ui.services import nip as nips
 from fakturowo_ui.services.errors import DomainError
@@ -60,3 +61,18 @@ def save(session: Session, user_id: int, form: SellerForm) -> SellerProfile:
 def is_complete(profile: SellerProfile | None) -> bool:
     """Whether an invoice can be issued with these details."""
     return profile is not None and bool(profile.company_name and profile.nip and profile.address)
+
+
+# -- the steps of /ustawienia: one transaction each -----------------------------------------------
+
+
+def profile_of(user_id: int) -> SellerProfile | None:
+    """The user's seller details (get) in a transaction of its own."""
+    with session_scope() as session:
+        return get(session, user_id)
+
+
+def save_profile(user_id: int, form: SellerForm) -> SellerProfile:
+    """Check and store the user's own seller details (save) in one write transaction."""
+    with session_scope(write_lock=True) as session:
+        return save(session, user_id, form)

@@ -1,13 +1,17 @@
-"""What an account holds, counted: shown before deletion so the user knows what goes."""
+"""What an account holds, counted (shown before deletion so the user knows what goes), and what
+/konto shows of it: the plan, the counts and the consents, each step of the page in one transaction."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from fakturowo_ui.models import Client, Document, Product
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.models import Client, Document, Product, User
+from fakturowo_ui.services import consents, subscriptions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,3 +32,38 @@ def counts(session: Session, user_id: int) -> DataCounts:
         sa.select(count(Document), count(Client), count(Product))
     ).one()
     return DataCounts(documents=documents, clients=clients, products=products)
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountOverview:
+    """Everything /konto shows of an account, read in one transaction."""
+
+    plan: subscriptions.PlanStatus
+    counts: DataCounts
+    consent_changes: dict[str, dt.datetime]  # when each consent last changed (absent: never)
+    reminder_consent: bool
+    info_consent: bool
+
+
+def _overview(session: Session, user_id: int) -> AccountOverview:
+    plan = subscriptions.plan_status(session, user_id)
+    held = counts(session, user_id)
+    changes = consents.last_changes(session, user_id)
+    row = session.get(User, user_id)
+    return AccountOverview(plan, held, changes, row.reminder_consent, row.info_consent)
+
+
+def account_overview(user_id: int) -> AccountOverview:
+    """What /konto shows, in a transaction of its own."""
+    with session_scope() as session:
+        return _overview(session, user_id)
+
+
+def save_consents(user_id: int, *, reminders: bool, info: bool, source: str) -> tuple[bool, AccountOverview]:
+    """Store both consents (consents.save), then what /konto shows: one write transaction.
+
+    True first when anything changed.
+    """
+    with session_scope(write_lock=True) as session:
+        changed = consents.save(session, user_id, reminders=reminders, info=info, source=source)
+        return changed, _overview(session, user_id)

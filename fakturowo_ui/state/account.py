@@ -6,10 +6,8 @@ import logging
 
 import reflex as rx
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
-from fakturowo_ui.models import User
-from fakturowo_ui.services import clock, consents, subscriptions, userdata
+from fakturowo_ui.services import blocking, clock, consents, subscriptions, userdata
 from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
 from fakturowo_ui.state.auth import (
@@ -79,13 +77,9 @@ class AccountState(UserBoundState):
         # require_user also starts clean when the data was loaded under another session.
         return await require_user(self)
 
-    def _load(self, user: CurrentUser) -> None:
-        with session_scope() as session:
-            plan = subscriptions.plan_status(session, user.user_id)
-            counts = userdata.counts(session, user.user_id)
-            changes = consents.last_changes(session, user.user_id)
-            row = session.get(User, user.user_id)
-            reminder, info = row.reminder_consent, row.info_consent
+    def _show(self, user: CurrentUser, overview: userdata.AccountOverview) -> None:
+        plan, counts, changes = overview.plan, overview.counts, overview.consent_changes
+        reminder, info = overview.reminder_consent, overview.info_consent
         self.user_id, self.email = user.user_id, user.email
         if plan.kind == subscriptions.TRIAL:
             self.plan_text = t("account.subscription.trial", date=clock.format_date(plan.last_day))
@@ -120,7 +114,7 @@ class AccountState(UserBoundState):
         if user is None:
             return login_redirect(self)
         self.consents_message = ""
-        self._load(user)
+        self._show(user, await blocking.db(userdata.account_overview, user.user_id))
         return None
 
     @rx.event
@@ -140,19 +134,19 @@ class AccountState(UserBoundState):
         if user is None:
             return login_redirect(self)
         try:
-            with session_scope() as session:
-                changed = consents.save(
-                    session,
-                    user.user_id,
-                    reminders=self.reminder_consent,
-                    info=self.info_consent,
-                    source="account",
-                )
+            # Saved and read back for the page in one transaction, off the event loop.
+            changed, overview = await blocking.db(
+                userdata.save_consents,
+                user.user_id,
+                reminders=self.reminder_consent,
+                info=self.info_consent,
+                source="account",
+            )
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("saving consents failed")
             self.consents_message, self.consents_message_is_error = t("common.unexpected"), True
             return None
-        self._load(user)
+        self._show(user, overview)
         self.consents_message = t(
             "account.consents.saved" if changed else "account.consents.unchanged"
         )

@@ -2,17 +2,19 @@
 
 Every handler looks up the logged-in user first and passes the user's ID to the services, which
 scope every query by it: an ID sent from the page that is not the user's own is refused there.
+Each event's database work is one service step, one transaction, in the database pool.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 
 import reflex as rx
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clients, money, products
+from fakturowo_ui.services import blocking, clients, money, products
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.nip import format_nip
 from fakturowo_ui.state.auth import (
@@ -33,14 +35,17 @@ class _CatalogState(PagedList, mixin=True):
     form_key: int = 0
     form: dict[str, str] = {}
 
-    # -- per kind ---------------------------------------------------------------------------
-    def _search(self, session, user_id: int):  # pragma: no cover - overridden
+    # -- per kind. The steps return the service call (one transaction) that blocking.db runs in
+    # the database pool; whatever they need of the state is read here, on the event loop.
+    def _page(self, user_id: int) -> Callable[[], object]:  # pragma: no cover - overridden
+        """The list's page for self.query and self.page (service list_page)."""
         raise NotImplementedError
 
     def _row(self, record) -> dict[str, str]:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _get(self, session, user_id: int, record_id: int):  # pragma: no cover - overridden
+    def _get(self, user_id: int, record_id: int) -> Callable[[], object]:  # pragma: no cover - overridden
+        """One of the user's own rows (service get_own)."""
         raise NotImplementedError
 
     def _empty_form(self) -> dict[str, str]:  # pragma: no cover - overridden
@@ -49,21 +54,24 @@ class _CatalogState(PagedList, mixin=True):
     def _form_of(self, record) -> dict[str, str]:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _save(self, session, user_id: int, form_data: dict):  # pragma: no cover - overridden
+    def _save(self, user_id: int, form_data: dict) -> Callable[[], tuple]:  # pragma: no cover - overridden
+        """(saved row, the list's page) by the service's save_and_list."""
         raise NotImplementedError
 
-    def _delete(self, session, user_id: int, record_id: int):  # pragma: no cover - overridden
+    def _delete(self, user_id: int, record_id: int) -> Callable[[], tuple]:  # pragma: no cover - overridden
+        """(deleted row's name, the list's page) by the service's delete_and_list."""
         raise NotImplementedError
 
     _kind: str = ""
 
-    def _reload(self, user_id: int) -> None:
-        with session_scope() as session:
-            result = self._search(session, user_id)
-            self.rows = [self._row(record) for record in result.rows]
-            self.page, self.pages, self.total = result.page, result.pages, result.total
+    def _show_page(self, result) -> None:
+        self.rows = [self._row(record) for record in result.rows]
+        self.page, self.pages, self.total = result.page, result.pages, result.total
         self.shown_query = self.query
         self.loaded = True
+
+    async def _reload(self, user_id: int) -> None:
+        self._show_page(await blocking.db(self._page(user_id)))
 
     def _reset_form(self) -> None:
         self.editing_id = 0
@@ -80,7 +88,7 @@ class _CatalogState(PagedList, mixin=True):
         self.message, self.message_is_error = "", False
         self.deleting_id, self.deleting_name = 0, ""
         self._reset_form()
-        self._reload(user.user_id)
+        await self._reload(user.user_id)
         return None
 
     @rx.event
@@ -91,13 +99,12 @@ class _CatalogState(PagedList, mixin=True):
             return login_redirect(self)
         self.message, self.message_is_error = "", False
         try:
-            with session_scope() as session:
-                record = self._get(session, user.user_id, whole_number(record_id))
-                self.form = self._form_of(record)
-                self.editing_id = record.id
+            record = await blocking.db(self._get(user.user_id, whole_number(record_id)))
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
             return None
+        self.form = self._form_of(record)
+        self.editing_id = record.id
         self.form_key += 1
         return None
 
@@ -115,9 +122,8 @@ class _CatalogState(PagedList, mixin=True):
             return login_redirect(self)
         self.message, self.message_is_error = "", False
         try:
-            with session_scope() as session:
-                record = self._save(session, user.user_id, form_data)
-                name = record.name
+            record, result = await blocking.db(self._save(user.user_id, form_data))
+            name = record.name
         except DomainError as error:
             # Keep what was typed, so the user corrects it instead of typing it all again.
             self.form = {key: text_field(form_data, key, 600) for key in self._empty_form()}
@@ -129,7 +135,7 @@ class _CatalogState(PagedList, mixin=True):
             return None
         self.message = t(f"{self._kind}.{'updated' if self.editing_id else 'added'}", name=name)
         self._reset_form()
-        self._reload(user.user_id)
+        self._show_page(result)
         return None
 
     @rx.event
@@ -139,11 +145,11 @@ class _CatalogState(PagedList, mixin=True):
         if user is None:
             return login_redirect(self)
         try:
-            with session_scope() as session:
-                record = self._get(session, user.user_id, whole_number(record_id))
-                self.deleting_id, self.deleting_name = record.id, record.name
+            record = await blocking.db(self._get(user.user_id, whole_number(record_id)))
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
+            return None
+        self.deleting_id, self.deleting_name = record.id, record.name
         return None
 
     @rx.event
@@ -153,9 +159,7 @@ class _CatalogState(PagedList, mixin=True):
         if user is None:
             return login_redirect(self)
         try:
-            with session_scope() as session:
-                name = self._get(session, user.user_id, whole_number(record_id)).name
-                self._delete(session, user.user_id, whole_number(record_id))
+            name, result = await blocking.db(self._delete(user.user_id, whole_number(record_id)))
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
             return None
@@ -163,7 +167,7 @@ class _CatalogState(PagedList, mixin=True):
         if self.editing_id == whole_number(record_id):
             self._reset_form()
         self.message, self.message_is_error = t(f"{self._kind}.deleted", name=name), False
-        self._reload(user.user_id)
+        self._show_page(result)
         return None
 
 
@@ -172,15 +176,15 @@ class ClientsState(_CatalogState, UserBoundState):
 
     _kind: str = "clients"
 
-    def _search(self, session, user_id):
-        return clients.search(session, user_id, self.query, self.page)
+    def _page(self, user_id):
+        return functools.partial(clients.list_page, user_id, self.query, self.page)
 
     def _row(self, c):
         return {"id": str(c.id), "name": c.name, "nip": format_nip(c.nip), "address": c.address,
                 "email": c.email}
 
-    def _get(self, session, user_id, record_id):
-        return clients.get(session, user_id, record_id)
+    def _get(self, user_id, record_id):
+        return functools.partial(clients.get_own, user_id, record_id)
 
     def _empty_form(self):
         return {"name": "", "nip": "", "address": "", "email": ""}
@@ -188,17 +192,15 @@ class ClientsState(_CatalogState, UserBoundState):
     def _form_of(self, c):
         return {"name": c.name, "nip": c.nip, "address": c.address, "email": c.email}
 
-    def _save(self, session, user_id, form_data):
+    def _save(self, user_id, form_data):
         form = clients.ClientForm(
             name=text_field(form_data, "name", 300), nip=text_field(form_data, "nip", 40),
             address=text_field(form_data, "address", 600), email=text_field(form_data, "email", 300),
         )
-        if self.editing_id:
-            return clients.update(session, user_id, self.editing_id, form)
-        return clients.create(session, user_id, form)
+        return functools.partial(clients.save_and_list, user_id, self.editing_id, form, self.query, self.page)
 
-    def _delete(self, session, user_id, record_id):
-        clients.delete(session, user_id, record_id)
+    def _delete(self, user_id, record_id):
+        return functools.partial(clients.delete_and_list, user_id, record_id, self.query, self.page)
 
 
 class ProductsState(_CatalogState, UserBoundState):
@@ -206,16 +208,16 @@ class ProductsState(_CatalogState, UserBoundState):
 
     _kind: str = "products"
 
-    def _search(self, session, user_id):
-        return products.search(session, user_id, self.query, self.page)
+    def _page(self, user_id):
+        return functools.partial(products.list_page, user_id, self.query, self.page)
 
     def _row(self, p):
         return {"id": str(p.id), "name": p.name, "unit": p.unit,
                 "net_price": money.format_amount(p.net_price),
                 "vat_rate": "zw" if p.vat_rate == "zw" else f"{p.vat_rate}%"}
 
-    def _get(self, session, user_id, record_id):
-        return products.get(session, user_id, record_id)
+    def _get(self, user_id, record_id):
+        return functools.partial(products.get_own, user_id, record_id)
 
     def _empty_form(self):
         return {"name": "", "unit": "szt.", "net_price": "", "vat_rate": "23"}
@@ -224,14 +226,12 @@ class ProductsState(_CatalogState, UserBoundState):
         return {"name": p.name, "unit": p.unit, "net_price": money.plain_amount(p.net_price),
                 "vat_rate": p.vat_rate}
 
-    def _save(self, session, user_id, form_data):
+    def _save(self, user_id, form_data):
         form = products.ProductForm(
             name=text_field(form_data, "name", 300), unit=text_field(form_data, "unit", 40),
             net_price=text_field(form_data, "net_price", 60), vat_rate=text_field(form_data, "vat_rate", 10),
         )
-        if self.editing_id:
-            return products.update(session, user_id, self.editing_id, form)
-        return products.create(session, user_id, form)
+        return functools.partial(products.save_and_list, user_id, self.editing_id, form, self.query, self.page)
 
-    def _delete(self, session, user_id, record_id):
-        products.delete(session, user_id, record_id)
+    def _delete(self, user_id, record_id):
+        return functools.partial(products.delete_and_list, user_id, record_id, self.query, self.page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import accounts
+from fakturowo_ui.services import accounts, blocking
 from fakturowo_ui.services.onetime import LinkState
 
 
@@ -22,11 +22,11 @@ class ConfirmState(rx.State):
     _token: str = ""
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         """Look at the link without using it."""
         self.reset()
         self._token = self.router.url.query_parameters.get("token", "")
-        state, email = accounts.inspect_confirmation(self._token)
+        state, email = await blocking.db(accounts.inspect_confirmation, self._token)
         self.checked = True
         if state is LinkState.VALID:
             self.can_confirm, self.email = True, email or ""
@@ -35,11 +35,11 @@ class ConfirmState(rx.State):
             self.message, self.message_is_error = t(state.message_key), True
 
     @rx.event
-    def confirm(self):
+    async def confirm(self):
         """Use the link: the address is confirmed and the account can log in."""
         if not self.can_confirm:
             return
-        state = accounts.confirm_email(self._token)
+        state = await blocking.db(accounts.confirm_email, self._token)
         self.can_confirm = False
         if state is LinkState.VALID:
             self.confirmed = True

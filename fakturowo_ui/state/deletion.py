@@ -7,7 +7,7 @@ import logging
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clock, deletion
+from fakturowo_ui.services import blocking, clock, deletion
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import (
@@ -96,12 +96,12 @@ class DeletionConfirmState(rx.State):
         self.offer_login = state in (LinkState.EXPIRED, LinkState.SUPERSEDED, LinkState.VOIDED)
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         """Look at the link without using it."""
         self.reset()
         self._token = text_field(self.router.url.query_parameters, "token", 200)
         try:
-            link = deletion.inspect_link(self._token)
+            link = await blocking.db(deletion.inspect_link, self._token)
         except Exception:  # noqa: BLE001
             log.exception("inspecting a deletion link failed")
             self.message, self.message_is_error = t("common.unexpected"), True

@@ -1,15 +1,17 @@
-"""States of /dokumenty (list, one document's view) and /wystaw (the new invoice form)."""
+"""States of /dokumenty (list, one document's view) and /wystaw (the new invoice form).
+
+Each event's database work is one service step (one transaction) run by `blocking.db` in the
+database pool, never on the event loop.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import reflex as rx
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clients, clock, documents, money, products, seller, subscriptions
+from fakturowo_ui.services import blocking, clock, documents, money, products, subscriptions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.nip import format_nip
 from fakturowo_ui.state.auth import (
@@ -23,9 +25,8 @@ from fakturowo_ui.state.lists import PagedList
 log = logging.getLogger("fakturowo.state")
 
 
-def documents_left_text(session, user_id: int) -> str:
+def documents_left_text(plan: subscriptions.PlanStatus) -> str:
     """This month's documents left, as /konto says it."""
-    plan = subscriptions.plan_status(session, user_id)
     if plan.documents_left is None:
         return t("account.subscription.unlimited")
     return t("account.subscription.left", left=plan.documents_left, limit=plan.documents_limit)
@@ -41,25 +42,25 @@ class DocumentsState(PagedList, UserBoundState):
     view_items: list[dict[str, str]] = []
     view_rates: list[dict[str, str]] = []
 
-    def _reload(self, user_id: int) -> None:
-        with session_scope() as session:
-            result = documents.search(session, user_id, self.query, self.page)
-            self.rows = [
-                {"id": str(d.id), "number": d.number, "buyer": d.buyer_name,
-                 "issue_date": clock.format_date(d.issue_date), "gross": money.format_amount(d.total_gross),
-                 "pdf": f"/pliki/faktura/{d.id}"}
-                for d in result.rows
-            ]
-            self.page, self.pages, self.total = result.page, result.pages, result.total
-            self.left_text = documents_left_text(session, user_id)
+    def _show_page(self, listing: documents.ListPage) -> None:
+        result = listing.rows
+        self.rows = [
+            {"id": str(d.id), "number": d.number, "buyer": d.buyer_name,
+             "issue_date": clock.format_date(d.issue_date), "gross": money.format_amount(d.total_gross),
+             "pdf": f"/pliki/faktura/{d.id}"}
+            for d in result.rows
+        ]
+        self.page, self.pages, self.total = result.page, result.pages, result.total
+        self.left_text = documents_left_text(listing.plan)
         self.shown_query = self.query
         self.loaded = True
 
-    def _show(self, user_id: int, document_id: int) -> None:
-        with session_scope() as session:
-            d = documents.get(session, user_id, document_id)
-            items = documents.items_of(session, d.id)
-        lines = documents.lines_of(items)
+    async def _reload(self, user_id: int) -> None:
+        self._show_page(await blocking.db(documents.list_page, user_id, self.query, self.page))
+
+    def _show(self, shown: documents.Shown) -> None:
+        d = shown.document
+        lines = documents.lines_of(shown.items)
         totals = documents.compute_totals(lines)
         self.view_id = d.id
         self.view = {
@@ -96,13 +97,14 @@ class DocumentsState(PagedList, UserBoundState):
         self.view_id, self.view, self.view_items, self.view_rates = 0, {}, [], []
         params = self.router.url.query_parameters
         shown = whole_number(params.get("pokaz", 0))
-        if shown:
-            try:
-                self._show(user.user_id, shown)
-            except DomainError as error:
-                self.message, self.message_is_error = error.message(), True
         self.query, self.page = "", 1
-        self._reload(user.user_id)
+        # The document asked for (refused unless it is the user's own) and the list: one step.
+        opened = await blocking.db(documents.open_page, user.user_id, shown, self.query, self.page)
+        if opened.shown is not None:
+            self._show(opened.shown)
+        elif opened.refusal is not None:
+            self.message, self.message_is_error = opened.refusal.message(), True
+        self._show_page(opened.listing)
         issued = params.get("wystawiono", "")
         if issued and self.view_id:
             self.message = t("issue.done", number=self.view.get("number", ""))
@@ -114,11 +116,11 @@ class DocumentsState(PagedList, UserBoundState):
         if user is None:
             return login_redirect(self)
         try:
-            with session_scope() as session:
-                d = documents.get(session, user.user_id, whole_number(document_id))
-                self.deleting_id, self.deleting_name = d.id, d.number
+            d = await blocking.db(documents.get_own, user.user_id, whole_number(document_id))
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
+            return None
+        self.deleting_id, self.deleting_name = d.id, d.number
         return None
 
     @rx.event
@@ -128,15 +130,15 @@ class DocumentsState(PagedList, UserBoundState):
         if user is None:
             return login_redirect(self)
         try:
-            with session_scope(write_lock=True) as session:
-                number = documents.get(session, user.user_id, whole_number(document_id)).number
-                documents.delete(session, user.user_id, whole_number(document_id))
+            number, listing = await blocking.db(
+                documents.delete_and_list, user.user_id, whole_number(document_id), self.query, self.page
+            )
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
             return None
         self.deleting_id, self.deleting_name = 0, ""
         self.message, self.message_is_error = t("documents.deleted", number=number), False
-        self._reload(user.user_id)
+        self._show_page(listing)
         return None
 
 
@@ -170,14 +172,14 @@ class IssueState(UserBoundState):
         user = await require_user(self)
         if user is None:
             return login_redirect(self)
-        with session_scope() as session:
-            self.seller_ready = seller.is_complete(seller.get(session, user.user_id))
-            self.client_options = [[str(i), name] for i, name in clients.all_for_choice(session, user.user_id)]
-            self.product_options = [
-                [str(p.id), f"{p.name} ({money.format_amount(p.net_price)} zł, {documents.rate_label(p.vat_rate)})"]
-                for p in products.all_for_choice(session, user.user_id)
-            ]
-            self.left_text = documents_left_text(session, user.user_id)
+        choices = await blocking.db(documents.issue_choices, user.user_id)
+        self.seller_ready = choices.seller_ready
+        self.client_options = [[str(i), name] for i, name in choices.clients]
+        self.product_options = [
+            [str(p.id), f"{p.name} ({money.format_amount(p.net_price)} zł, {documents.rate_label(p.vat_rate)})"]
+            for p in choices.products
+        ]
+        self.left_text = documents_left_text(choices.plan)
         self.today = clock.today_warsaw().isoformat()
         self.lines = [self._line({})]
         self.message, self.message_is_error, self.busy = "", False, False
@@ -210,10 +212,9 @@ class IssueState(UserBoundState):
         if not product_id:
             return None
         try:
-            with session_scope() as session:
-                p = products.get(session, user.user_id, whole_number(product_id))
-                values = {"name": p.name, "quantity": "1", "unit": p.unit,
-                          "net_price": money.plain_amount(p.net_price), "vat_rate": p.vat_rate}
+            p = await blocking.db(products.get_own, user.user_id, whole_number(product_id))
+            values = {"name": p.name, "quantity": "1", "unit": p.unit,
+                      "net_price": money.plain_amount(p.net_price), "vat_rate": p.vat_rate}
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
             return None
@@ -261,7 +262,7 @@ class IssueState(UserBoundState):
         self.busy = True
         yield
         try:
-            document = await asyncio.to_thread(documents.issue, user.user_id, form)
+            document = await blocking.db(documents.issue, user.user_id, form)
         except DomainError as error:
             self.message, self.message_is_error = error.message(), True
         except Exception:  # noqa: BLE001 - never a traceback on screen
@@ -271,5 +272,4 @@ class IssueState(UserBoundState):
             yield rx.redirect(f"/dokumenty/?pokaz={document.id}&wystawiono=1")
         finally:
             self.busy = False
-            with session_scope() as session:
-                self.left_text = documents_left_text(session, user.user_id)
+            self.left_text = documents_left_text(await blocking.db(subscriptions.current_plan, user.user_id))

@@ -1,7 +1,8 @@
 """What every searchable, paged list state shares: its rows, the search box, paging, the delete question.
 
-A state mixes this in and provides `_reload(user_id)`, which fills rows, page, pages and total for
-the logged-in user (the services scope every query by that ID).
+A state mixes this in and provides `async _reload(user_id)`, which fills rows, page, pages and total
+for the logged-in user (the services scope every query by that ID), its database step run by
+`blocking.db` in the database pool, never on the event loop.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class PagedList(rx.State, mixin=True):
     deleting_id: int = 0
     deleting_name: str = ""
 
-    def _reload(self, user_id: int) -> None:  # pragma: no cover - provided by each list
+    async def _reload(self, user_id: int) -> None:  # pragma: no cover - provided by each list
         raise NotImplementedError
 
     @rx.var
@@ -54,7 +55,7 @@ class PagedList(rx.State, mixin=True):
             return login_redirect(self)
         self.query = text_field(form_data, "q", 100).strip()
         self.page = 1
-        self._reload(user.user_id)
+        await self._reload(user.user_id)
         return None
 
     @rx.event
@@ -64,7 +65,7 @@ class PagedList(rx.State, mixin=True):
         if user is None:
             return login_redirect(self)
         self.page = whole_number(page, 1)
-        self._reload(user.user_id)
+        await self._reload(user.user_id)
         return None
 
     @rx.event

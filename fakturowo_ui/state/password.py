@@ -1,7 +1,7 @@
 """States of the logged-in password pages: /zmiana-hasla and the /konto region "Okresowa zmiana hasła".
 
 /zmiana-hasla is the one page a session marked "must change password" may use, so it alone asks
-current_user(..., allow_pending_change=True). A successful change ends every session of the
+require_user(..., allow_pending_change=True). A successful change ends every session of the
 user; the tab then continues through POST /auth/rotate, which sets a fresh session cookie.
 """
 
@@ -12,15 +12,15 @@ import logging
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clock, password_flows, password_policy
+from fakturowo_ui.services import blocking, clock, password_flows, password_policy
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state.auth import (
     UserBoundState,
-    current_user,
     forget_user_data,
     login_redirect,
     post_form,
     require_user,
+    resolve_user,
 )
 from fakturowo_ui.state.common import flag, text_field
 
@@ -74,7 +74,7 @@ class PasswordChangeState(UserBoundState):
         if (
             not self.forced
             and self.router.url.query_parameters.get("zmieniono")
-            and password_flows.changed_recently(user.user_id)
+            and await blocking.db(password_flows.changed_recently, user.user_id)
         ):
             self.done = True
             self.message = t("password_change.done")
@@ -146,13 +146,13 @@ class PeriodicChangeState(UserBoundState):
         self.loaded = True
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         """Load the option for the logged-in user (AccountState.on_load sends others away)."""
         self.reset()
-        user = current_user(self)
+        user = await resolve_user(self)
         if user is None:
             return
-        option = password_flows.periodic_change(user.user_id)
+        option = await blocking.db(password_flows.periodic_change, user.user_id)
         if option is not None:
             self._show(option)
 
@@ -179,7 +179,8 @@ class PeriodicChangeState(UserBoundState):
         self.message, self.message_is_error = "", False
         yield
         try:
-            option = password_flows.set_periodic_change(user.user_id, wanted)
+            # Stored and read back in one transaction, off the event loop.
+            option = await blocking.db(password_flows.save_periodic_change, user.user_id, wanted)
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("saving the periodic password change failed")
             self.message, self.message_is_error = t("common.unexpected"), True

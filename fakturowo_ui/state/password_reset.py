@@ -11,7 +11,7 @@ import logging
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import password_flows
+from fakturowo_ui.services import blocking, password_flows
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import forget_user_data
@@ -45,13 +45,13 @@ class PasswordResetState(rx.State):
         self.message, self.message_is_error = t(state.message_key), True
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         """Without a token: the request form. With one: look at the link without using it."""
         self.reset()
         self._token = text_field(self.router.url.query_parameters, "token", 200)
         if self._token:
             try:
-                state, email = password_flows.inspect_reset(self._token)
+                state, email = await blocking.db(password_flows.inspect_reset, self._token)
             except Exception:  # noqa: BLE001 - never a traceback on screen
                 log.exception("inspecting a reset link failed")
                 state, email = LinkState.INVALID, ""

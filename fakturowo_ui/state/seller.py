@@ -6,9 +6,8 @@ import logging
 
 import reflex as rx
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import seller
+from fakturowo_ui.services import blocking, seller
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state.auth import (
     UserBoundState,
@@ -32,10 +31,8 @@ class SellerState(UserBoundState):
     message: str = ""
     message_is_error: bool = False
 
-    def _fill(self, user_id: int) -> None:
-        with session_scope() as session:
-            profile = seller.get(session, user_id)
-            self.form = {name: (getattr(profile, name) if profile else "") for name in _FIELDS}
+    def _fill(self, profile) -> None:
+        self.form = {name: (getattr(profile, name) if profile else "") for name in _FIELDS}
         self.form_key += 1
         self.loaded = True
 
@@ -46,7 +43,7 @@ class SellerState(UserBoundState):
         if user is None:
             return login_redirect(self)
         self.message, self.message_is_error = "", False
-        self._fill(user.user_id)
+        self._fill(await blocking.db(seller.profile_of, user.user_id))
         return None
 
     @rx.event
@@ -57,8 +54,7 @@ class SellerState(UserBoundState):
             return login_redirect(self)
         values = {name: text_field(form_data, name, 600) for name in _FIELDS}
         try:
-            with session_scope() as session:
-                seller.save(session, user.user_id, seller.SellerForm(**values))
+            profile = await blocking.db(seller.save_profile, user.user_id, seller.SellerForm(**values))
         except DomainError as error:
             self.form = values
             self.message, self.message_is_error = error.message(), True
@@ -67,6 +63,6 @@ class SellerState(UserBoundState):
             log.exception("saving seller details failed")
             self.message, self.message_is_error = t("common.unexpected"), True
             return None
-        self._fill(user.user_id)
+        self._fill(profile)
         self.message, self.message_is_error = t("settings.seller.saved"), False
         return None

@@ -7,7 +7,7 @@ import logging
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import unsubscribe
+from fakturowo_ui.services import blocking, unsubscribe
 from fakturowo_ui.services.unsubscribe import Outcome
 
 log = logging.getLogger("fakturowo.state")
@@ -39,12 +39,12 @@ class UnsubscribeState(rx.State):
     _token: str = ""
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         """Look at the link without using it."""
         self.reset()
         self._token = self.router.url.query_parameters.get("token", "")
         try:
-            outcome, consent = unsubscribe.inspect(self._token)
+            outcome, consent = await blocking.db(unsubscribe.inspect, self._token)
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("inspecting an unsubscribe link failed")
             self.checked, self.message, self.message_is_error = True, t("common.unexpected"), True
@@ -59,12 +59,12 @@ class UnsubscribeState(rx.State):
             self.message, self.message_is_error = outcome_message(outcome, consent)
 
     @rx.event
-    def withdraw(self):
+    async def withdraw(self):
         """Withdraw the consent the link is for (a record with source "unsubscribe")."""
         if not self.can_withdraw:
             return
         try:
-            outcome, consent = unsubscribe.withdraw(self._token)
+            outcome, consent = await blocking.db(unsubscribe.withdraw, self._token)
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("withdrawing a consent by link failed")
             self.message, self.message_is_error = t("common.unexpected"), True
