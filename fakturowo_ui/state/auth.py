@@ -92,10 +92,12 @@ class UserBoundState(rx.State):
     _session_id: int = 0
 
 
-async def forget_user_data(state: rx.State) -> None:
-    """Reset every user-bound state, so the next user of this tab sees nothing of the last one."""
+async def forget_user_data(state: rx.State, *, keep: type[rx.State] | None = None) -> None:
+    """Reset every user-bound state, so the next user of this tab sees nothing of the last one
+    (but `keep`, the state whose handler is showing its own outcome right now)."""
     for substate in UserBoundState.get_substates():
-        (await state.get_state(substate)).reset()
+        if substate is not keep:
+            (await state.get_state(substate)).reset()
     (await state.get_state(UserBoundState))._session_id = 0
 
 

@@ -7,9 +7,10 @@ import reflex as rx
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import accounts, blocking
 from fakturowo_ui.services.onetime import LinkState
+from fakturowo_ui.state.auth import UserBoundState
 
 
-class ConfirmState(rx.State):
+class ConfirmState(UserBoundState):
     """What the confirmation link can do and the outcome of pressing the button."""
 
     checked: bool = False

@@ -14,13 +14,13 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.services import blocking, password_flows
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
-from fakturowo_ui.state.auth import forget_user_data
+from fakturowo_ui.state.auth import UserBoundState, forget_user_data
 from fakturowo_ui.state.common import client_ip, text_field
 
 log = logging.getLogger("fakturowo.state")
 
 
-class PasswordResetState(rx.State):
+class PasswordResetState(UserBoundState):
     """Which form the page shows, per-field errors and the outcome message."""
 
     checked: bool = False
@@ -128,6 +128,6 @@ class PasswordResetState(rx.State):
             self.can_set, self.done = False, True
             self.message = t("reset.done")
             # Every session of the account ended; whatever this tab held of it goes too.
-            await forget_user_data(self)
+            await forget_user_data(self, keep=type(self))
         finally:
             self.busy = False

@@ -9,12 +9,13 @@ import reflex as rx
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import client_ip, flag, text_field
 
 log = logging.getLogger("fakturowo.state")
 
 
-class RegisterState(rx.State):
+class RegisterState(UserBoundState):
     """The form's outcome: one error per field, or the confirmation notice."""
 
     email_error: str = ""

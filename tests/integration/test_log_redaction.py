@@ -76,7 +76,12 @@ def backend(tmp_path_factory, migrated_template, probe_state):
         mp.setenv("REFLEX_WEB_WORKDIR", str(var_dir.parent / "web"))  # leave the repository's .web alone
         reset_settings_cache()
         db.reset_engine()
+        from fakturowo_ui.api import api
         from fakturowo_ui.fakturowo_ui import app
+
+        # Earlier tests may have served `api` through a TestClient, which freezes its middleware;
+        # the Reflex app adds its CORS middleware to it when it builds its ASGI app.
+        mp.setattr(api, "middleware_stack", None)
 
         # The sink `reflex run` puts on the "reflex" logger in every worker: rich, straight to the
         # terminal, rendering a record's exc_info itself.
