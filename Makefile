@@ -14,7 +14,7 @@ BACKEND_HOST ?= $(if $(strip $(FAKTUROWO_TRUSTED_PROXIES)),127.0.0.1)
 export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test setup setup-dev migrate chromium lint clean
+.PHONY: run test setup setup-dev migrate chromium nginx lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,10 +44,19 @@ chromium:
 	fi
 	@/usr/bin/chromium --version
 
+# Debian's nginx for the several-hosts tests (tests/multihost): each test starts its own nginx
+# process on a free loopback port, so the package's own service is never used.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		echo "Installing Debian's nginx for the several-hosts tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	fi
+	@/usr/sbin/nginx -v
+
 lint: setup-dev
 	$(BIN)/ruff check .
 
-test: setup-dev chromium lint
+test: setup-dev chromium nginx lint
 	$(BIN)/pytest
 
 clean:
