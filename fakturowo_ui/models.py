@@ -52,6 +52,10 @@ class User(SQLModel, table=True):
     info_consent: bool = Field(
         default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
     )
+    # When each consent last changed (None: never), kept here so /konto reads one row, not the
+    # whole history (migration 0004).
+    reminder_consent_changed_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+    info_consent_changed_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
 
     def __repr__(self) -> str:
         return f"User(id={self.id})"

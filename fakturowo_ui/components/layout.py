@@ -70,8 +70,11 @@ def region(heading: str, region_id: str, *children: rx.Component) -> rx.Componen
     )
 
 
-def message(text: rx.Var, *, alert: rx.Var | bool = False) -> rx.Component:
-    """An outcome message, announced to screen readers; shown only when there is text."""
+def message(text: rx.Var, *, alert: rx.Var | bool = False, key: rx.Var | None = None) -> rx.Component:
+    """An outcome message, announced to screen readers; shown only when there is text.
+
+    `key` changing re-creates the element, so the same text said again is announced again.
+    """
     if isinstance(alert, bool):
         role = "alert" if alert else "status"
         kind = "message-error" if alert else "message-ok"
@@ -80,7 +83,8 @@ def message(text: rx.Var, *, alert: rx.Var | bool = False) -> rx.Component:
         kind = rx.cond(alert, "message-error", "message-ok")
     return rx.cond(
         text != "",
-        rx.el.p(text, role=role, class_name=rx.Var.create("message ") + kind),
+        rx.el.p(text, role=role, class_name=rx.Var.create("message ") + kind,
+                **({"key": key} if key is not None else {})),
     )
 
 

@@ -118,8 +118,8 @@ MESSAGES: dict[str, str] = {
         "opinii o naszej stronie, życzenia świąteczne, itp. Zaznacz to pole, jeśli chcesz je "
         "otrzymywać; odznacz, jeśli nie chcesz."
     ),
-    "account.consents.saved": "Zapisano zgody na otrzymywanie wiadomości.",
-    "account.consents.unchanged": "Nic się nie zmieniło: zgody są takie jak wcześniej.",
+    "account.consents.saved": "Zapisano zgody na otrzymywanie wiadomości (godz. {time}).",
+    "account.consents.unchanged": "Nic się nie zmieniło: zgody są takie jak wcześniej (sprawdzono o {time}).",
     "account.consents.last_change": "Ostatnia zmiana: {when}",
     "account.consents.never": "Jeszcze nie zmieniano.",
     "account.subscription.heading": "Abonament",

@@ -164,6 +164,8 @@ def _create_user(session: Session, email: str, password_hash: str, form: Registr
         password_changed_at=now,
         reminder_consent=form.reminder_consent,
         info_consent=form.info_consent,
+        reminder_consent_changed_at=now if form.reminder_consent else None,
+        info_consent_changed_at=now if form.info_consent else None,
     )
     session.add(user)
     session.flush()

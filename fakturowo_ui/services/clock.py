@@ -83,6 +83,11 @@ def format_time(moment: dt.datetime) -> str:
     return warsaw(moment).strftime("%H:%M")
 
 
+def format_time_seconds(moment: dt.datetime) -> str:
+    """HH:MM:SS in Warsaw time of a stored moment (when an outcome message must change each time)."""
+    return warsaw(moment).strftime("%H:%M:%S")
+
+
 def format_datetime(moment: dt.datetime) -> str:
     """DD-MM-YYYY HH:MM in Warsaw time of a stored moment."""
     return warsaw(moment).strftime("%d-%m-%Y %H:%M")

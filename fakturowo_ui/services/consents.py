@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from fakturowo_ui.models import ConsentRecord, User
@@ -13,6 +12,8 @@ from fakturowo_ui.services import clock
 REMINDERS = "reminders"
 INFO = "info"
 SOURCES = ("registration", "account", "unsubscribe")
+# The User column holding when each consent last changed.
+CHANGED_AT = {REMINDERS: "reminder_consent_changed_at", INFO: "info_consent_changed_at"}
 
 
 def save(session: Session, user_id: int, *, reminders: bool, info: bool, source: str) -> bool:
@@ -30,6 +31,7 @@ def save(session: Session, user_id: int, *, reminders: bool, info: bool, source:
     ):
         if getattr(user, attribute) != wanted:
             setattr(user, attribute, wanted)
+            setattr(user, CHANGED_AT[consent], now)
             session.add(ConsentRecord(user_id=user_id, consent=consent, given=wanted, at=now, source=source))
             changed = True
     if changed:
@@ -38,10 +40,12 @@ def save(session: Session, user_id: int, *, reminders: bool, info: bool, source:
 
 
 def last_changes(session: Session, user_id: int) -> dict[str, dt.datetime]:
-    """When each consent last changed (consents never changed are absent)."""
-    rows = session.execute(
-        sa.select(ConsentRecord.consent, sa.func.max(ConsentRecord.at))
-        .where(ConsentRecord.user_id == user_id)
-        .group_by(ConsentRecord.consent)
-    ).all()
-    return {consent: at for consent, at in rows}
+    """When each consent last changed (consents never changed are absent): one row's columns,
+    however long the history."""
+    user = session.get(User, user_id)
+    return changes_of(user) if user is not None else {}
+
+
+def changes_of(user: User) -> dict[str, dt.datetime]:
+    """The change times kept on the user row."""
+    return {consent: at for consent, column in CHANGED_AT.items() if (at := getattr(user, column))}

@@ -76,8 +76,21 @@ def resolve(
     unless `allow_pending_change`: only the password-change page passes it, so every other
     page, event and endpoint refuses such a session on the server.
     """
-    if not token:
+    user, touch = resolve_untouched(session, token)
+    if user is None or (user.must_change_password and not allow_pending_change):
         return None
+    if touch:
+        session.execute(
+            sa.update(AuthSession).where(AuthSession.id == user.session_id).values(last_seen_at=clock.now())
+        )
+    return user
+
+
+def resolve_untouched(session: Session, token: str | None) -> tuple[CurrentUser | None, bool]:
+    """The live session behind a token (pending password change or not) without writing, and
+    whether its last-activity time is due to be written (see touch)."""
+    if not token:
+        return None, False
     now = clock.now()
     row = session.execute(
         sa.select(AuthSession, User.email)
@@ -85,22 +98,27 @@ def resolve(
         .where(AuthSession.token_hash == digest(token))
     ).first()
     if row is None:
-        return None
+        return None, False
     auth, email = row
     if auth.expires_at <= now or auth.last_seen_at + IDLE_TIMEOUT <= now:
-        return None
-    if auth.must_change_password and not allow_pending_change:
-        return None
-    if now - auth.last_seen_at >= TOUCH_INTERVAL:
-        session.execute(
-            sa.update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now)
-        )
-    return CurrentUser(
+        return None, False
+    user = CurrentUser(
         user_id=auth.user_id,
         email=email,
         session_id=auth.id,
         must_change_password=auth.must_change_password,
     )
+    return user, now - auth.last_seen_at >= TOUCH_INTERVAL
+
+
+def touch(session_id: int) -> None:
+    """Write a session's last-activity time (at most once every TOUCH_INTERVAL per session)."""
+    from fakturowo_ui.db import session_scope
+
+    with session_scope(write_lock=True) as session:
+        session.execute(
+            sa.update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=clock.now())
+        )
 
 
 def resolve_token(token: str | None, *, allow_pending_change: bool = False) -> CurrentUser | None:

@@ -48,9 +48,31 @@ class AccountOverview:
 def _overview(session: Session, user_id: int) -> AccountOverview:
     plan = subscriptions.plan_status(session, user_id)
     held = counts(session, user_id)
-    changes = consents.last_changes(session, user_id)
     row = session.get(User, user_id)
-    return AccountOverview(plan, held, changes, row.reminder_consent, row.info_consent)
+    return AccountOverview(plan, held, consents.changes_of(row), row.reminder_consent, row.info_consent)
+
+
+def overview_for(session: Session, user) -> AccountOverview:
+    """What /konto shows, inside a private event's transaction (services/as_user)."""
+    return _overview(session, user.user_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsentsView:
+    """The consents region after a save: whether anything changed, the values and their times."""
+
+    changed: bool
+    reminder_consent: bool
+    info_consent: bool
+    consent_changes: dict[str, dt.datetime]
+
+
+def save_consents_for(session: Session, user, *, reminders: bool, info: bool) -> ConsentsView:
+    """"Zapisz" in the consents region, inside a private event's write transaction: stores both
+    consents (a record per change) and returns only what the region shows."""
+    changed = consents.save(session, user.user_id, reminders=reminders, info=info, source="account")
+    row = session.get(User, user.user_id)
+    return ConsentsView(changed, row.reminder_consent, row.info_consent, consents.changes_of(row))
 
 
 def account_overview(user_id: int) -> AccountOverview:

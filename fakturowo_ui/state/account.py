@@ -7,14 +7,11 @@ import logging
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import blocking, clock, consents, subscriptions, userdata
+from fakturowo_ui.services import clock, consents, subscriptions, userdata
 from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
-from fakturowo_ui.state.auth import (
-    UserBoundState,
-    login_redirect,
-    require_user,
-)
+from fakturowo_ui.state.auth import UserBoundState
+from fakturowo_ui.state.events import act
 
 log = logging.getLogger("fakturowo.state")
 
@@ -44,6 +41,8 @@ class AccountState(UserBoundState):
     info_changed: str = ""
     consents_message: str = ""
     consents_message_is_error: bool = False
+    # Renewed on every save: the message element is re-created (its React key) for screen readers.
+    consents_message_serial: int = 0
     documents_count: int = 0
     clients_count: int = 0
     products_count: int = 0
@@ -73,33 +72,34 @@ class AccountState(UserBoundState):
             products=self.products_count,
         )
 
-    async def _require_user(self) -> CurrentUser | None:
-        # require_user also starts clean when the data was loaded under another session.
-        return await require_user(self)
-
     def _show(self, user: CurrentUser, overview: userdata.AccountOverview) -> None:
-        plan, counts, changes = overview.plan, overview.counts, overview.consent_changes
-        reminder, info = overview.reminder_consent, overview.info_consent
-        self.user_id, self.email = user.user_id, user.email
+        plan, counts = overview.plan, overview.counts
         if plan.kind == subscriptions.TRIAL:
-            self.plan_text = t("account.subscription.trial", date=clock.format_date(plan.last_day))
+            plan_text = t("account.subscription.trial", date=clock.format_date(plan.last_day))
         elif plan.kind == subscriptions.ACTIVE:
-            self.plan_text = t("account.subscription.active", date=clock.format_date(plan.last_day))
+            plan_text = t("account.subscription.active", date=clock.format_date(plan.last_day))
         else:
-            self.plan_text = t("account.subscription.free", limit=plan.documents_limit)
+            plan_text = t("account.subscription.free", limit=plan.documents_limit)
         if plan.documents_left is None:
-            self.documents_text = t("account.subscription.unlimited")
+            documents_text = t("account.subscription.unlimited")
         else:
-            self.documents_text = t(
+            documents_text = t(
                 "account.subscription.left", left=plan.documents_left, limit=plan.documents_limit
             )
-        self.reminder_consent, self.info_consent = reminder, info
-        self.reminders_changed = self._changed_text(changes.get(consents.REMINDERS))
-        self.info_changed = self._changed_text(changes.get(consents.INFO))
-        self.documents_count = counts.documents
-        self.clients_count = counts.clients
-        self.products_count = counts.products
-        self.loaded = True
+        self._update(
+            user_id=user.user_id, email=user.email, plan_text=plan_text, documents_text=documents_text,
+            documents_count=counts.documents, clients_count=counts.clients,
+            products_count=counts.products, loaded=True,
+        )
+        self._show_consents(overview.reminder_consent, overview.info_consent, overview.consent_changes)
+
+    def _show_consents(self, reminder: bool, info: bool, changes: dict) -> None:
+        self._update(
+            reminder_consent=reminder,
+            info_consent=info,
+            reminders_changed=self._changed_text(changes.get(consents.REMINDERS)),
+            info_changed=self._changed_text(changes.get(consents.INFO)),
+        )
 
     @staticmethod
     def _changed_text(moment) -> str:
@@ -110,11 +110,14 @@ class AccountState(UserBoundState):
     @rx.event
     async def on_load(self):
         """Load the page for the logged-in user, or send the visitor to the login page."""
-        user = await self._require_user()
-        if user is None:
-            return login_redirect(self)
-        self.consents_message = ""
-        self._show(user, await blocking.db(userdata.account_overview, user.user_id))
+        done = await act(self, userdata.overview_for, what="loading /konto")
+        if done.redirect is not None:
+            return done.redirect
+        self._update(consents_message="")
+        if done.ok:
+            self._show(done.user, done.value)
+        else:
+            self.consents_message, self.consents_message_is_error = done.error, True
         return None
 
     @rx.event
@@ -129,26 +132,28 @@ class AccountState(UserBoundState):
 
     @rx.event
     async def save_consents(self, _form_data: dict | None = None):
-        """Store both consents; a record is appended only for a consent that changed."""
-        user = await self._require_user()
-        if user is None:
-            return login_redirect(self)
-        try:
-            # Saved and read back for the page in one transaction, off the event loop.
-            changed, overview = await blocking.db(
-                userdata.save_consents,
-                user.user_id,
-                reminders=self.reminder_consent,
-                info=self.info_consent,
-                source="account",
-            )
-        except Exception:  # noqa: BLE001 - never a traceback on screen
-            log.exception("saving consents failed")
-            self.consents_message, self.consents_message_is_error = t("common.unexpected"), True
-            return None
-        self._show(user, overview)
-        self.consents_message = t(
-            "account.consents.saved" if changed else "account.consents.unchanged"
+        """Store both consents; a record is appended only for a consent that changed.
+
+        Only the consents region is sent back, and its message is renewed on every save (the time,
+        and a new element for screen readers), so a repeated save is seen to have happened.
+        """
+        done = await act(
+            self, userdata.save_consents_for, write=True, what="saving consents",
+            reminders=self.reminder_consent, info=self.info_consent,
         )
-        self.consents_message_is_error = False
+        if done.redirect is not None:
+            return done.redirect
+        self.consents_message_serial += 1
+        if not done.ok:
+            self._update(consents_message=done.error, consents_message_is_error=True)
+            return None
+        view = done.value
+        self._show_consents(view.reminder_consent, view.info_consent, view.consent_changes)
+        self._update(
+            consents_message=t(
+                "account.consents.saved" if view.changed else "account.consents.unchanged",
+                time=clock.format_time_seconds(clock.now()),
+            ),
+            consents_message_is_error=False,
+        )
         return None

@@ -41,6 +41,11 @@ _pending_change: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
 )
 
 
+def note_pending_change(pending: bool) -> None:
+    """Remember for login_redirect what this event's session check found."""
+    _pending_change.set(pending)
+
+
 async def resolve_user(state: rx.State, *, allow_pending_change: bool = False) -> CurrentUser | None:
     """current_user, with the database step in the database pool."""
     user = await blocking.db(sessions.resolve_token, session_token(state), allow_pending_change=True)
@@ -90,6 +95,13 @@ class UserBoundState(rx.State):
     """
 
     _session_id: int = 0
+
+    def _update(self, **values: object) -> None:
+        """Assign only the values that differ, so the delta sent to the page holds only what
+        changed (Reflex sends every assigned var, equal or not)."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
 
 async def forget_user_data(state: rx.State, *, keep: type[rx.State] | None = None) -> None:

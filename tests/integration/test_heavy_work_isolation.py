@@ -63,13 +63,22 @@ class LoopWatch:
         return max((b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)), default=0.0)
 
 
-def test_six_tabs_of_one_user_build_one_export(app_env):
+def test_six_tabs_of_one_user_build_one_export(app_env, monkeypatch):
     data = make_data("szesc@example.com", documents_count=2)
+    gate = threading.Event()
+    real_build = export.build_export
+
+    def build_while_the_others_ask(user_id, progress):
+        gate.wait(10)  # the first build runs until every tab has asked
+        return real_build(user_id, progress)
+
+    monkeypatch.setattr(export, "build_export", build_while_the_others_ask)
 
     async def six_tabs():
-        return await asyncio.gather(
-            *(export.run(data["user_id"], export.Progress()) for _ in range(6)), return_exceptions=True
-        )
+        tabs = [asyncio.ensure_future(export.run(data["user_id"], export.Progress())) for _ in range(6)]
+        await asyncio.sleep(0.5)
+        gate.set()
+        return await asyncio.gather(*tabs, return_exceptions=True)
 
     results = asyncio.run(six_tabs())
     tokens = [r for r in results if isinstance(r, str)]
