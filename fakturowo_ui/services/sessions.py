@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from http.cookies import SimpleCookie
 
 import sqlalchemy as sa
 from sqlmodel import Session
+from starlette.requests import cookie_parser
 
 from fakturowo_ui.models import AuthSession, User
 from fakturowo_ui.services import clock
@@ -53,18 +53,18 @@ def create(session: Session, user_id: int, *, must_change_password: bool = False
 
 
 def token_from_cookie_header(cookie_header: str) -> str | None:
-    """The session token in a Cookie header, if any."""
-    if not cookie_header:
+    """The session token in a Cookie header, if any.
+
+    Parsed as browsers send cookies and as Starlette reads them (starlette.requests.cookie_parser),
+    so one malformed cookie of another app on the same site does not hide ours: SimpleCookie
+    drops the whole header at the first value it cannot parse.
+    """
+    if not cookie_header or not isinstance(cookie_header, str):
         return None
-    jar = SimpleCookie()
-    try:
-        jar.load(cookie_header)
-    except Exception:  # noqa: BLE001 - a malformed header from a client is just "no session"
+    value = cookie_parser(cookie_header).get(COOKIE_NAME)
+    if value is None or not looks_like_token(value):
         return None
-    morsel = jar.get(COOKIE_NAME)
-    if morsel is None or not looks_like_token(morsel.value):
-        return None
-    return morsel.value
+    return value
 
 
 def resolve(

@@ -120,6 +120,11 @@ def test_purge_expired(user, frozen_clock):
         ("fakturowo_session=" + "<script>" * 5, None),
         ('fakturowo_session="unterminated', None),
         ("fakturowo_session=" + "x" * 500, None),
+        # Issue 13: another app's malformed cookie on the same site must not hide ours (with
+        # SimpleCookie these three lost the session).
+        ('broken="unterminated; fakturowo_session=' + "C" * 43, "C" * 43),
+        ('fakturowo_session=' + "D" * 43 + '; json={"a":1}', "D" * 43),
+        ('we\"ird=1; fakturowo_session=' + "E" * 43, "E" * 43),
     ],
 )
 def test_token_from_cookie_header(header, expected):
