@@ -1,7 +1,7 @@
 """The user's clients (buyers): add, edit, delete, list with search; always scoped to one user.
 
-The functions taking a session work inside the caller's transaction; the ones without it (at the
-end) are the steps of /klienci, each one transaction of its own, for `await blocking.db(...)`.
+Every function works inside the caller's transaction; STEPS (at the end) are the steps of
+/klienci, each the work of one private event, run by state/events.act in the event's transaction.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import dataclasses
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Client
 from fakturowo_ui.services import nip as nips
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.listing import (
     PER_PAGE,
+    OwnedRows,
     Page,
     clean_text,
     owned_row,
@@ -101,36 +101,6 @@ def all_for_choice(session: Session, user_id: int, limit: int = 500) -> list[tup
     return [(row.id, row.name) for row in rows]
 
 
-# -- the steps of /klienci: one transaction each ---------------------------------------------------
+# -- the steps of /klienci: each the work of one private event (state/events.act) ---------------
 
-
-def list_page(user_id: int, query: str = "", page: int = 1) -> Page[Client]:
-    """One page of the user's clients (search) in a transaction of its own."""
-    with session_scope() as session:
-        return search(session, user_id, query, page)
-
-
-def get_own(user_id: int, client_id: object) -> Client:
-    """The user's own client (get) in a transaction of its own; any other ID is refused."""
-    with session_scope() as session:
-        return get(session, user_id, client_id)
-
-
-def save_and_list(
-    user_id: int, client_id: int, form: ClientForm, query: str = "", page: int = 1
-) -> tuple[Client, Page[Client]]:
-    """Add a client (client_id 0) or change the user's own one, then the list's page to show:
-    one write transaction."""
-    with session_scope(write_lock=True) as session:
-        client = update(session, user_id, client_id, form) if client_id else create(session, user_id, form)
-        return client, search(session, user_id, query, page)
-
-
-def delete_and_list(
-    user_id: int, client_id: object, query: str = "", page: int = 1
-) -> tuple[str, Page[Client]]:
-    """Delete the user's own client; its name and the list's page to show: one write transaction."""
-    with session_scope(write_lock=True) as session:
-        name = get(session, user_id, client_id).name
-        delete(session, user_id, client_id)
-        return name, search(session, user_id, query, page)
+STEPS: OwnedRows[Client, ClientForm] = OwnedRows(get, create, update, delete, search)

@@ -13,12 +13,13 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.models import Document, DocumentItem, Product, User
+from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
 from fakturowo_ui.services import clients, clock, money, products, seller, subscriptions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.listing import (
@@ -29,6 +30,9 @@ from fakturowo_ui.services.listing import (
     paged,
     search_condition,
 )
+
+if TYPE_CHECKING:
+    from fakturowo_ui.services.sessions import CurrentUser
 
 MAX_ITEMS = 100
 NUMBER_PREFIX = "FV"
@@ -229,43 +233,71 @@ def issue(user_id: int, form: DocumentForm) -> Document:
     row FOR UPDATE), so two invoices issued at the same moment are counted and numbered one
     after the other: they can neither both slip past the limit nor get the same number.
     """
-    issue_date, sale_date, lines, totals = check_form(form)
+    checked_form = check_form(form)
     with session_scope(write_lock=True) as session:
-        session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
-        today = clock.today_warsaw()
-        check_limit(session, user_id, today)
-        subscriptions.record_issued_document(session, user_id, today)
-        profile = seller.get(session, user_id)
-        if not seller.is_complete(profile):
-            raise DomainError("document.no_seller")
-        buyer = clients.get(session, user_id, form.client_id)
-        document = Document(
-            user_id=user_id,
-            client_id=buyer.id,
-            number=next_number(session, user_id, issue_date),
-            issue_date=issue_date,
-            sale_date=sale_date,
-            created_at=clock.now(),
-            seller_name=profile.company_name,
-            seller_nip=profile.nip,
-            seller_address=profile.address,
-            seller_bank_account=profile.bank_account,
-            buyer_name=buyer.name,
-            buyer_nip=buyer.nip,
-            buyer_address=buyer.address,
-            total_net=totals.net,
-            total_vat=totals.vat,
-            total_gross=totals.gross,
-        )
-        session.add(document)
-        session.flush()
-        for position, line in enumerate(lines, start=1):
-            session.add(DocumentItem(
-                document_id=document.id, position=position, name=line.name, quantity=line.quantity,
-                unit=line.unit, net_price=line.net_price, vat_rate=line.vat_rate,
-            ))
-        session.flush()
-        return document
+        return _store(session, _checked(session, user_id, form, checked_form))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    """An invoice that passed every check, ready to be numbered and stored."""
+
+    user_id: int
+    today: dt.date
+    issue_date: dt.date
+    sale_date: dt.date
+    lines: list[Line]
+    totals: Totals
+    profile: SellerProfile
+    buyer: Client
+
+
+def _checked(session: Session, user_id: int, form: DocumentForm,
+             checked_form: tuple[dt.date, dt.date, list[Line], Totals]) -> _Checked:
+    """Lock the user's row, then check the plan's limit, the seller's details and the buyer, in
+    that order; writes nothing, so a refusal here leaves nothing to undo."""
+    issue_date, sale_date, lines, totals = checked_form
+    session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+    today = clock.today_warsaw()
+    check_limit(session, user_id, today)
+    profile = seller.get(session, user_id)
+    if profile is None or not seller.is_complete(profile):
+        raise DomainError("document.no_seller")
+    buyer = clients.get(session, user_id, form.client_id)
+    return _Checked(user_id, today, issue_date, sale_date, lines, totals, profile, buyer)
+
+
+def _store(session: Session, checked: _Checked) -> Document:
+    """Count, number and store a checked invoice with its lines."""
+    user_id, profile, buyer, totals = checked.user_id, checked.profile, checked.buyer, checked.totals
+    subscriptions.record_issued_document(session, user_id, checked.today)
+    document = Document(
+        user_id=user_id,
+        client_id=buyer.id,
+        number=next_number(session, user_id, checked.issue_date),
+        issue_date=checked.issue_date,
+        sale_date=checked.sale_date,
+        created_at=clock.now(),
+        seller_name=profile.company_name,
+        seller_nip=profile.nip,
+        seller_address=profile.address,
+        seller_bank_account=profile.bank_account,
+        buyer_name=buyer.name,
+        buyer_nip=buyer.nip,
+        buyer_address=buyer.address,
+        total_net=totals.net,
+        total_vat=totals.vat,
+        total_gross=totals.gross,
+    )
+    session.add(document)
+    session.flush()
+    for position, line in enumerate(checked.lines, start=1):
+        session.add(DocumentItem(
+            document_id=document.id, position=position, name=line.name, quantity=line.quantity,
+            unit=line.unit, net_price=line.net_price, vat_rate=line.vat_rate,
+        ))
+    session.flush()
+    return document
 
 
 # -- reading and deleting -------------------------------------------------------------------------
@@ -312,7 +344,7 @@ def file_name(number: str) -> str:
     return re.sub(r"[^A-Za-z0-9-]+", "_", number).strip("_") + ".pdf"
 
 
-# -- the steps of /dokumenty and /wystaw: one transaction each ------------------------------------
+# -- the steps of /dokumenty and /wystaw: each the work of one private event (state/events.act) --
 
 
 @dataclasses.dataclass(frozen=True)
@@ -344,38 +376,36 @@ def _list_page(session: Session, user_id: int, query: str, page: int) -> ListPag
     return ListPage(search(session, user_id, query, page), subscriptions.plan_status(session, user_id))
 
 
-def list_page(user_id: int, query: str = "", page: int = 1) -> ListPage:
-    """One page of the user's documents and the plan, in a transaction of its own."""
-    with session_scope() as session:
-        return _list_page(session, user_id, query, page)
+def page_for(session: Session, user: CurrentUser, query: str = "", page: int = 1) -> ListPage:
+    """One page of the user's documents and the plan."""
+    return _list_page(session, user.user_id, query, page)
 
 
-def open_page(user_id: int, document_id: int, query: str = "", page: int = 1) -> OpenedPage:
+def open_for(session: Session, user: CurrentUser, document_id: int, query: str = "",
+             page: int = 1) -> OpenedPage:
     """The document `document_id` (none for 0; refused unless it is the user's own) and the
-    list's page, in one transaction."""
+    list's page."""
     shown = refusal = None
-    with session_scope() as session:
-        if document_id:
-            try:
-                document = get(session, user_id, document_id)
-                shown = Shown(document, items_of(session, document.id))
-            except DomainError as error:
-                refusal = error
-        return OpenedPage(shown, refusal, _list_page(session, user_id, query, page))
+    if document_id:
+        try:
+            document = get(session, user.user_id, document_id)
+            shown = Shown(document, items_of(session, document.id))
+        except DomainError as error:
+            refusal = error
+    return OpenedPage(shown, refusal, _list_page(session, user.user_id, query, page))
 
 
-def get_own(user_id: int, document_id: object) -> Document:
-    """The user's own document (get) in a transaction of its own; any other ID is refused."""
-    with session_scope() as session:
-        return get(session, user_id, document_id)
+def get_for(session: Session, user: CurrentUser, document_id: object) -> Document:
+    """The user's own document; any other ID is refused."""
+    return get(session, user.user_id, document_id)
 
 
-def delete_and_list(user_id: int, document_id: object, query: str = "", page: int = 1) -> tuple[str, ListPage]:
-    """Delete the user's own document; its number and the list's page: one write transaction."""
-    with session_scope(write_lock=True) as session:
-        number = get(session, user_id, document_id).number
-        delete(session, user_id, document_id)
-        return number, _list_page(session, user_id, query, page)
+def delete_for(session: Session, user: CurrentUser, document_id: object, query: str = "",
+               page: int = 1) -> tuple[str, ListPage]:
+    """Delete the user's own document; its number and the list's page (run it with write=True)."""
+    number = get(session, user.user_id, document_id).number
+    delete(session, user.user_id, document_id)
+    return number, _list_page(session, user.user_id, query, page)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -388,12 +418,38 @@ class IssueChoices:
     plan: subscriptions.PlanStatus
 
 
-def issue_choices(user_id: int) -> IssueChoices:
-    """The seller's readiness, the user's clients and products and the plan: one transaction."""
-    with session_scope() as session:
-        return IssueChoices(
-            seller_ready=seller.is_complete(seller.get(session, user_id)),
-            clients=clients.all_for_choice(session, user_id),
-            products=products.all_for_choice(session, user_id),
-            plan=subscriptions.plan_status(session, user_id),
-        )
+def issue_choices_for(session: Session, user: CurrentUser) -> IssueChoices:
+    """The seller's readiness, the user's clients and products and the plan."""
+    user_id = user.user_id
+    return IssueChoices(
+        seller_ready=seller.is_complete(seller.get(session, user_id)),
+        clients=clients.all_for_choice(session, user_id),
+        products=products.all_for_choice(session, user_id),
+        plan=subscriptions.plan_status(session, user_id),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Issued:
+    """What "Wystaw" came to: the document, or the refusal that stored nothing; and the plan
+    after it (this month's documents left)."""
+
+    document: Document | None
+    refusal: DomainError | None
+    plan: subscriptions.PlanStatus
+
+
+def issue_for(session: Session, user: CurrentUser, form: DocumentForm) -> Issued:
+    """Issue an invoice as `issue` does, inside the event's write transaction (run it with
+    write=True, which takes the write lock before the session check already).
+
+    A refusal (a line, the limit, the seller, a buyer not the user's own) is raised before
+    anything is written, so it is returned with the plan rather than raised: the page shows
+    both from this one transaction.
+    """
+    try:
+        checked = _checked(session, user.user_id, form, check_form(form))
+    except DomainError as refusal:
+        return Issued(None, refusal, subscriptions.plan_status(session, user.user_id))
+    document = _store(session, checked)
+    return Issued(document, None, subscriptions.plan_status(session, user.user_id))

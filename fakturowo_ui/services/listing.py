@@ -1,22 +1,30 @@
-"""What the user-data services share: cleaning typed text, and one page of a searchable list."""
+"""What the user-data services share: cleaning typed text, one page of a searchable list, and the
+steps of a list page of the user's own rows (/klienci, /produkty) inside a private event's
+transaction."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 import re
-from collections.abc import Sequence
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import sqlalchemy as sa
 
 from fakturowo_ui.services.errors import DomainError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from fakturowo_ui.services.sessions import CurrentUser
 
 PER_PAGE = 20
 MAX_SEARCH = 100
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 
 def clean_text(raw: object, field: str, max_length: int, *, required: bool = False,
@@ -79,3 +87,44 @@ def paged(session, statement: sa.Select, count_statement: sa.Select, page: int,
     page = min(max(1, int(page or 1)), pages)
     rows = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(rows=rows, page=page, per_page=per_page, total=total)
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnedRows(Generic[T, F]):
+    """The steps of a list page of the user's own rows (a model with `name`), each the work of one
+    private event (state/events.act runs it as `work(session, user, ...)` in the event's one
+    transaction, after the session check): what clients and products share.
+
+    Every step is scoped by the logged-in user's ID; a row ID sent from the page that is not the
+    user's own is refused by `get`.
+    """
+
+    get: Callable[[Session, int, object], T]
+    create: Callable[[Session, int, F], T]
+    update: Callable[[Session, int, object, F], T]
+    delete: Callable[[Session, int, object], None]
+    search: Callable[[Session, int, str, int], Page[T]]
+
+    def page_for(self, session: Session, user: CurrentUser, query: str = "", page: int = 1) -> Page[T]:
+        """One page of the user's rows matching the query."""
+        return self.search(session, user.user_id, query, page)
+
+    def get_for(self, session: Session, user: CurrentUser, row_id: object) -> T:
+        """One of the user's own rows; any other ID is refused."""
+        return self.get(session, user.user_id, row_id)
+
+    def save_for(self, session: Session, user: CurrentUser, row_id: int, form: F, query: str = "",
+                 page: int = 1) -> tuple[T, Page[T]]:
+        """Add a row (row_id 0) or change the user's own one, then the list's page to show (run it
+        with write=True: it reads, then writes)."""
+        user_id = user.user_id
+        row = self.update(session, user_id, row_id, form) if row_id else self.create(session, user_id, form)
+        return row, self.search(session, user_id, query, page)
+
+    def delete_for(self, session: Session, user: CurrentUser, row_id: object, query: str = "",
+                   page: int = 1) -> tuple[str, Page[T]]:
+        """Delete the user's own row; its name and the list's page to show (run it with write=True)."""
+        user_id = user.user_id
+        name = self.get(session, user_id, row_id).name  # type: ignore[attr-defined]
+        self.delete(session, user_id, row_id)
+        return name, self.search(session, user_id, query, page)

@@ -17,6 +17,7 @@ import logging
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
@@ -36,6 +37,7 @@ from fakturowo_ui.services import (
 from fakturowo_ui.services.accounts import email_problem, find_user, normalise_email
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
+from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
 
 log = logging.getLogger("fakturowo.passwords")
@@ -156,7 +158,17 @@ def _store_changed_password(user_id: int, old_hash: str, new_hash: str) -> tuple
 def changed_recently(user_id: int, within: dt.timedelta = dt.timedelta(minutes=5)) -> bool:
     """Whether the password was changed a moment ago (the page after the change says so only then)."""
     with session_scope() as session:
-        changed_at = session.scalar(sa.select(User.password_changed_at).where(User.id == user_id))
+        return _changed_recently(session, user_id, within)
+
+
+def changed_recently_for(session: Session, user: CurrentUser,
+                         within: dt.timedelta = dt.timedelta(minutes=5)) -> bool:
+    """changed_recently for the logged-in user, the work of a private event (state/events.act)."""
+    return _changed_recently(session, user.user_id, within)
+
+
+def _changed_recently(session: Session, user_id: int, within: dt.timedelta) -> bool:
+    changed_at = session.scalar(sa.select(User.password_changed_at).where(User.id == user_id))
     return changed_at is not None and clock.now() - changed_at <= within
 
 
@@ -370,15 +382,32 @@ def set_periodic_change(user_id: int, enabled: bool) -> PeriodicChange | None:
 
 
 def save_periodic_change(user_id: int, enabled: bool) -> PeriodicChange | None:
-    """set_periodic_change in one write transaction (the /konto event "Zapisz"): the option as
-    stored, or None when the account is gone."""
+    """set_periodic_change in one write transaction: the option as stored, or None when the
+    account is gone."""
     with session_scope(write_lock=True) as session:
-        session.execute(
-            sa.update(User).where(User.id == user_id).values(periodic_password_change=bool(enabled))
-        )
-        option = _periodic_change_of(session.get(User, user_id))
+        option = _store_periodic_change(session, user_id, enabled)
     audit.info("periodic password change %s user_id=%s", "on" if enabled else "off", user_id)
     return option
+
+
+def periodic_change_for(session: Session, user: CurrentUser) -> PeriodicChange | None:
+    """periodic_change for the logged-in user, the work of a private event (state/events.act)."""
+    return _periodic_change_of(session.get(User, user.user_id))
+
+
+def save_periodic_change_for(session: Session, user: CurrentUser, enabled: bool) -> PeriodicChange | None:
+    """The /konto event "Zapisz" of the region "Okresowa zmiana hasła", inside the event's write
+    transaction (run it with write=True): the option as stored, or None when the account is gone."""
+    option = _store_periodic_change(session, user.user_id, enabled)
+    audit.info("periodic password change %s user_id=%s", "on" if enabled else "off", user.user_id)
+    return option
+
+
+def _store_periodic_change(session: Session, user_id: int, enabled: bool) -> PeriodicChange | None:
+    session.execute(
+        sa.update(User).where(User.id == user_id).values(periodic_password_change=bool(enabled))
+    )
+    return _periodic_change_of(session.get(User, user_id))
 
 
 # -- the daily notice "Za 14 dni zmiana hasła" ---------------------------------------------------

@@ -1,8 +1,8 @@
 """The user's products and services: name, unit, net price, VAT rate; always scoped to one user.
 
-The functions taking a session work inside the caller's transaction; the ones without it (at the
-end) are the steps of /produkty and /wystaw, each one transaction of its own, for
-`await blocking.db(...)`.
+Every function works inside the caller's transaction; STEPS (at the end) are the steps of
+/produkty (and /wystaw's "add a product"), each the work of one private event, run by
+state/events.act in the event's transaction.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import dataclasses
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Product
 from fakturowo_ui.services import money
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.listing import (
     PER_PAGE,
+    OwnedRows,
     Page,
     clean_text,
     owned_row,
@@ -112,38 +112,6 @@ def all_for_choice(session: Session, user_id: int, limit: int = 500) -> list[Pro
     ).all())
 
 
-# -- the steps of /produkty and /wystaw: one transaction each -------------------------------------
+# -- the steps of /produkty: each the work of one private event (state/events.act) --------------
 
-
-def list_page(user_id: int, query: str = "", page: int = 1) -> Page[Product]:
-    """One page of the user's products (search) in a transaction of its own."""
-    with session_scope() as session:
-        return search(session, user_id, query, page)
-
-
-def get_own(user_id: int, product_id: object) -> Product:
-    """The user's own product (get) in a transaction of its own; any other ID is refused."""
-    with session_scope() as session:
-        return get(session, user_id, product_id)
-
-
-def save_and_list(
-    user_id: int, product_id: int, form: ProductForm, query: str = "", page: int = 1
-) -> tuple[Product, Page[Product]]:
-    """Add a product (product_id 0) or change the user's own one, then the list's page to show:
-    one write transaction."""
-    with session_scope(write_lock=True) as session:
-        product = (
-            update(session, user_id, product_id, form) if product_id else create(session, user_id, form)
-        )
-        return product, search(session, user_id, query, page)
-
-
-def delete_and_list(
-    user_id: int, product_id: object, query: str = "", page: int = 1
-) -> tuple[str, Page[Product]]:
-    """Delete the user's own product; its name and the list's page to show: one write transaction."""
-    with session_scope(write_lock=True) as session:
-        name = get(session, user_id, product_id).name
-        delete(session, user_id, product_id)
-        return name, search(session, user_id, query, page)
+STEPS: OwnedRows[Product, ProductForm] = OwnedRows(get, create, update, delete, search)

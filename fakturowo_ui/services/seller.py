@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import SellerProfile
 from fakturowo_ui.services import nip as nips
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.listing import clean_text
+
+if TYPE_CHECKING:
+    from fakturowo_ui.services.sessions import CurrentUser
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,16 +66,14 @@ def is_complete(profile: SellerProfile | None) -> bool:
     return profile is not None and bool(profile.company_name and profile.nip and profile.address)
 
 
-# -- the steps of /ustawienia: one transaction each -----------------------------------------------
+# -- the steps of /ustawienia: each the work of one private event (state/events.act) ------------
 
 
-def profile_of(user_id: int) -> SellerProfile | None:
-    """The user's seller details (get) in a transaction of its own."""
-    with session_scope() as session:
-        return get(session, user_id)
+def profile_for(session: Session, user: CurrentUser) -> SellerProfile | None:
+    """The logged-in user's seller details, if saved."""
+    return get(session, user.user_id)
 
 
-def save_profile(user_id: int, form: SellerForm) -> SellerProfile:
-    """Check and store the user's own seller details (save) in one write transaction."""
-    with session_scope(write_lock=True) as session:
-        return save(session, user_id, form)
+def save_for(session: Session, user: CurrentUser, form: SellerForm) -> SellerProfile:
+    """Check and store the logged-in user's own seller details (run it with write=True)."""
+    return save(session, user.user_id, form)

@@ -8,7 +8,6 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Subscription
 from fakturowo_ui.services import clock
 from fakturowo_ui.settings import get_settings
@@ -81,9 +80,3 @@ def plan_status(session: Session, user_id: int, today: dt.date | None = None) ->
     limit = get_settings().free_documents_per_month
     used = documents_this_month(session, user_id, today)
     return PlanStatus(FREE, None, limit, max(0, limit - used))
-
-
-def current_plan(user_id: int) -> PlanStatus:
-    """plan_status for today in a transaction of its own."""
-    with session_scope() as session:
-        return plan_status(session, user_id)

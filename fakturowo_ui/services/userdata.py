@@ -1,17 +1,21 @@
 """What an account holds, counted (shown before deletion so the user knows what goes), and what
-/konto shows of it: the plan, the counts and the consents, each step of the page in one transaction."""
+/konto shows of it: the plan, the counts and the consents, each step of the page the work of one
+private event (state/events.act runs it in the event's one transaction)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Client, Document, Product, User
 from fakturowo_ui.services import consents, subscriptions
+
+if TYPE_CHECKING:
+    from fakturowo_ui.services.sessions import CurrentUser
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +56,7 @@ def _overview(session: Session, user_id: int) -> AccountOverview:
     return AccountOverview(plan, held, consents.changes_of(row), row.reminder_consent, row.info_consent)
 
 
-def overview_for(session: Session, user) -> AccountOverview:
+def overview_for(session: Session, user: CurrentUser) -> AccountOverview:
     """What /konto shows, inside a private event's transaction (services/as_user)."""
     return _overview(session, user.user_id)
 
@@ -67,25 +71,9 @@ class ConsentsView:
     consent_changes: dict[str, dt.datetime]
 
 
-def save_consents_for(session: Session, user, *, reminders: bool, info: bool) -> ConsentsView:
+def save_consents_for(session: Session, user: CurrentUser, *, reminders: bool, info: bool) -> ConsentsView:
     """"Zapisz" in the consents region, inside a private event's write transaction: stores both
     consents (a record per change) and returns only what the region shows."""
     changed = consents.save(session, user.user_id, reminders=reminders, info=info, source="account")
     row = session.get(User, user.user_id)
     return ConsentsView(changed, row.reminder_consent, row.info_consent, consents.changes_of(row))
-
-
-def account_overview(user_id: int) -> AccountOverview:
-    """What /konto shows, in a transaction of its own."""
-    with session_scope() as session:
-        return _overview(session, user_id)
-
-
-def save_consents(user_id: int, *, reminders: bool, info: bool, source: str) -> tuple[bool, AccountOverview]:
-    """Store both consents (consents.save), then what /konto shows: one write transaction.
-
-    True first when anything changed.
-    """
-    with session_scope(write_lock=True) as session:
-        changed = consents.save(session, user_id, reminders=reminders, info=info, source=source)
-        return changed, _overview(session, user_id)

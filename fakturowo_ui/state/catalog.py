@@ -1,31 +1,23 @@
 """States of /klienci and /produkty: a searchable, paged list with a form to add, edit and delete.
 
-Every handler looks up the logged-in user first and passes the user's ID to the services, which
-scope every query by it: an ID sent from the page that is not the user's own is refused there.
-Each event's database work is one service step, one transaction, in the database pool.
+Every event runs one step of the kind's service (clients.STEPS, products.STEPS: the owned-rows
+steps of services/listing.py) through state/events.act, in one transaction with the session
+check, off the event loop. The steps scope every query by the logged-in user's ID: an ID sent
+from the page that is not the user's own is refused there.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Callable
-
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import blocking, clients, money, products
-from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services import clients, money, products
+from fakturowo_ui.services.listing import OwnedRows
 from fakturowo_ui.services.nip import format_nip
-from fakturowo_ui.state.auth import (
-    UserBoundState,
-    login_redirect,
-    require_user,
-)
+from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import text_field, whole_number
+from fakturowo_ui.state.events import act
 from fakturowo_ui.state.lists import PagedList
-
-log = logging.getLogger("fakturowo.state")
 
 
 class _CatalogState(PagedList, mixin=True):
@@ -35,17 +27,13 @@ class _CatalogState(PagedList, mixin=True):
     form_key: int = 0
     form: dict[str, str] = {}
 
-    # -- per kind. The steps return the service call (one transaction) that blocking.db runs in
-    # the database pool; whatever they need of the state is read here, on the event loop.
-    def _page(self, user_id: int) -> Callable[[], object]:  # pragma: no cover - overridden
-        """The list's page for self.query and self.page (service list_page)."""
+    _kind: str = ""
+
+    # -- per kind: the service's steps, and how its rows and forms look on the page.
+    def _steps(self) -> OwnedRows:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def _row(self, record) -> dict[str, str]:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def _get(self, user_id: int, record_id: int) -> Callable[[], object]:  # pragma: no cover - overridden
-        """One of the user's own rows (service get_own)."""
         raise NotImplementedError
 
     def _empty_form(self) -> dict[str, str]:  # pragma: no cover - overridden
@@ -54,86 +42,76 @@ class _CatalogState(PagedList, mixin=True):
     def _form_of(self, record) -> dict[str, str]:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _save(self, user_id: int, form_data: dict) -> Callable[[], tuple]:  # pragma: no cover - overridden
-        """(saved row, the list's page) by the service's save_and_list."""
+    def _service_form(self, form_data: dict) -> object:  # pragma: no cover - overridden
+        """The service's form (ClientForm, ProductForm) from what the page sent."""
         raise NotImplementedError
 
-    def _delete(self, user_id: int, record_id: int) -> Callable[[], tuple]:  # pragma: no cover - overridden
-        """(deleted row's name, the list's page) by the service's delete_and_list."""
-        raise NotImplementedError
-
-    _kind: str = ""
+    def _list_work(self):
+        return self._steps().page_for
 
     def _show_page(self, result) -> None:
-        self.rows = [self._row(record) for record in result.rows]
-        self.page, self.pages, self.total = result.page, result.pages, result.total
-        self.shown_query = self.query
-        self.loaded = True
-
-    async def _reload(self, user_id: int) -> None:
-        self._show_page(await blocking.db(self._page(user_id)))
+        self._update(
+            rows=[self._row(record) for record in result.rows],
+            page=result.page, pages=result.pages, total=result.total,
+            shown_query=self.query, loaded=True,
+        )
 
     def _reset_form(self) -> None:
-        self.editing_id = 0
-        self.form = self._empty_form()
+        self._update(editing_id=0, form=self._empty_form())
         self.form_key += 1
 
     @rx.event
     async def on_load(self):
         """Load the first page for the logged-in user."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.query, self.page = "", 1
-        self.message, self.message_is_error = "", False
-        self.deleting_id, self.deleting_name = 0, ""
+        done = await act(self, self._steps().page_for, "", 1, what=f"loading {self._kind}")
+        if done.redirect is not None:
+            return done.redirect
+        self._update(query="", page=1, message="", message_is_error=False, deleting_id=0, deleting_name="")
         self._reset_form()
-        await self._reload(user.user_id)
+        if done.ok:
+            self._show_page(done.value)
+        else:
+            self._update(message=done.error, message_is_error=True)
         return None
 
     @rx.event
     async def start_edit(self, record_id: int):
         """Fill the form with one of the user's own rows."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.message, self.message_is_error = "", False
-        try:
-            record = await blocking.db(self._get(user.user_id, whole_number(record_id)))
-        except DomainError as error:
-            self.message, self.message_is_error = error.message(), True
+        done = await act(self, self._steps().get_for, whole_number(record_id), what=f"opening a row of {self._kind}")
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
             return None
-        self.form = self._form_of(record)
-        self.editing_id = record.id
+        record = done.value
+        self._update(message="", message_is_error=False, form=self._form_of(record), editing_id=record.id)
         self.form_key += 1
         return None
 
     @rx.event
     def cancel_edit(self):
         """Back to an empty "add" form."""
-        self.message, self.message_is_error = "", False
+        self._update(message="", message_is_error=False)
         self._reset_form()
 
     @rx.event
     async def save(self, form_data: dict):
-        """Add a row, or save the one being edited."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.message, self.message_is_error = "", False
-        try:
-            record, result = await blocking.db(self._save(user.user_id, form_data))
-            name = record.name
-        except DomainError as error:
-            # Keep what was typed, so the user corrects it instead of typing it all again.
-            self.form = {key: text_field(form_data, key, 600) for key in self._empty_form()}
-            self.message, self.message_is_error = error.message(), True
+        """Add a row, or save the one being edited (the row and the list's page: one transaction)."""
+        done = await act(
+            self, self._steps().save_for, self.editing_id, self._service_form(form_data), self.query, self.page,
+            write=True, what=f"saving a row of {self._kind}",
+        )
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            if done.domain_error is not None:
+                # Keep what was typed, so the user corrects it instead of typing it all again.
+                self._update(form={key: text_field(form_data, key, 600) for key in self._empty_form()})
+            self._update(message=done.error, message_is_error=True)
             return None
-        except Exception:  # noqa: BLE001 - never a traceback on screen
-            log.exception("saving a %s failed", self._kind)
-            self.message, self.message_is_error = t("common.unexpected"), True
-            return None
-        self.message = t(f"{self._kind}.{'updated' if self.editing_id else 'added'}", name=name)
+        record, result = done.value
+        said = t(f"{self._kind}.{'updated' if self.editing_id else 'added'}", name=record.name)
+        self._update(message=said, message_is_error=False)
         self._reset_form()
         self._show_page(result)
         return None
@@ -141,32 +119,33 @@ class _CatalogState(PagedList, mixin=True):
     @rx.event
     async def ask_delete(self, record_id: int):
         """Ask before deleting one of the user's own rows."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        try:
-            record = await blocking.db(self._get(user.user_id, whole_number(record_id)))
-        except DomainError as error:
-            self.message, self.message_is_error = error.message(), True
+        done = await act(self, self._steps().get_for, whole_number(record_id), what=f"opening a row of {self._kind}")
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
             return None
-        self.deleting_id, self.deleting_name = record.id, record.name
+        self._update(deleting_id=done.value.id, deleting_name=done.value.name)
         return None
 
     @rx.event
     async def delete(self, record_id: int):
         """Delete one of the user's own rows (refused, changing nothing, for any other ID)."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        try:
-            name, result = await blocking.db(self._delete(user.user_id, whole_number(record_id)))
-        except DomainError as error:
-            self.message, self.message_is_error = error.message(), True
+        row_id = whole_number(record_id)
+        done = await act(
+            self, self._steps().delete_for, row_id, self.query, self.page,
+            write=True, what=f"deleting a row of {self._kind}",
+        )
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
             return None
-        self.deleting_id, self.deleting_name = 0, ""
-        if self.editing_id == whole_number(record_id):
+        name, result = done.value
+        self._update(deleting_id=0, deleting_name="")
+        if self.editing_id == row_id:
             self._reset_form()
-        self.message, self.message_is_error = t(f"{self._kind}.deleted", name=name), False
+        self._update(message=t(f"{self._kind}.deleted", name=name), message_is_error=False)
         self._show_page(result)
         return None
 
@@ -176,15 +155,12 @@ class ClientsState(_CatalogState, UserBoundState):
 
     _kind: str = "clients"
 
-    def _page(self, user_id):
-        return functools.partial(clients.list_page, user_id, self.query, self.page)
+    def _steps(self):
+        return clients.STEPS
 
     def _row(self, c):
         return {"id": str(c.id), "name": c.name, "nip": format_nip(c.nip), "address": c.address,
                 "email": c.email}
-
-    def _get(self, user_id, record_id):
-        return functools.partial(clients.get_own, user_id, record_id)
 
     def _empty_form(self):
         return {"name": "", "nip": "", "address": "", "email": ""}
@@ -192,15 +168,11 @@ class ClientsState(_CatalogState, UserBoundState):
     def _form_of(self, c):
         return {"name": c.name, "nip": c.nip, "address": c.address, "email": c.email}
 
-    def _save(self, user_id, form_data):
-        form = clients.ClientForm(
+    def _service_form(self, form_data):
+        return clients.ClientForm(
             name=text_field(form_data, "name", 300), nip=text_field(form_data, "nip", 40),
             address=text_field(form_data, "address", 600), email=text_field(form_data, "email", 300),
         )
-        return functools.partial(clients.save_and_list, user_id, self.editing_id, form, self.query, self.page)
-
-    def _delete(self, user_id, record_id):
-        return functools.partial(clients.delete_and_list, user_id, record_id, self.query, self.page)
 
 
 class ProductsState(_CatalogState, UserBoundState):
@@ -208,16 +180,13 @@ class ProductsState(_CatalogState, UserBoundState):
 
     _kind: str = "products"
 
-    def _page(self, user_id):
-        return functools.partial(products.list_page, user_id, self.query, self.page)
+    def _steps(self):
+        return products.STEPS
 
     def _row(self, p):
         return {"id": str(p.id), "name": p.name, "unit": p.unit,
                 "net_price": money.format_amount(p.net_price),
                 "vat_rate": "zw" if p.vat_rate == "zw" else f"{p.vat_rate}%"}
-
-    def _get(self, user_id, record_id):
-        return functools.partial(products.get_own, user_id, record_id)
 
     def _empty_form(self):
         return {"name": "", "unit": "szt.", "net_price": "", "vat_rate": "23"}
@@ -226,12 +195,8 @@ class ProductsState(_CatalogState, UserBoundState):
         return {"name": p.name, "unit": p.unit, "net_price": money.plain_amount(p.net_price),
                 "vat_rate": p.vat_rate}
 
-    def _save(self, user_id, form_data):
-        form = products.ProductForm(
+    def _service_form(self, form_data):
+        return products.ProductForm(
             name=text_field(form_data, "name", 300), unit=text_field(form_data, "unit", 40),
             net_price=text_field(form_data, "net_price", 60), vat_rate=text_field(form_data, "vat_rate", 10),
         )
-        return functools.partial(products.save_and_list, user_id, self.editing_id, form, self.query, self.page)
-
-    def _delete(self, user_id, record_id):
-        return functools.partial(products.delete_and_list, user_id, record_id, self.query, self.page)

@@ -1,4 +1,5 @@
-"""Account deletion states: the request on /konto and the confirmation page the e-mail links to."""
+"""Account deletion states: the request on /konto (a private event, through state/events.act) and
+the confirmation page the e-mail links to (public: the link, not a session, says who)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,21 @@ import reflex as rx
 
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import blocking, clock, deletion
-from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
-from fakturowo_ui.state.auth import (
-    UserBoundState,
-    forget_user_data,
-    login_redirect,
-    require_user,
-)
+from fakturowo_ui.state.auth import UserBoundState, forget_user_data
 from fakturowo_ui.state.common import flag, text_field
+from fakturowo_ui.state.events import act
+from fakturowo_ui.state.outcomes import attempt
 
 log = logging.getLogger("fakturowo.state")
 
 
 class DeletionRequestState(UserBoundState):
-    """The "Usuń konto" button of /konto: ticked box, then one e-mail with the link."""
+    """The "Usuń konto" button of /konto: ticked box, then one e-mail with the link.
+
+    Sending the mail may take seconds, which no transaction may wait for: the handler checks the
+    session with act(self, None), then awaits the service's own steps through outcomes.attempt.
+    """
 
     message: str = ""
     message_is_error: bool = False
@@ -33,28 +34,27 @@ class DeletionRequestState(UserBoundState):
         """Send the deletion link, or say why not (box not ticked, too soon, mail server down)."""
         if self.busy:
             return
-        user = await require_user(self)
-        if user is None:
-            yield login_redirect(self)
+        checked = await act(self, None, what="requesting the deletion link")
+        if checked.redirect is not None:
+            yield checked.redirect
+            return
+        if checked.user is None:  # the session check itself failed
+            self._update(message=checked.error, message_is_error=True)
             return
         self.message, self.message_is_error = "", False
         self.busy = True
         yield
         try:
-            sent = await deletion.request_deletion(
-                user.user_id, box_ticked=flag(form_data, "confirm_deletion")
-            )
-        except DomainError as error:
-            self.message, self.message_is_error = error.message(), True
-        except Exception:  # noqa: BLE001 - never a traceback on screen
-            log.exception("deletion request failed")
-            self.message, self.message_is_error = t("common.unexpected"), True
-        else:
-            self.message = t(
-                "deletion.sent", email=sent.email, time=clock.format_time(sent.valid_until)
+            done = await attempt(
+                checked.user, deletion.request_deletion, checked.user.user_id,
+                box_ticked=flag(form_data, "confirm_deletion"), what="deletion request",
             )
         finally:
             self.busy = False
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
+            return
+        self.message = t("deletion.sent", email=done.value.email, time=clock.format_time(done.value.valid_until))
 
 
 class DeletionConfirmState(rx.State):

@@ -1,28 +1,20 @@
 """States of /dokumenty (list, one document's view) and /wystaw (the new invoice form).
 
-Each event's database work is one service step (one transaction) run by `blocking.db` in the
-database pool, never on the event loop.
+Every event runs one step of services/documents.py (or products.STEPS) through state/events.act:
+the session check and the step in one transaction, off the event loop.
 """
 
 from __future__ import annotations
 
-import logging
-
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import blocking, clock, documents, money, products, subscriptions
-from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services import clock, documents, money, products, subscriptions
 from fakturowo_ui.services.nip import format_nip
-from fakturowo_ui.state.auth import (
-    UserBoundState,
-    login_redirect,
-    require_user,
-)
+from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import text_field, whole_number
+from fakturowo_ui.state.events import act
 from fakturowo_ui.state.lists import PagedList
-
-log = logging.getLogger("fakturowo.state")
 
 
 def documents_left_text(plan: subscriptions.PlanStatus) -> str:
@@ -42,102 +34,108 @@ class DocumentsState(PagedList, UserBoundState):
     view_items: list[dict[str, str]] = []
     view_rates: list[dict[str, str]] = []
 
+    def _list_work(self):
+        return documents.page_for
+
     def _show_page(self, listing: documents.ListPage) -> None:
         result = listing.rows
-        self.rows = [
-            {"id": str(d.id), "number": d.number, "buyer": d.buyer_name,
-             "issue_date": clock.format_date(d.issue_date), "gross": money.format_amount(d.total_gross),
-             "pdf": f"/pliki/faktura/{d.id}"}
-            for d in result.rows
-        ]
-        self.page, self.pages, self.total = result.page, result.pages, result.total
-        self.left_text = documents_left_text(listing.plan)
-        self.shown_query = self.query
-        self.loaded = True
+        self._update(
+            rows=[
+                {"id": str(d.id), "number": d.number, "buyer": d.buyer_name,
+                 "issue_date": clock.format_date(d.issue_date), "gross": money.format_amount(d.total_gross),
+                 "pdf": f"/pliki/faktura/{d.id}"}
+                for d in result.rows
+            ],
+            page=result.page, pages=result.pages, total=result.total,
+            left_text=documents_left_text(listing.plan), shown_query=self.query, loaded=True,
+        )
 
-    async def _reload(self, user_id: int) -> None:
-        self._show_page(await blocking.db(documents.list_page, user_id, self.query, self.page))
-
-    def _show(self, shown: documents.Shown) -> None:
+    @staticmethod
+    def _view_values(shown: documents.Shown) -> dict[str, object]:
         d = shown.document
         lines = documents.lines_of(shown.items)
         totals = documents.compute_totals(lines)
-        self.view_id = d.id
-        self.view = {
-            "heading": t("documents.view_heading", number=d.number), "number": d.number,
-            "issue_date": clock.format_date(d.issue_date), "sale_date": clock.format_date(d.sale_date),
-            "seller_name": d.seller_name, "seller_address": d.seller_address,
-            "seller_nip": format_nip(d.seller_nip), "seller_bank_account": d.seller_bank_account,
-            "buyer_name": d.buyer_name, "buyer_address": d.buyer_address,
-            "buyer_nip": format_nip(d.buyer_nip) if d.buyer_nip else "",
-            "to_pay": t("documents.to_pay", amount=money.format_amount(totals.gross)),
-            "pdf": f"/pliki/faktura/{d.id}", "pdf_name": documents.file_name(d.number),
+        return {
+            "view_id": d.id,
+            "view": {
+                "heading": t("documents.view_heading", number=d.number), "number": d.number,
+                "issue_date": clock.format_date(d.issue_date), "sale_date": clock.format_date(d.sale_date),
+                "seller_name": d.seller_name, "seller_address": d.seller_address,
+                "seller_nip": format_nip(d.seller_nip), "seller_bank_account": d.seller_bank_account,
+                "buyer_name": d.buyer_name, "buyer_address": d.buyer_address,
+                "buyer_nip": format_nip(d.buyer_nip) if d.buyer_nip else "",
+                "to_pay": t("documents.to_pay", amount=money.format_amount(totals.gross)),
+                "pdf": f"/pliki/faktura/{d.id}", "pdf_name": documents.file_name(d.number),
+            },
+            "view_items": [
+                {"position": str(n), "name": line.name, "quantity": money.format_quantity(line.quantity),
+                 "unit": line.unit, "net_price": money.format_amount(line.net_price),
+                 "net_value": money.format_amount(line.net_value), "vat_rate": documents.rate_label(line.vat_rate)}
+                for n, line in enumerate(lines, start=1)
+            ],
+            "view_rates": [
+                {"rate": documents.rate_label(r.vat_rate), "net": money.format_amount(r.net),
+                 "vat": money.format_amount(r.vat), "gross": money.format_amount(r.gross)}
+                for r in totals.by_rate
+            ] + [{"rate": t("documents.together"), "net": money.format_amount(totals.net),
+                  "vat": money.format_amount(totals.vat), "gross": money.format_amount(totals.gross)}],
         }
-        self.view_items = [
-            {"position": str(n), "name": line.name, "quantity": money.format_quantity(line.quantity),
-             "unit": line.unit, "net_price": money.format_amount(line.net_price),
-             "net_value": money.format_amount(line.net_value), "vat_rate": documents.rate_label(line.vat_rate)}
-            for n, line in enumerate(lines, start=1)
-        ]
-        self.view_rates = [
-            {"rate": documents.rate_label(r.vat_rate), "net": money.format_amount(r.net),
-             "vat": money.format_amount(r.vat), "gross": money.format_amount(r.gross)}
-            for r in totals.by_rate
-        ] + [{"rate": t("documents.together"), "net": money.format_amount(totals.net),
-              "vat": money.format_amount(totals.vat), "gross": money.format_amount(totals.gross)}]
 
     @rx.event
     async def on_load(self):
         """The list, or the document named by ?pokaz= when it is the user's own."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.message, self.message_is_error = "", False
-        self.deleting_id, self.deleting_name = 0, ""
-        self.view_id, self.view, self.view_items, self.view_rates = 0, {}, [], []
         params = self.router.url.query_parameters
         shown = whole_number(params.get("pokaz", 0))
-        self.query, self.page = "", 1
         # The document asked for (refused unless it is the user's own) and the list: one step.
-        opened = await blocking.db(documents.open_page, user.user_id, shown, self.query, self.page)
+        done = await act(self, documents.open_for, shown, "", 1, what="loading /dokumenty")
+        if done.redirect is not None:
+            return done.redirect
+        values: dict[str, object] = {
+            "message": "", "message_is_error": False, "deleting_id": 0, "deleting_name": "",
+            "view_id": 0, "view": {}, "view_items": [], "view_rates": [], "query": "", "page": 1,
+        }
+        if not done.ok:
+            values.update(message=done.error, message_is_error=True)
+            self._update(**values)
+            return None
+        opened = done.value
         if opened.shown is not None:
-            self._show(opened.shown)
+            values.update(self._view_values(opened.shown))
         elif opened.refusal is not None:
-            self.message, self.message_is_error = opened.refusal.message(), True
+            values.update(message=opened.refusal.message(), message_is_error=True)
+        if params.get("wystawiono", "") and opened.shown is not None:
+            values["message"] = t("issue.done", number=opened.shown.document.number)
+        self._update(**values)
         self._show_page(opened.listing)
-        issued = params.get("wystawiono", "")
-        if issued and self.view_id:
-            self.message = t("issue.done", number=self.view.get("number", ""))
         return None
 
     @rx.event
     async def ask_delete(self, document_id: int):
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        try:
-            d = await blocking.db(documents.get_own, user.user_id, whole_number(document_id))
-        except DomainError as error:
-            self.message, self.message_is_error = error.message(), True
+        """Ask before deleting one of the user's own documents."""
+        done = await act(self, documents.get_for, whole_number(document_id), what="opening a document")
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
             return None
-        self.deleting_id, self.deleting_name = d.id, d.number
+        self._update(deleting_id=done.value.id, deleting_name=done.value.number)
         return None
 
     @rx.event
     async def delete(self, document_id: int):
         """Delete one of the user's own documents (any other ID is refused, nothing changes)."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        try:
-            number, listing = await blocking.db(
-                documents.delete_and_list, user.user_id, whole_number(document_id), self.query, self.page
-            )
-        except DomainError as error:
-            self.message, self.message_is_error = error.message(), True
+        done = await act(
+            self, documents.delete_for, whole_number(document_id), self.query, self.page,
+            write=True, what="deleting a document",
+        )
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
             return None
-        self.deleting_id, self.deleting_name = 0, ""
-        self.message, self.message_is_error = t("documents.deleted", number=number), False
+        number, listing = done.value
+        self._update(deleting_id=0, deleting_name="", message=t("documents.deleted", number=number),
+                     message_is_error=False)
         self._show_page(listing)
         return None
 
@@ -169,22 +167,26 @@ class IssueState(UserBoundState):
     @rx.event
     async def on_load(self):
         """An empty invoice for the logged-in user, with today's dates and one empty line."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        choices = await blocking.db(documents.issue_choices, user.user_id)
-        self.seller_ready = choices.seller_ready
-        self.client_options = [[str(i), name] for i, name in choices.clients]
-        self.product_options = [
-            [str(p.id), f"{p.name} ({money.format_amount(p.net_price)} zł, {documents.rate_label(p.vat_rate)})"]
-            for p in choices.products
-        ]
-        self.left_text = documents_left_text(choices.plan)
-        self.today = clock.today_warsaw().isoformat()
+        done = await act(self, documents.issue_choices_for, what="loading /wystaw")
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
+            return None
+        choices = done.value
+        self._update(
+            seller_ready=choices.seller_ready,
+            client_options=[[str(i), name] for i, name in choices.clients],
+            product_options=[
+                [str(p.id), f"{p.name} ({money.format_amount(p.net_price)} zł, {documents.rate_label(p.vat_rate)})"]
+                for p in choices.products
+            ],
+            left_text=documents_left_text(choices.plan),
+            today=clock.today_warsaw().isoformat(),
+            message="", message_is_error=False, busy=False, loaded=True,
+        )
         self.lines = [self._line({})]
-        self.message, self.message_is_error, self.busy = "", False, False
         self.form_key += 1
-        self.loaded = True
         return None
 
     def _keep_typed(self, form_data: dict) -> None:
@@ -206,18 +208,17 @@ class IssueState(UserBoundState):
     @rx.event
     async def add_product(self, product_id: str):
         """A line filled from one of the user's own products."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
         if not product_id:
+            return (await act(self, None)).redirect
+        done = await act(self, products.STEPS.get_for, whole_number(product_id), what="adding a product")
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
             return None
-        try:
-            p = await blocking.db(products.get_own, user.user_id, whole_number(product_id))
-            values = {"name": p.name, "quantity": "1", "unit": p.unit,
-                      "net_price": money.plain_amount(p.net_price), "vat_rate": p.vat_rate}
-        except DomainError as error:
-            self.message, self.message_is_error = error.message(), True
-            return None
+        p = done.value
+        values = {"name": p.name, "quantity": "1", "unit": p.unit,
+                  "net_price": money.plain_amount(p.net_price), "vat_rate": p.vat_rate}
         # An untouched empty first line is replaced rather than left empty above the product.
         if len(self.lines) == 1 and not self.lines[0]["name"] and not self.lines[0]["net_price"]:
             self.lines = [self._line(values)]
@@ -243,33 +244,39 @@ class IssueState(UserBoundState):
         """Issue the invoice, then show it; refusals (limit, bad line, foreign IDs) say why."""
         if self.busy:
             return
-        user = await require_user(self)
-        if user is None:
-            yield login_redirect(self)
+        raw_client = text_field(form_data, "client_id", 20)
+        if not raw_client:
+            done = await act(self, None)  # only the session check: there is nothing to issue
+            if done.redirect is not None:
+                yield done.redirect
+                return
+            self._keep_typed(form_data)
+            self._update(message=done.error or t("document.no_client"), message_is_error=True)
             return
         self._keep_typed(form_data)
-        self.message, self.message_is_error = "", False
-        raw_client = text_field(form_data, "client_id", 20)
         form = documents.DocumentForm(
-            client_id=whole_number(raw_client, -1) if raw_client else None,
+            client_id=whole_number(raw_client, -1),
             issue_date=text_field(form_data, "issue_date", 40),
             sale_date=text_field(form_data, "sale_date", 40),
             items=[documents.ItemForm(**{name: line[name] for name in _NEW_LINE}) for line in self.lines],
         )
-        if form.client_id is None:
-            self.message, self.message_is_error = t("document.no_client"), True
-            return
+        self._update(message="", message_is_error=False)
         self.busy = True
         yield
         try:
-            document = await blocking.db(documents.issue, user.user_id, form)
-        except DomainError as error:
-            self.message, self.message_is_error = error.message(), True
-        except Exception:  # noqa: BLE001 - never a traceback on screen
-            log.exception("issuing a document failed")
-            self.message, self.message_is_error = t("common.unexpected"), True
-        else:
-            yield rx.redirect(f"/dokumenty/?pokaz={document.id}&wystawiono=1")
+            # Checked, counted, numbered and stored, and the plan after it: one write transaction.
+            done = await act(self, documents.issue_for, form, write=True, what="issuing a document")
         finally:
             self.busy = False
-            self.left_text = documents_left_text(await blocking.db(subscriptions.current_plan, user.user_id))
+        if done.redirect is not None:
+            yield done.redirect
+            return
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
+            return
+        issued = done.value
+        self._update(left_text=documents_left_text(issued.plan))
+        if issued.refusal is not None:
+            self._update(message=issued.refusal.message(), message_is_error=True)
+            return
+        yield rx.redirect(f"/dokumenty/?pokaz={issued.document.id}&wystawiono=1")

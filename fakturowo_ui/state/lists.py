@@ -1,17 +1,21 @@
 """What every searchable, paged list state shares: its rows, the search box, paging, the delete question.
 
-A state mixes this in and provides `async _reload(user_id)`, which fills rows, page, pages and total
-for the logged-in user (the services scope every query by that ID), its database step run by
-`blocking.db` in the database pool, never on the event loop.
+A state mixes this in and provides `_list_work()`, the service step `work(session, user, query,
+page)` that reads one page for the logged-in user (the services scope every query by that ID),
+and `_show_page(result)`, which fills rows, page, pages and total from it. Each event runs its
+step through state/events.act: the session check and the step in one transaction, off the
+event loop.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.state.auth import login_redirect, require_user
 from fakturowo_ui.state.common import text_field, whole_number
+from fakturowo_ui.state.events import act
 
 
 class PagedList(rx.State, mixin=True):
@@ -29,8 +33,24 @@ class PagedList(rx.State, mixin=True):
     deleting_id: int = 0
     deleting_name: str = ""
 
-    async def _reload(self, user_id: int) -> None:  # pragma: no cover - provided by each list
+    def _list_work(self) -> Callable[..., object]:  # pragma: no cover - provided by each list
+        """The service step reading one page: work(session, user, query, page)."""
         raise NotImplementedError
+
+    def _show_page(self, result) -> None:  # pragma: no cover - provided by each list
+        raise NotImplementedError
+
+    async def _show_list(self, query: str, page: int, *, what: str) -> rx.event.EventSpec | None:
+        """Show `page` of the rows matching `query`; the redirect when the session has ended."""
+        done = await act(self, self._list_work(), query, page, what=what)
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
+            return None
+        self._update(query=query)
+        self._show_page(done.value)
+        return None
 
     @rx.var
     def page_text(self) -> str:
@@ -50,23 +70,13 @@ class PagedList(rx.State, mixin=True):
     @rx.event
     async def search(self, form_data: dict):
         """Show the first page of rows matching the query."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.query = text_field(form_data, "q", 100).strip()
-        self.page = 1
-        await self._reload(user.user_id)
-        return None
+        query = text_field(form_data, "q", 100).strip()
+        return await self._show_list(query, 1, what=f"searching {type(self).__name__}")
 
     @rx.event
     async def go_to_page(self, page: int):
         """Show another page of the list."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.page = whole_number(page, 1)
-        await self._reload(user.user_id)
-        return None
+        return await self._show_list(self.query, whole_number(page, 1), what=f"paging {type(self).__name__}")
 
     @rx.event
     def cancel_delete(self):

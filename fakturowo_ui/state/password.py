@@ -1,30 +1,24 @@
 """States of the logged-in password pages: /zmiana-hasla and the /konto region "Okresowa zmiana hasła".
 
-/zmiana-hasla is the one page a session marked "must change password" may use, so it alone asks
-require_user(..., allow_pending_change=True). A successful change ends every session of the
-user; the tab then continues through POST /auth/rotate, which sets a fresh session cookie.
+/zmiana-hasla is the one page a session marked "must change password" may use, so it alone acts
+with allow_pending_change=True. A successful change ends every session of the user; the tab then
+continues through POST /auth/rotate, which sets a fresh session cookie.
+
+Every event goes through state/events.act. The change itself hashes the password and sends a
+mail, which no transaction may wait for: its handler checks the session with act(self, None),
+then awaits the service's own steps through state/outcomes.attempt.
 """
 
 from __future__ import annotations
 
-import logging
-
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import blocking, clock, password_flows, password_policy
-from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.state.auth import (
-    UserBoundState,
-    forget_user_data,
-    login_redirect,
-    post_form,
-    require_user,
-    resolve_user,
-)
+from fakturowo_ui.services import clock, password_flows, password_policy
+from fakturowo_ui.state.auth import UserBoundState, forget_user_data, login_redirect, post_form
 from fakturowo_ui.state.common import flag, text_field
-
-log = logging.getLogger("fakturowo.state")
+from fakturowo_ui.state.events import act
+from fakturowo_ui.state.outcomes import attempt
 
 
 def how_often(interval: int) -> str:
@@ -65,17 +59,22 @@ class PasswordChangeState(UserBoundState):
     @rx.event
     async def on_load(self):
         """Open the form for the logged-in user (also while the periodic change is due)."""
-        user = await require_user(self, allow_pending_change=True)
-        if user is None:
-            return login_redirect(self)
-        self.reset()
-        self.forced = user.must_change_password
         # "?zmieniono=1" comes from the hop after a change; a hand-made link says nothing.
-        if (
-            not self.forced
-            and self.router.url.query_parameters.get("zmieniono")
-            and await blocking.db(password_flows.changed_recently, user.user_id)
-        ):
+        after_change = bool(self.router.url.query_parameters.get("zmieniono"))
+        done = await act(
+            self, password_flows.changed_recently_for if after_change else None,
+            allow_pending_change=True, what="loading /zmiana-hasla",
+        )
+        if done.redirect is not None:
+            return done.redirect
+        self.reset()
+        if done.user is None:  # the session check itself failed
+            self._update(message=done.error, message_is_error=True)
+            return None
+        self.forced = done.user.must_change_password
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
+        elif not self.forced and done.value:
             self.done = True
             self.message = t("password_change.done")
         self.loaded = True
@@ -86,41 +85,41 @@ class PasswordChangeState(UserBoundState):
         """Check the current password, set the new one, then swap this tab's session cookie."""
         if self.busy:
             return
-        user = await require_user(self, allow_pending_change=True)
-        if user is None:
-            yield login_redirect(self)
+        checked = await act(self, None, allow_pending_change=True, what="changing the password")
+        if checked.redirect is not None:
+            yield checked.redirect
+            return
+        if checked.user is None:  # the session check itself failed
+            self._update(message=checked.error, message_is_error=True)
             return
         self._clear_errors()
         self.busy = True
         yield
         try:
-            code = await password_flows.change_password(
-                user.user_id,
+            done = await attempt(
+                checked.user, password_flows.change_password, checked.user.user_id,
                 text_field(form_data, "current_password", 1000),
                 text_field(form_data, "new_password", 1000),
                 text_field(form_data, "new_password_repeat", 1000),
+                what="password change",
             )
-        except DomainError as error:
-            errors = error.params.get("errors")
-            if isinstance(errors, dict):
-                self.current_password_error = errors.get("current_password", "")
-                self.new_password_error = errors.get("new_password", "")
-                self.new_password_repeat_error = errors.get("new_password_repeat", "")
-                self.message = next(iter(errors.values()))
-            else:
-                self.message = error.message()
-            self.message_is_error = True
-        except Exception:  # noqa: BLE001 - never a traceback on screen
-            log.exception("password change failed")
-            self.message, self.message_is_error = t("common.unexpected"), True
-        else:
+        finally:
+            self.busy = False
+        if done.ok:
             self.forced = False
             self.message = t("password_change.done")
             # Every session ended with the change; the hop sets this tab's new cookie.
-            yield post_form("/auth/rotate", {"code": code})
+            yield post_form("/auth/rotate", {"code": done.value})
             return
-        finally:
-            self.busy = False
+        errors = done.domain_error.params.get("errors") if done.domain_error is not None else None
+        if isinstance(errors, dict):
+            self.current_password_error = errors.get("current_password", "")
+            self.new_password_error = errors.get("new_password", "")
+            self.new_password_repeat_error = errors.get("new_password_repeat", "")
+            self.message = next(iter(errors.values()))
+        else:
+            self.message = done.error
+        self.message_is_error = True
 
 
 class PeriodicChangeState(UserBoundState):
@@ -148,13 +147,14 @@ class PeriodicChangeState(UserBoundState):
     @rx.event
     async def on_load(self):
         """Load the option for the logged-in user (AccountState.on_load sends others away)."""
+        done = await act(self, password_flows.periodic_change_for, what="loading the periodic change")
         self.reset()
-        user = await resolve_user(self)
-        if user is None:
+        if done.redirect is not None or done.user is None:
             return
-        option = await blocking.db(password_flows.periodic_change, user.user_id)
-        if option is not None:
-            self._show(option)
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
+        elif done.value is not None:
+            self._show(done.value)
 
     @rx.event
     def set_enabled(self, value: bool):
@@ -166,10 +166,6 @@ class PeriodicChangeState(UserBoundState):
         """Store the option; the date it shows is the last password change plus the interval."""
         if self.busy:
             return
-        user = await require_user(self)
-        if user is None:
-            yield login_redirect(self)
-            return
         # The box as the form sent it (absent when unticked); the controlled value otherwise.
         if isinstance(form_data, dict):
             wanted = flag(form_data, "periodic_password_change")
@@ -179,17 +175,22 @@ class PeriodicChangeState(UserBoundState):
         self.message, self.message_is_error = "", False
         yield
         try:
-            # Stored and read back in one transaction, off the event loop.
-            option = await blocking.db(password_flows.save_periodic_change, user.user_id, wanted)
-        except Exception:  # noqa: BLE001 - never a traceback on screen
-            log.exception("saving the periodic password change failed")
-            self.message, self.message_is_error = t("common.unexpected"), True
-            return
+            # Stored and read back with the session check: one write transaction.
+            done = await act(
+                self, password_flows.save_periodic_change_for, wanted, write=True,
+                what="saving the periodic password change",
+            )
         finally:
             self.busy = False
-        if option is None:
+        if done.redirect is not None:
+            yield done.redirect
+            return
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
+            return
+        if done.value is None:  # the account is gone
             await forget_user_data(self)
             yield login_redirect(self)
             return
-        self._show(option)
-        self.message = t("account.periodic.saved_on" if option.enabled else "account.periodic.saved_off")
+        self._show(done.value)
+        self.message = t("account.periodic.saved_on" if done.value.enabled else "account.periodic.saved_off")

@@ -1,22 +1,18 @@
-"""State of /ustawienia: the seller's details printed on every invoice."""
+"""State of /ustawienia: the seller's details printed on every invoice.
+
+Each event runs one step of services/seller.py through state/events.act: the session check and
+the step in one transaction, off the event loop.
+"""
 
 from __future__ import annotations
-
-import logging
 
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import blocking, seller
-from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.state.auth import (
-    UserBoundState,
-    login_redirect,
-    require_user,
-)
+from fakturowo_ui.services import seller
+from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import text_field
-
-log = logging.getLogger("fakturowo.state")
+from fakturowo_ui.state.events import act
 
 _FIELDS = ("company_name", "nip", "address", "bank_account")
 
@@ -32,37 +28,36 @@ class SellerState(UserBoundState):
     message_is_error: bool = False
 
     def _fill(self, profile) -> None:
-        self.form = {name: (getattr(profile, name) if profile else "") for name in _FIELDS}
+        self._update(form={name: (getattr(profile, name) if profile else "") for name in _FIELDS}, loaded=True)
         self.form_key += 1
-        self.loaded = True
 
     @rx.event
     async def on_load(self):
         """Show the saved details of the logged-in user."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
-        self.message, self.message_is_error = "", False
-        self._fill(await blocking.db(seller.profile_of, user.user_id))
+        done = await act(self, seller.profile_for, what="loading the seller details")
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            self._update(message=done.error, message_is_error=True)
+            return None
+        self._update(message="", message_is_error=False)
+        self._fill(done.value)
         return None
 
     @rx.event
     async def save(self, form_data: dict):
         """Save the details (only fields of the form are read; anything else sent is ignored)."""
-        user = await require_user(self)
-        if user is None:
-            return login_redirect(self)
         values = {name: text_field(form_data, name, 600) for name in _FIELDS}
-        try:
-            profile = await blocking.db(seller.save_profile, user.user_id, seller.SellerForm(**values))
-        except DomainError as error:
-            self.form = values
-            self.message, self.message_is_error = error.message(), True
+        done = await act(
+            self, seller.save_for, seller.SellerForm(**values), write=True, what="saving seller details"
+        )
+        if done.redirect is not None:
+            return done.redirect
+        if not done.ok:
+            if done.domain_error is not None:
+                self._update(form=values)  # what was typed, to correct
+            self._update(message=done.error, message_is_error=True)
             return None
-        except Exception:  # noqa: BLE001 - never a traceback on screen
-            log.exception("saving seller details failed")
-            self.message, self.message_is_error = t("common.unexpected"), True
-            return None
-        self._fill(profile)
-        self.message, self.message_is_error = t("settings.seller.saved"), False
+        self._fill(done.value)
+        self._update(message=t("settings.seller.saved"), message_is_error=False)
         return None
