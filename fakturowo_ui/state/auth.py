@@ -1,9 +1,11 @@
 """Who is logged in, found on the server from the HttpOnly cookie at every private event.
 
 The cookie travels with the websocket's handshake; Reflex keeps those headers on the server and
-never sends the cookie to the page. States call `require_user(self)` at the start of every
-private handler, so a session ended elsewhere (logout, password change, deletion) stops the tab
-at its next event.
+never sends the cookie to the page. Every private handler goes through state/events.act, which
+checks the session in the same transaction as the handler's work, so a session ended elsewhere
+(logout, password change, deletion) stops the tab at its next event; `require_user` remains for
+the background export. This module holds what that needs: the token, the user-bound states and
+forgetting them, the redirect to log in, and the middleware that checks a tab before its hydrate.
 """
 
 from __future__ import annotations
