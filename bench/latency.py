@@ -1,0 +1,323 @@
+"""Benchmark: "Zapisz" on /konto against a blank Reflex counter app, timed inside Chromium, one run.
+
+Builds and serves two production builds (`reflex run --env prod`, each on a free port with its own
+REFLEX_WEB_WORKDIR, process group killed at the end):
+  - blank: a Reflex counter app written by this script into a temporary directory (one counter
+    var, one button; same Reflex, same virtualenv, telemetry off, the same in-memory state manager
+    as ours on one worker);
+  - ours: the app on a fresh migrated SQLite database, with a confirmed user and its session made
+    straight in the database; the session cookie `fakturowo_session` (HttpOnly, path /) is put
+    into the page's browser context.
+Debian's Chromium (headless, driven over CDP) opens both, and every figure is taken INSIDE the
+page with performance.now() and a MutationObserver (no Playwright, no polling while timing):
+  - blank click:        click the button -> the counter's text changes;
+  - Zapisz (unchanged): click "Zapisz" in the region "Zgody na otrzymywanie wiadomości" -> the
+                        region's status message is renewed (a new element; its text carries the
+                        time), nothing changed;
+  - Zapisz (toggled):   the same, after ticking/unticking the reminders box (the toggle's own
+                        round trip is waited for and not timed), so every save changes a consent.
+The series alternate in batches (--batch) in the same run, after an untimed warm-up.
+Targets (issue 9): Zapisz p50 <= 1.5x the blank click's p50, p99 <= 3x its p99.
+
+Run: .venv/bin/python bench/latency.py [--saves 200] [--batch 20] [--variants unchanged,toggled]
+A first run installs the frontends' npm packages into .web-bench-latency and .web-bench-blank
+(ignored by git) and takes a few minutes; later runs reuse them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _chromium import Browser, Page  # noqa: E402
+from _servers import (  # noqa: E402
+    ROOT,
+    AppServer,
+    app_environment,
+    free_port,
+    header,
+    make_users,
+    message_prefix,
+    migrate,
+    percentile,
+    use_in_this_process,
+)
+
+REGION = "Zgody na otrzymywanie wiadomości"
+SAVE = "Zapisz"
+TARGET_P50, TARGET_P99 = 1.5, 3.0
+
+BLANK_RXCONFIG = """\
+import reflex as rx
+
+config = rx.Config(
+    app_name="blank_counter",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    state_manager_mode="memory",
+    plugins=[],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
+"""
+
+BLANK_APP = """\
+import reflex as rx
+
+
+class CounterState(rx.State):
+    count: int = 0
+
+    @rx.event
+    def increment(self):
+        self.count += 1
+
+
+def index() -> rx.Component:
+    return rx.el.main(
+        rx.el.p(CounterState.count, id="count"),
+        rx.el.button("+1", id="increment", type="button", on_click=CounterState.increment),
+    )
+
+
+app = rx.App()
+app.add_page(index, route="/")
+"""
+
+# Reflex's instrumentation hook says when the page's websocket is connected.
+INIT_SCRIPT = """
+(() => {
+  window.__bench_socket = 'connecting';
+  window.__reflex_otel = Object.assign(window.__reflex_otel || {}, {
+    onSocketConnect() { window.__bench_socket = 'connected'; },
+    onSocketDisconnect() { window.__bench_socket = 'disconnected'; },
+  });
+})();
+"""
+
+# One batch of clicks on the blank app: click -> the counter's text changes.
+BLANK_BATCH = """
+(async ({n, pauseMs}) => {
+  const counter = document.getElementById('count');
+  const button = document.getElementById('increment');
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const before = counter.textContent;
+    times.push(await new Promise((resolve, reject) => {
+      let t0 = 0;
+      const timer = setTimeout(() => { observer.disconnect(); reject(new Error('counter unchanged after 10 s')); }, 10000);
+      const observer = new MutationObserver(() => {
+        if (counter.textContent !== before) {
+          const t1 = performance.now();
+          observer.disconnect(); clearTimeout(timer); resolve(t1 - t0);
+        }
+      });
+      observer.observe(counter, {childList: true, subtree: true, characterData: true});
+      t0 = performance.now();
+      button.click();
+    }));
+    await sleep(pauseMs);
+  }
+  return {times, texts: []};
+})(ARGS)
+"""
+
+# One batch of saves on /konto: click "Zapisz" -> the region's status message is renewed.
+OURS_BATCH = """
+(async ({n, pauseMs, toggle, heading, save}) => {
+  const region = [...document.querySelectorAll('section')]
+    .find(s => (s.querySelector('h2') || {}).textContent === heading);
+  const button = [...region.querySelectorAll('button')].find(b => b.textContent.trim() === save);
+  const box = region.querySelector('input[type=checkbox]');
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const times = [], texts = [];
+  for (let i = 0; i < n; i++) {
+    if (toggle) {  // untimed: tick or untick, wait until the server's answer shows it
+      const wanted = !box.checked;
+      box.click();
+      const until = performance.now() + 10000;
+      while (box.checked !== wanted) {
+        if (performance.now() > until) throw new Error('the checkbox did not change in 10 s');
+        await sleep(2);
+      }
+      await sleep(pauseMs);
+    }
+    const before = region.querySelector('.message');
+    const beforeText = before ? before.textContent : null;
+    const [elapsed, text] = await new Promise((resolve, reject) => {
+      let t0 = 0;
+      const timer = setTimeout(() => { observer.disconnect(); reject(new Error('no new status message in 10 s')); }, 10000);
+      const observer = new MutationObserver(() => {
+        const now = region.querySelector('.message');
+        if (now && now.textContent && (now !== before || now.textContent !== beforeText)) {
+          const t1 = performance.now();
+          observer.disconnect(); clearTimeout(timer); resolve([t1 - t0, now.textContent]);
+        }
+      });
+      observer.observe(region, {childList: true, subtree: true, characterData: true});
+      t0 = performance.now();
+      button.click();
+    });
+    times.push(elapsed);
+    texts.push(text);
+    await sleep(pauseMs);
+  }
+  return {times, texts};
+})(ARGS)
+"""
+
+
+def _batch(script: str, **args) -> str:
+    return script.replace("ARGS", json.dumps(args))
+
+
+def write_blank_app(directory: Path) -> None:
+    (directory / "blank_counter").mkdir(parents=True, exist_ok=True)
+    (directory / "rxconfig.py").write_text(BLANK_RXCONFIG)
+    (directory / "blank_counter" / "__init__.py").write_text("")
+    (directory / "blank_counter" / "blank_counter.py").write_text(BLANK_APP)
+
+
+def start_servers(tmp: Path, web_prefix: str) -> tuple[AppServer, AppServer, str, str]:
+    """(blank server, our server, our user's e-mail, our user's session token)."""
+    blank_dir = tmp / "blank"
+    write_blank_app(blank_dir)
+    blank = AppServer(blank_dir, {"REFLEX_TELEMETRY_ENABLED": "false"},
+                      web_dir=str(ROOT / f"{web_prefix}-blank"), log_path=tmp / "blank-server.log")
+
+    var_dir = tmp / "var"
+    var_dir.mkdir()
+    db_url = f"sqlite:///{var_dir / 'fakturowo.db'}"
+    port = free_port()
+    env = app_environment(var_dir, db_url, f"http://localhost:{port}")
+    use_in_this_process(env)
+    migrate(db_url)
+    (user,) = make_users(1, "latency")
+    ours = AppServer(ROOT, env, port=port, web_dir=f"{web_prefix}-latency", log_path=tmp / "our-server.log")
+    return blank, ours, user.email, user.token
+
+
+async def open_pages(blank: AppServer, ours: AppServer, email: str, token: str) -> tuple[Browser, Page, Page]:
+    browser = await Browser().start()
+    blank_page = await browser.new_page(init_script=INIT_SCRIPT)
+    await blank_page.goto(blank.base_url + "/")
+    await blank_page.wait_for("window.__bench_socket === 'connected' && !!document.getElementById('count')"
+                              " && document.getElementById('count').textContent !== ''", what="blank counter")
+    cookie = {"name": "fakturowo_session", "value": token, "url": ours.base_url + "/", "path": "/",
+              "httpOnly": True, "sameSite": "Lax"}
+    our_page = await browser.new_page(cookies=[cookie], init_script=INIT_SCRIPT)
+    await our_page.goto(ours.base_url + "/konto/")
+    await our_page.wait_for(
+        f"window.__bench_socket === 'connected' && document.body.innerText.includes({json.dumps(email)})"
+        f" && [...document.querySelectorAll('section h2')].some(h => h.textContent === {json.dumps(REGION)})",
+        what="/konto with the user's address and the consents region")
+    return browser, blank_page, our_page
+
+
+async def run_series(blank_page: Page, our_page: Page, saves: int, batch: int, warmup: int,
+                     variants: list[str], pause_ms: int) -> dict[str, dict]:
+    results = {name: {"times": [], "texts": []} for name in ["blank", *variants]}
+
+    async def one(name: str, n: int) -> dict:
+        if name == "blank":
+            await blank_page.bring_to_front()
+            return await blank_page.evaluate(_batch(BLANK_BATCH, n=n, pauseMs=pause_ms))
+        await our_page.bring_to_front()
+        return await our_page.evaluate(_batch(OURS_BATCH, n=n, pauseMs=pause_ms, toggle=name == "toggled",
+                                              heading=REGION, save=SAVE))
+
+    for name in results:  # untimed warm-up of both servers and both pages
+        await one(name, warmup)
+    done = 0
+    while done < saves:
+        n = min(batch, saves - done)
+        for name in results:
+            got = await one(name, n)
+            results[name]["times"] += got["times"]
+            results[name]["texts"] += got["texts"]
+        done += n
+        print(f"  ... {done}/{saves} of each", file=sys.stderr, flush=True)
+    return results
+
+
+def report(results: dict[str, dict], variants: list[str]) -> None:
+    labels = {"blank": "blank click -> counter", "unchanged": "Zapisz (nothing changed)",
+              "toggled": "Zapisz (a consent toggled)"}
+    print(f"{'series':<28} {'n':>5} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
+    # The message each save must end with: anything else (the "unexpected" one above all) is an error.
+    expected = {"unchanged": message_prefix("account.consents.unchanged"),
+                "toggled": message_prefix("account.consents.saved")}
+    stats = {}
+    for name, got in results.items():
+        times = got["times"]
+        errors = sum(not text.startswith(expected[name]) for text in got["texts"]) if name in expected else 0
+        stats[name] = {p: percentile(times, p) for p in (50, 90, 99)}
+        print(f"{labels[name]:<28} {len(times):>5} {stats[name][50]:>8.2f} {stats[name][90]:>8.2f} "
+              f"{stats[name][99]:>8.2f} {max(times, default=float('nan')):>8.2f} {errors:>7}")
+    print("errors: saves answered by another message than the variant's own (e.g. \"Coś poszło nie tak\")")
+    blank = stats["blank"]
+    for name in variants:
+        r50, r90, r99 = (stats[name][p] / blank[p] for p in (50, 90, 99))
+        print(f"ratio {labels[name]} / blank: p50 {r50:.2f}x (target <= {TARGET_P50}x: "
+              f"{'met' if r50 <= TARGET_P50 else 'NOT met'}), p90 {r90:.2f}x, "
+              f"p99 {r99:.2f}x (target <= {TARGET_P99}x: {'met' if r99 <= TARGET_P99 else 'NOT met'})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--saves", type=int, default=200, help="timed saves of each variant, and blank clicks")
+    parser.add_argument("--batch", type=int, default=20, help="operations per batch before switching series")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed operations of each series first")
+    parser.add_argument("--variants", default="unchanged,toggled",
+                        help="comma-separated: unchanged (save as is), toggled (a consent changed before each save)")
+    parser.add_argument("--pause-ms", type=int, default=20, help="pause after each operation")
+    parser.add_argument("--web-prefix", default=".web-bench",
+                        help="REFLEX_WEB_WORKDIRs are <prefix>-blank and <prefix>-latency (npm packages kept there)")
+    args = parser.parse_args()
+    variants = [v for v in args.variants.split(",") if v]
+    if not variants or set(variants) - {"unchanged", "toggled"}:
+        parser.error("--variants: unchanged and/or toggled")
+
+    import logging
+
+    logging.disable(logging.INFO)
+    print(header("bench/latency.py"), flush=True)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp_name:
+        tmp = Path(tmp_name)
+        blank, ours, email, token = start_servers(tmp, args.web_prefix)
+        with blank, ours:
+            print(f"servers ready: blank in {blank.started_in:.0f} s, ours in {ours.started_in:.0f} s "
+                  f"(production builds)", flush=True)
+
+            async def measure():
+                browser, blank_page, our_page = await open_pages(blank, ours, email, token)
+                try:
+                    return await run_series(blank_page, our_page, args.saves, args.batch, args.warmup,
+                                            variants, args.pause_ms)
+                finally:
+                    await browser.close()
+
+            try:
+                results = asyncio.run(measure())
+            except Exception:
+                for server in (blank, ours):
+                    print(f"--- {server.log_path.name}:\n{server.log_tail()}", file=sys.stderr)
+                raise
+    print(textwrap.dedent(f"""\
+        {args.saves} timed operations per series after {args.warmup} untimed, alternating in batches of
+        {args.batch}, {args.pause_ms} ms pause after each; in-page performance.now() + MutationObserver."""))
+    report(results, variants)
+    print(f"total time {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
