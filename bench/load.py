@@ -1,0 +1,556 @@
+"""Benchmark: many logged-in sessions saving their consents on /konto over Reflex's websocket.
+
+Each session is a socket-level client speaking Reflex's event protocol as Chromium does
+(Engine.IO 4 / Socket.IO 5 over a websocket on /_event; the frames were recorded from a real
+browser with Playwright's page.on("websocket") and are reproduced here): the handshake carries the
+session cookie `fakturowo_session` and the Origin of FAKTUROWO_BASE_URL, the Socket.IO CONNECT
+packet carries the hydrate_and_load event for /konto/ (without the compiled page's state hashes,
+so the server sends the whole state once), then every save is the setter of the one consent that
+changes (set_reminder_consent or set_info_consent, alternately, so each save changes something)
+followed by save_consents with the form as the browser sends it. A save is acknowledged by the
+delta that carries the region's new consents_message; its latency runs from sending the setter
+to that delta.
+
+Users and sessions are made straight in the database (one per client; new ones for every N).
+For each configuration and each N (--sizes), after a --warmup of closed loop:
+  - closed loop: every client saves, waits for the answer, saves again, for --duration seconds;
+  - open loop:   --rate saves/s offered in total, spread evenly over the N clients (each client
+                 sends on its own schedule, answered or not; latency counts from the scheduled
+                 moment), for --duration seconds.
+Configurations (--configs):
+  - sqlite:   SQLite, one worker, state in memory (no Redis);
+  - postgres: PostgreSQL (a database of its own on 127.0.0.1:5432, migrated, dropped at the end),
+              Redis (its own redis-server on a free port, nothing saved), 2 workers
+              (FAKTUROWO_WORKERS and GRANIAN_WORKERS).
+The server is `reflex run --env prod --backend-only` (the event path needs no pages) in its own
+process group, killed at the end. Printed per configuration, N and loop: saves/s; server CPU per
+save (utime + stime of every process of the server's process group from /proc; "+db" adds the
+Redis server and the PostgreSQL backends of our database); the load client's own CPU per save
+(it shares the cores); p50/p95/p99 latency; errors (an answer with the "unexpected" message
+"Coś poszło nie tak" or any other error message, a redirect, a save never answered, a dropped
+connection); lost updates (after the run, a user whose consents in the database differ from its
+last acknowledged save); server RSS growth per session (Redis included). Then the ratios and the
+targets of issue 9 beside the figures.
+
+Run: .venv/bin/python bench/load.py [--configs sqlite,postgres] [--sizes 10,50,100]
+         [--duration 15] [--rate 50] [--warmup 3] [--idle 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import dataclasses
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _servers import (  # noqa: E402
+    ROOT,
+    AppServer,
+    BenchUser,
+    PostgresDatabase,
+    RedisServer,
+    Usage,
+    app_environment,
+    consents_in_db,
+    free_port,
+    header,
+    make_users,
+    message_prefix,
+    migrate,
+    percentile,
+    use_in_this_process,
+)
+from _ws import ConnectionClosed, WebSocket  # noqa: E402
+
+NAMESPACE = "/_event"
+PAGE = "/konto/"
+COOKIE = "fakturowo_session"
+ANSWER_TIMEOUT_S = 30
+CONNECT_PARALLEL = 10
+PRIMERS = 8
+
+TARGET_CPU_MS = 3.0
+TARGET_ONE_WORKER = 300.0
+TARGET_SCALE = 1.6
+TARGET_OPEN_P99_MS = 100.0
+
+
+def state_names() -> tuple[str, str]:
+    """(the root state's full name, AccountState's full name), as the frontend names them."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import reflex as rx
+
+    from fakturowo_ui.state.account import AccountState
+
+    return rx.State.get_full_name(), AccountState.get_full_name()
+
+
+@dataclasses.dataclass
+class Save:
+    values: tuple[bool, bool]
+    due: float  # when it was (to be) sent; latency counts from here
+    future: asyncio.Future
+    answered: float = 0.0
+    outcome: str = ""  # "ok", "unexpected", "refused", "redirect", "timeout", "dropped"
+
+
+class Client:
+    """One logged-in tab on /konto, over its own websocket."""
+
+    def __init__(self, user: BenchUser, server: AppServer, names: tuple[str, str], texts: dict[str, str]) -> None:
+        self.user = user
+        self.server = server
+        self.root, self.account = names
+        self.texts = texts
+        self.ws: WebSocket | None = None
+        self.values = (False, False)  # what the database holds for a new user
+        self.acknowledged: tuple[bool, bool] | None = None
+        self.pending: collections.deque[Save] = collections.deque()
+        self.step = 0
+        self.dropped = False
+        self.hydrated = asyncio.Event()
+        self.signed_in = False
+        self.message = ""  # the region's message as the page would show it now
+        self.message_is_error = False
+        self.reader: asyncio.Task | None = None
+        self.router_data = {"pathname": PAGE, "asPath": PAGE}
+        self._delta_key = json.dumps(self.account) + ":"
+
+    async def connect(self) -> None:
+        origin = self.server.base_url
+        url = (f"ws://127.0.0.1:{self.server.port}{NAMESPACE}/?token={uuid.uuid4()}"
+               "&EIO=4&transport=websocket")
+        self.ws = await WebSocket.connect(url, subprotocol=_reflex_version(), headers={
+            "Host": origin.removeprefix("http://"),
+            "Origin": origin,
+            "Cookie": f"{COOKIE}={self.user.token}",
+            "User-Agent": "fakturowo-bench-load",
+        })
+        opening = await self.ws.recv()
+        if not str(opening).startswith("0{"):
+            raise RuntimeError(f"no Engine.IO open packet: {opening!r}")
+        boot = {"event": {"name": f"{self.root}.hydrate_and_load", "payload": {}, "router_data": self.router_data}}
+        await self.ws.send_text(f"40{NAMESPACE}," + json.dumps(boot, separators=(",", ":")))
+        self.reader = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.hydrated.wait(), ANSWER_TIMEOUT_S)
+        if not self.signed_in:
+            raise RuntimeError(f"{self.user.email}: /konto did not load for the session (not signed in?)")
+
+    def _event(self, handler: str, payload: dict) -> str:
+        event = {"name": f"{self.account}.{handler}", "payload": payload, "router_data": self.router_data}
+        return f"42{NAMESPACE}," + json.dumps(["event", event], separators=(",", ":"))
+
+    def send_save(self, due: float) -> Save:
+        """The next save (one consent flipped, alternately), sent now; answered through its future."""
+        assert self.ws is not None
+        reminder, info = self.values
+        if self.step % 2 == 0:
+            reminder = not reminder
+            setter = self._event("set_reminder_consent", {"value": reminder})
+        else:
+            info = not info
+            setter = self._event("set_info_consent", {"value": info})
+        self.step += 1
+        self.values = (reminder, info)
+        form = ([["reminder_consent", "on"]] if reminder else []) + ([["info_consent", "on"]] if info else [])
+        form += [["konto_reminder_consent", reminder], ["konto_info_consent", info]]
+        save = Save(self.values, due, asyncio.get_running_loop().create_future())
+        self.pending.append(save)
+        self.ws.send_text_nowait(setter)
+        self.ws.send_text_nowait(self._event("save_consents", {"_form_data": {"__reflex_form_data__": form}}))
+        return save
+
+    def _answer(self, outcome: str) -> None:
+        if not self.pending:
+            return
+        save = self.pending.popleft()
+        save.answered = time.perf_counter()
+        save.outcome = outcome
+        if outcome == "ok":
+            self.acknowledged = save.values
+        if not save.future.done():
+            save.future.set_result(save)
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        try:
+            while True:
+                frame = await self.ws.recv()
+                if not isinstance(frame, str):
+                    continue
+                if frame == "2":  # Engine.IO ping
+                    self.ws.send_text_nowait("3")
+                    continue
+                if not frame.startswith("42"):
+                    if frame.startswith("41"):  # Socket.IO disconnect from the server
+                        raise ConnectionClosed("the server ended the Socket.IO session")
+                    continue
+                if not self.hydrated.is_set():
+                    if self.user.email in frame:
+                        self.signed_in = True
+                    if '"is_hydrated_rx_state_":true' in frame:
+                        self.hydrated.set()
+                    continue
+                # A save's answer: its delta renews the message element (the serial), and carries the
+                # message's text only when that changed (not for two saves within the same second).
+                if "consents_message_serial_rx_state_" in frame or "consents_message_rx_state_" in frame:
+                    self._answer(self._outcome(frame))
+                elif '"events"' in frame and self.pending:  # e.g. a redirect to the login page
+                    self._answer("redirect")
+        except ConnectionClosed:
+            pass
+        except Exception as error:  # noqa: BLE001 - a client that breaks counts as dropped
+            print(f"client {self.user.email} stopped: {error!r}", file=sys.stderr)
+        self.dropped = True
+        self.hydrated.set()
+        while self.pending:
+            self._answer("dropped")
+
+    def _outcome(self, frame: str) -> str:
+        try:
+            _name, body = json.loads(frame[frame.index("["):])
+            delta = body["delta"][self.account]
+        except (ValueError, KeyError, TypeError):
+            return "refused"
+        self.message = delta.get("consents_message_rx_state_", self.message)
+        self.message_is_error = delta.get("consents_message_is_error_rx_state_", self.message_is_error)
+        if self.message.startswith(self.texts["unexpected"]):
+            return "unexpected"
+        if self.message_is_error or not self.message.startswith((self.texts["saved"], self.texts["unchanged"])):
+            return "refused"
+        return "ok"
+
+    async def close(self) -> None:
+        if self.reader is not None:
+            self.reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.reader
+        if self.ws is not None:
+            await self.ws.close()
+
+
+def _reflex_version() -> str:
+    from importlib.metadata import version
+
+    return version("reflex")
+
+
+@dataclasses.dataclass
+class Phase:
+    loop: str
+    offered: float | None
+    duration: float
+    saves: list[Save]
+    server: Usage
+    extra: Usage  # Redis and PostgreSQL backends
+    client_cpu_s: float
+
+    @property
+    def answered(self) -> list[Save]:
+        return [s for s in self.saves if s.outcome == "ok"]
+
+    def latencies_ms(self) -> list[float]:
+        return [(s.answered - s.due) * 1000 for s in self.answered]
+
+    def rate(self) -> float:
+        return sum(1 for s in self.answered if s.answered - self.t0 <= self.duration) / self.duration
+
+    t0: float = 0.0
+
+
+async def _await_saves(saves: list[Save], timeout: float) -> None:
+    waiting = [s.future for s in saves if not s.future.done()]
+    if waiting:
+        await asyncio.wait(waiting, timeout=timeout)
+    for save in saves:
+        if not save.future.done():
+            save.outcome = "timeout"
+            save.future.cancel()
+
+
+async def closed_loop(clients: list[Client], duration: float) -> list[Save]:
+    saves: list[Save] = []
+    stop = time.perf_counter() + duration
+
+    async def run(client: Client) -> None:
+        while time.perf_counter() < stop and not client.dropped:
+            save = client.send_save(time.perf_counter())
+            saves.append(save)
+            await client.ws.drain()
+            try:
+                await asyncio.wait_for(asyncio.shield(save.future), ANSWER_TIMEOUT_S)
+            except TimeoutError:
+                save.outcome = "timeout"
+                return
+
+    await asyncio.gather(*(run(c) for c in clients))
+    return saves
+
+
+async def open_loop(clients: list[Client], duration: float, rate: float) -> list[Save]:
+    saves: list[Save] = []
+    interval = len(clients) / rate  # each client's own period
+    start = time.perf_counter()
+    stop = start + duration
+
+    async def run(client: Client, phase: float) -> None:
+        due = start + phase
+        while due < stop and not client.dropped:
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            saves.append(client.send_save(due))
+            await client.ws.drain()
+            due += interval
+
+    await asyncio.gather(*(run(c, random.uniform(0, interval)) for c in clients))
+    await _await_saves(saves, ANSWER_TIMEOUT_S)
+    return saves
+
+
+def _client_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+async def measure(clients: list[Client], loop: str, duration: float, rate: float | None,
+                  server: AppServer, extras) -> Phase:
+    def extra_usage() -> Usage:
+        return _sum(extra.usage() for extra in extras)
+
+    before, extra_before, cpu_before = server.usage(), extra_usage(), _client_cpu()
+    t0 = time.perf_counter()
+    if loop == "closed":
+        saves = await closed_loop(clients, duration)
+    else:
+        saves = await open_loop(clients, duration, rate or 1.0)
+    await _await_saves(saves, ANSWER_TIMEOUT_S)
+    phase = Phase(loop, rate, duration, saves, server.usage() - before, extra_usage() - extra_before,
+                  _client_cpu() - cpu_before)
+    phase.t0 = t0
+    return phase
+
+
+@dataclasses.dataclass
+class Row:
+    config: str
+    sessions: int
+    phase: Phase
+    errors: int
+    lost: int
+    rss_per_session: float
+    dropped: int
+    idle_cpu_share: float  # server (+ Redis, PostgreSQL) CPU while the N sessions sit idle, of one core
+
+
+def _sum(usages) -> Usage:
+    total = Usage(0.0, 0, 0)
+    for u in usages:
+        total = Usage(total.cpu_s + u.cpu_s, total.rss + u.rss, total.processes + u.processes)
+    return total
+
+
+def _total(server: AppServer, extras) -> Usage:
+    """The server's process group plus Redis and the PostgreSQL backends of our database."""
+    return _sum([server.usage(), *(extra.usage() for extra in extras)])
+
+
+async def prime(server: AppServer, users: list[BenchUser], names, texts) -> None:
+    """A few sessions saving a while before anything is measured (spread by the kernel over the
+    workers): lazy imports, caches and pools are then in place in every worker, and not counted
+    as the first sessions' memory or latency."""
+    clients = [Client(user, server, names, texts) for user in users]
+    try:
+        for client in clients:
+            await client.connect()
+        await closed_loop(clients, 2.0)
+    finally:
+        await asyncio.gather(*(c.close() for c in clients))
+
+
+async def run_size(server: AppServer, users: list[BenchUser], args, names, texts, extras) -> list[Row] | None:
+    clients = [Client(user, server, names, texts) for user in users]
+    base = _total(server, extras).rss
+    gate = asyncio.Semaphore(CONNECT_PARALLEL)
+
+    async def connect(client: Client) -> None:
+        async with gate:
+            await client.connect()
+
+    try:
+        await asyncio.gather(*(connect(c) for c in clients))
+        idle_before, idle_t0 = _total(server, extras).cpu_s, time.perf_counter()
+        await asyncio.sleep(args.idle)
+        idle_share = (_total(server, extras).cpu_s - idle_before) / (time.perf_counter() - idle_t0)
+        if args.warmup > 0:
+            await closed_loop(clients, args.warmup)
+        phases = [await measure(clients, "closed", args.duration, None, server, extras)]
+        if args.rate > 0:
+            phases.append(await measure(clients, "open", args.duration, args.rate, server, extras))
+        grown = _total(server, extras).rss - base
+    finally:
+        await asyncio.gather(*(c.close() for c in clients))
+    in_db = consents_in_db([c.user.user_id for c in clients])
+    lost = sum(1 for c in clients
+               if c.acknowledged is not None and not c.pending and in_db.get(c.user.user_id) != c.acknowledged)
+    dropped = sum(c.dropped for c in clients)
+    rows = []
+    for i, phase in enumerate(phases):
+        errors = sum(1 for s in phase.saves if s.outcome != "ok") + (dropped if i == len(phases) - 1 else 0)
+        rows.append(Row("", len(clients), phase, errors, lost if i == len(phases) - 1 else 0,
+                        grown / len(clients), dropped, idle_share))
+    return rows
+
+
+@contextlib.contextmanager
+def configuration(name: str, tmp: Path, total_users: int):
+    """The server of one configuration with `total_users` users made in its database."""
+    var_dir = tmp / name / "var"
+    var_dir.mkdir(parents=True)
+    port = free_port()
+    base_url = f"http://localhost:{port}"
+    with contextlib.ExitStack() as stack:
+        extras = []
+        if name == "sqlite":
+            db_url = f"sqlite:///{var_dir / 'fakturowo.db'}"
+            env = app_environment(var_dir, db_url, base_url, workers=1)
+        else:
+            database = stack.enter_context(PostgresDatabase())
+            redis = stack.enter_context(RedisServer())
+            extras = [redis, database]
+            env = app_environment(var_dir, database.url, base_url, redis_url=redis.url, workers=2)
+        use_in_this_process(env)
+        migrate(env["REFLEX_DB_URL"])
+        users = make_users(PRIMERS + total_users, f"load-{name}-")  # the first PRIMERS prime the server
+        server = AppServer(ROOT, env, port=port, web_dir=".web-bench-load", log_path=tmp / f"server-{name}.log",
+                           backend_only=True)
+        stack.enter_context(server)
+        yield server, users, extras
+
+
+CONFIGS = {"sqlite": "SQLite, 1 worker", "postgres": "PostgreSQL + Redis, 2 workers"}
+ALIASES = {"a": "sqlite", "b": "postgres", "pg": "postgres"}
+
+
+def print_rows(rows: list[Row]) -> None:
+    print(f"{'configuration':<30} {'N':>4} {'loop':>11} {'saves/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>8} "
+          f"{'srv ms/save':>11} {'+db ms':>7} {'client ms':>9} {'idle %':>6} {'errors':>6} {'lost':>5} "
+          f"{'RSS KiB/sess':>12}")
+    for row in rows:
+        p = row.phase
+        n = max(len(p.answered), 1)
+        lat = p.latencies_ms()
+        loop = "closed" if p.loop == "closed" else f"open {p.offered:g}/s"
+        print(f"{CONFIGS[row.config]:<30} {row.sessions:>4} {loop:>11} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
+              f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server.cpu_s * 1000 / n:>11.2f} "
+              f"{(p.server.cpu_s + p.extra.cpu_s) * 1000 / n:>7.2f} {p.client_cpu_s * 1000 / n:>9.2f} "
+              f"{row.idle_cpu_share * 100:>6.1f} {row.errors:>6} {row.lost:>5} {row.rss_per_session / 1024:>12.1f}",
+              flush=True)
+
+
+def print_targets(rows: list[Row]) -> None:
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    closed = {(r.config, r.sessions): r.phase.rate() for r in rows if r.phase.loop == "closed"}
+    print("\nratios and targets (issue 9):")
+    sizes = sorted({n for _c, n in closed})
+    if any(c == "sqlite" for c, _ in closed) and any(c == "postgres" for c, _ in closed):
+        parts = [f"N={n}: {closed[('postgres', n)] / closed[('sqlite', n)]:.2f}x" for n in sizes
+                 if ("postgres", n) in closed and ("sqlite", n) in closed]
+        best = max(v for (c, _n), v in closed.items() if c == "postgres") / max(
+            v for (c, _n), v in closed.items() if c == "sqlite")
+        print(f"  throughput (b) PostgreSQL + Redis, 2 workers / (a) SQLite, 1 worker, closed loop: {', '.join(parts)}; "
+              f"best against best {best:.2f}x (target >= {TARGET_SCALE}x: {verdict(best >= TARGET_SCALE)})")
+    if any(c == "sqlite" for c, _ in closed):
+        best = max(v for (c, _n), v in closed.items() if c == "sqlite")
+        print(f"  one worker, closed loop: best {best:.1f} saves/s (target >= {TARGET_ONE_WORKER:g}: "
+              f"{verdict(best >= TARGET_ONE_WORKER)})")
+    for config in CONFIGS:
+        mine = [r for r in rows if r.config == config]
+        if not mine:
+            continue
+        worst_cpu = max(r.phase.server.cpu_s * 1000 / max(len(r.phase.answered), 1) for r in mine)
+        worst_all = max((r.phase.server.cpu_s + r.phase.extra.cpu_s) * 1000 / max(len(r.phase.answered), 1)
+                        for r in mine)
+        errors, lost = sum(r.errors for r in mine), sum(r.lost for r in mine)
+        print(f"  {CONFIGS[config]}: server CPU per save, worst row {worst_cpu:.2f} ms (with Redis/PostgreSQL "
+              f"{worst_all:.2f} ms; target <= {TARGET_CPU_MS:g} ms: {verdict(worst_all <= TARGET_CPU_MS)}); "
+              f"errors {errors}, lost updates {lost} (target 0: {verdict(errors == 0 and lost == 0)})")
+        opened = [r for r in mine if r.phase.loop == "open"]
+        if opened:
+            top = max(opened, key=lambda r: r.sessions)
+            p99 = percentile(top.phase.latencies_ms(), 99)
+            print(f"    {top.sessions} sessions offered {top.phase.offered:g} saves/s: p99 {p99:.1f} ms "
+                  f"(target at 100 sessions, 50 saves/s: <= {TARGET_OPEN_P99_MS:g} ms: "
+                  f"{verdict(p99 <= TARGET_OPEN_P99_MS)})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--configs", default="sqlite,postgres", help="comma-separated: sqlite (a), postgres (b)")
+    parser.add_argument("--sizes", default="10,50,100", help="numbers of sessions, comma-separated")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of each closed and open loop")
+    parser.add_argument("--rate", type=float, default=50, help="open loop: saves/s offered in total (0: skip)")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of untimed closed loop first")
+    parser.add_argument("--idle", type=float, default=2,
+                        help="seconds the connected sessions sit idle first, to measure the server's idle CPU")
+    parser.add_argument("--seed", type=int, default=9)
+    args = parser.parse_args()
+    configs = [ALIASES.get(c, c) for c in args.configs.split(",") if c]
+    if set(configs) - set(CONFIGS):
+        parser.error(f"--configs: choose from {', '.join(CONFIGS)} (or a, b)")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    random.seed(args.seed)
+
+    import logging
+
+    logging.disable(logging.INFO)
+    print(header("bench/load.py"), flush=True)
+    print(f"sizes {sizes}, closed loop {args.duration:g} s, open loop {args.duration:g} s at {args.rate:g} saves/s "
+          f"in total, warm-up {args.warmup:g} s; one save = setter + save_consents, latency from the setter "
+          f"to the delta with the new message", flush=True)
+    names = state_names()
+    texts = {"saved": message_prefix("account.consents.saved"),
+             "unchanged": message_prefix("account.consents.unchanged"),
+             "unexpected": message_prefix("common.unexpected")}
+    started = time.monotonic()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_name:
+        tmp = Path(tmp_name)
+        for config in configs:
+            with configuration(config, tmp, sum(sizes)) as (server, users, extras):
+                print(f"{CONFIGS[config]}: server ready in {server.started_in:.0f} s "
+                      f"({server.usage().processes} processes)", file=sys.stderr, flush=True)
+                asyncio.run(prime(server, users[:PRIMERS], names, texts))
+                offset = PRIMERS
+                for size in sizes:
+                    try:
+                        got = asyncio.run(run_size(server, users[offset:offset + size], args, names, texts, extras))
+                    except Exception:
+                        print(f"--- {server.log_path.name}:\n{server.log_tail()}", file=sys.stderr)
+                        raise
+                    offset += size
+                    for row in got:
+                        row.config = config
+                    rows += got
+                    print(f"  {CONFIGS[config]}, N={size} done", file=sys.stderr, flush=True)
+    print_rows(rows)
+    print_targets(rows)
+    print(f"total time {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
