@@ -1,5 +1,7 @@
 """Reflex configuration, derived from the app's own settings (see fakturowo_ui/settings.py)."""
 
+import os
+
 import reflex as rx
 
 from fakturowo_ui.files import restrict_new_files
@@ -13,6 +15,12 @@ try:
     _settings = get_settings()
 except SettingsError as error:
     raise SystemExit(f"Configuration error: {error}") from None
+
+# FAKTUROWO_WORKERS is the number of backend workers. `reflex run --env prod` imports this module
+# before it starts Granian, and takes Granian's worker count from GRANIAN_WORKERS, else its own
+# 2 x cores + 1 whenever Redis is configured (reflex/utils/exec.py); so our setting is written
+# over whatever GRANIAN_WORKERS held. Every worker imports this again: same value, no effect.
+os.environ["GRANIAN_WORKERS"] = str(_settings.workers)
 
 config = rx.Config(
     app_name="fakturowo_ui",

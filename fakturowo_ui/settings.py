@@ -49,6 +49,9 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For is believed (services/client_address.py); empty:
     # the socket's peer is the client, whatever headers say.
     trusted_proxies: tuple[Network, ...] = ()
+    # Backend worker processes (Granian's workers, set through rxconfig.py); more than one only
+    # with Redis (shared state) and PostgreSQL (safe concurrent writers), see _workers.
+    workers: int = 1
 
     @property
     def base_origin(self) -> str:
@@ -184,6 +187,29 @@ def _trusted_proxies(env: dict[str, str]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def _workers(env: dict[str, str], db_url: str, redis_url: str | None) -> int:
+    """FAKTUROWO_WORKERS: one per core with PostgreSQL and Redis, else 1.
+
+    Several workers need a shared state store (REFLEX_REDIS_URL: without it each worker keeps
+    its own tabs in memory and a tab reconnecting to another worker loses its state) and a
+    database that several processes can write at once (not SQLite: its single writer lock turns
+    concurrent saves into "database is locked"). An explicit number above 1 without both is
+    refused rather than quietly lowered, so the operator learns why.
+    """
+    name = "FAKTUROWO_WORKERS"
+    missing = []
+    if redis_url is None:
+        missing.append("REFLEX_REDIS_URL (Redis, the state shared between workers)")
+    if db_url.startswith("sqlite"):
+        missing.append("PostgreSQL in REFLEX_DB_URL (SQLite takes one writer at a time)")
+    workers = _int(env, name, 1 if missing else (os.cpu_count() or 1), 1)
+    if workers > 1 and missing:
+        raise SettingsError(
+            f"{name}: {workers} workers need {' and '.join(missing)}; set them or use {name}=1"
+        )
+    return workers
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read and check every setting; raises SettingsError naming the first bad variable."""
     env = dict(os.environ if env is None else env)
@@ -197,9 +223,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     redis_url = _get(env, "REFLEX_REDIS_URL")
     if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError("REFLEX_REDIS_URL: expected redis://host:port[/db]")
+    db_url = _db_url(env, var_dir)
     return Settings(
         var_dir=var_dir,
-        db_url=_db_url(env, var_dir),
+        db_url=db_url,
         redis_url=redis_url,
         base_url=_base_url(env),
         smtp_host=_get(env, "FAKTUROWO_SMTP_HOST"),
@@ -217,6 +244,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         if rate_limits_raw is None
         else parse_bool("FAKTUROWO_RATE_LIMITS", rate_limits_raw),
         trusted_proxies=_trusted_proxies(env),
+        workers=_workers(env, db_url, redis_url),
     )
 
 

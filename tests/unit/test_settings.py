@@ -214,3 +214,112 @@ def test_trusted_proxies(base_env):
     )
     assert load_settings({**base_env, "FAKTUROWO_TRUSTED_PROXIES": ""}).trusted_proxies == ()
     assert load_settings({**base_env, "FAKTUROWO_TRUSTED_PROXIES": "  "}).trusted_proxies == ()
+
+
+# FAKTUROWO_WORKERS (issue 9, point 2): one per core with PostgreSQL and Redis, else 1.
+POSTGRES = {"REFLEX_DB_URL": "postgresql+psycopg://app@db.example.pl/fakturowo"}
+REDIS = {"REFLEX_REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+
+def test_workers_default_to_one_per_core_with_postgres_and_redis(base_env, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert load_settings({**base_env, **POSTGRES, **REDIS}).workers == 6
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert load_settings({**base_env, **POSTGRES, **REDIS}).workers == 1
+
+
+@pytest.mark.parametrize("extra", [{}, POSTGRES, REDIS], ids=["sqlite-no-redis", "postgres-no-redis", "sqlite-redis"])
+def test_workers_default_to_one_without_postgres_and_redis(base_env, monkeypatch, extra):
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert load_settings({**base_env, **extra}).workers == 1
+    assert load_settings({**base_env, **extra, "FAKTUROWO_WORKERS": "1"}).workers == 1
+
+
+def test_workers_from_the_environment(base_env):
+    assert load_settings({**base_env, **POSTGRES, **REDIS, "FAKTUROWO_WORKERS": " 3 "}).workers == 3
+    assert load_settings({**base_env, **POSTGRES, **REDIS, "FAKTUROWO_WORKERS": "1"}).workers == 1
+    assert load_settings({**base_env, **POSTGRES, **REDIS, "FAKTUROWO_WORKERS": ""}).workers >= 1
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "dwa", "1.5", "2x"])
+def test_a_bad_worker_count_stops_with_its_name(base_env, value):
+    with pytest.raises(SettingsError, match="FAKTUROWO_WORKERS"):
+        load_settings({**base_env, **POSTGRES, **REDIS, "FAKTUROWO_WORKERS": value})
+
+
+@pytest.mark.parametrize(
+    ("extra", "named", "not_named"),
+    [
+        ({}, ["REFLEX_REDIS_URL", "REFLEX_DB_URL"], []),
+        (POSTGRES, ["REFLEX_REDIS_URL"], ["REFLEX_DB_URL"]),
+        (REDIS, ["REFLEX_DB_URL", "SQLite"], ["REFLEX_REDIS_URL"]),
+        ({**REDIS, "REFLEX_DB_URL": "sqlite:////tmp/x.db"}, ["REFLEX_DB_URL"], ["REFLEX_REDIS_URL"]),
+    ],
+    ids=["sqlite-no-redis", "postgres-no-redis", "sqlite-redis", "explicit-sqlite-redis"],
+)
+def test_several_workers_need_redis_and_postgres(base_env, extra, named, not_named):
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**base_env, **extra, "FAKTUROWO_WORKERS": "2"})
+    message = str(refused.value)
+    assert message.startswith("FAKTUROWO_WORKERS")
+    for name in named:
+        assert name in message
+    for name in not_named:
+        assert name not in message
+
+
+def _reload_rxconfig(monkeypatch, env: dict[str, str]):
+    """Import rxconfig under `env` (on top of app_env); put back what was there before."""
+    was_imported = "rxconfig" in sys.modules
+    import rxconfig
+
+    saved = dict(vars(rxconfig))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GRANIAN_WORKERS", "7")  # an operator's stray value: ours wins
+    reset_settings_cache()
+
+    def restore():
+        if was_imported:
+            sys.modules["rxconfig"] = rxconfig
+            vars(rxconfig).update(saved)
+        else:
+            sys.modules.pop("rxconfig", None)
+        reset_settings_cache()
+
+    return lambda: importlib.reload(rxconfig), restore
+
+
+def test_rxconfig_hands_the_worker_count_to_granian(app_env, monkeypatch):
+    """`reflex run --env prod` starts Granian with GRANIAN_WORKERS: rxconfig sets it from ours."""
+    import os
+
+    reload, restore = _reload_rxconfig(monkeypatch, {**POSTGRES, **REDIS, "FAKTUROWO_WORKERS": "3"})
+    try:
+        reload()
+        assert os.environ["GRANIAN_WORKERS"] == "3"
+    finally:
+        restore()
+
+
+def test_rxconfig_sets_one_granian_worker_by_default_on_sqlite(app_env, monkeypatch):
+    import os
+
+    reload, restore = _reload_rxconfig(monkeypatch, {})
+    try:
+        reload()
+        assert os.environ["GRANIAN_WORKERS"] == "1"
+    finally:
+        restore()
+
+
+def test_rxconfig_refuses_several_workers_on_sqlite(app_env, monkeypatch):
+    reload, restore = _reload_rxconfig(monkeypatch, {"FAKTUROWO_WORKERS": "2"})
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            reload()
+        message = str(stopped.value)
+        assert "FAKTUROWO_WORKERS" in message and "REFLEX_REDIS_URL" in message
+        assert "REFLEX_DB_URL" in message
+    finally:
+        restore()
