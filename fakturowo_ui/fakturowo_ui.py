@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import state_store
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.i18n import t
@@ -39,6 +40,7 @@ from fakturowo_ui.state.unsubscribe import UnsubscribeState
 # passwords or event payloads; see logging_setup.py for where Reflex prints them).
 restrict_new_files()
 configure_logging()
+state_store.install()  # no session cookie in what Redis keeps of a tab (see state_store.py)
 
 app = rx.App(
     stylesheets=["/styles.css"],
