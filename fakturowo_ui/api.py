@@ -35,6 +35,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fakturowo_ui.db import session_scope
+from fakturowo_ui.health import healthz
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import (
     accounts,
@@ -341,6 +342,7 @@ async def export_download(request: Request) -> Response:
 api = Starlette(
     routes=[
         Route("/auth/session", start_session, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
         Route("/auth/logout", end_session, methods=["POST"]),
         Route("/auth/rotate", rotate_session, methods=["POST"]),
         Route("/dev/outbox", outbox, methods=["GET"]),
