@@ -32,6 +32,12 @@ def client_ip(state: rx.State) -> str:
     )
 
 
+def link_token(state: rx.State) -> str:
+    """The `token` of the e-mailed link this page was opened with, read at each event from the
+    page's URL. Never kept in a state var: the state store (Redis) would hold a live secret."""
+    return text_field(state.router.url.query_parameters, "token", 200)
+
+
 def text_field(form_data: dict, name: str, max_length: int = 10_000) -> str:
     """A string from a submitted form; anything else (lists, numbers, None) counts as empty.
 

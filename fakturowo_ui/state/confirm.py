@@ -8,6 +8,7 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.services import accounts, blocking
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState
+from fakturowo_ui.state.common import link_token
 
 
 class ConfirmState(UserBoundState):
@@ -20,14 +21,12 @@ class ConfirmState(UserBoundState):
     message: str = ""
     message_is_error: bool = False
     confirmed: bool = False
-    _token: str = ""
 
     @rx.event
     async def on_load(self):
         """Look at the link without using it."""
         self.reset()
-        self._token = self.router.url.query_parameters.get("token", "")
-        state, email = await blocking.db(accounts.inspect_confirmation, self._token)
+        state, email = await blocking.db(accounts.inspect_confirmation, link_token(self))
         self.checked = True
         if state is LinkState.VALID:
             self.can_confirm, self.email = True, email or ""
@@ -40,7 +39,7 @@ class ConfirmState(UserBoundState):
         """Use the link: the address is confirmed and the account can log in."""
         if not self.can_confirm:
             return
-        state = await blocking.db(accounts.confirm_email, self._token)
+        state = await blocking.db(accounts.confirm_email, link_token(self))
         self.can_confirm = False
         if state is LinkState.VALID:
             self.confirmed = True

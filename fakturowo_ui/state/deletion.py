@@ -11,7 +11,7 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.services import blocking, clock, deletion
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
-from fakturowo_ui.state.common import flag, text_field
+from fakturowo_ui.state.common import flag, link_token, text_field
 from fakturowo_ui.state.events import act
 from fakturowo_ui.state.outcomes import attempt
 
@@ -75,7 +75,6 @@ class DeletionConfirmState(rx.State):
     message: str = ""
     message_is_error: bool = False
     offer_login: bool = False
-    _token: str = ""
 
     @rx.var
     def lead(self) -> str:
@@ -99,9 +98,8 @@ class DeletionConfirmState(rx.State):
     async def on_load(self):
         """Look at the link without using it."""
         self.reset()
-        self._token = text_field(self.router.url.query_parameters, "token", 200)
         try:
-            link = await blocking.db(deletion.inspect_link, self._token)
+            link = await blocking.db(deletion.inspect_link, link_token(self))
         except Exception:  # noqa: BLE001
             log.exception("inspecting a deletion link failed")
             self.message, self.message_is_error = t("common.unexpected"), True
@@ -128,7 +126,7 @@ class DeletionConfirmState(rx.State):
         email = self.email
         try:
             result = await deletion.confirm_deletion(
-                self._token, text_field(form_data, "password", 1000)
+                link_token(self), text_field(form_data, "password", 1000)
             )
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("deletion confirmation failed")

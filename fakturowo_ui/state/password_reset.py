@@ -15,7 +15,7 @@ from fakturowo_ui.services import blocking, password_flows
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
-from fakturowo_ui.state.common import client_ip, text_field
+from fakturowo_ui.state.common import client_ip, link_token, text_field
 
 log = logging.getLogger("fakturowo.state")
 
@@ -34,7 +34,6 @@ class PasswordResetState(UserBoundState):
     email_error: str = ""
     new_password_error: str = ""
     new_password_repeat_error: str = ""
-    _token: str = ""
 
     def _clear(self) -> None:
         self.message, self.message_is_error = "", False
@@ -48,10 +47,9 @@ class PasswordResetState(UserBoundState):
     async def on_load(self):
         """Without a token: the request form. With one: look at the link without using it."""
         self.reset()
-        self._token = text_field(self.router.url.query_parameters, "token", 200)
-        if self._token:
+        if link_token(self):
             try:
-                state, email = await blocking.db(password_flows.inspect_reset, self._token)
+                state, email = await blocking.db(password_flows.inspect_reset, link_token(self))
             except Exception:  # noqa: BLE001 - never a traceback on screen
                 log.exception("inspecting a reset link failed")
                 state, email = LinkState.INVALID, ""
@@ -106,7 +104,7 @@ class PasswordResetState(UserBoundState):
         yield
         try:
             await password_flows.complete_reset(
-                self._token,
+                link_token(self),
                 text_field(form_data, "new_password", 1000),
                 text_field(form_data, "new_password_repeat", 1000),
             )

@@ -9,6 +9,7 @@ import reflex as rx
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import blocking, unsubscribe
 from fakturowo_ui.services.unsubscribe import Outcome
+from fakturowo_ui.state.common import link_token
 
 log = logging.getLogger("fakturowo.state")
 
@@ -36,22 +37,20 @@ class UnsubscribeState(rx.State):
     lead: str = ""
     message: str = ""
     message_is_error: bool = False
-    _token: str = ""
 
     @rx.event
     async def on_load(self):
         """Look at the link without using it."""
         self.reset()
-        self._token = self.router.url.query_parameters.get("token", "")
         try:
-            outcome, consent = await blocking.db(unsubscribe.inspect, self._token)
+            outcome, consent = await blocking.db(unsubscribe.inspect, link_token(self))
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("inspecting an unsubscribe link failed")
             self.checked, self.message, self.message_is_error = True, t("common.unexpected"), True
             return
         self.checked = True
         if outcome is Outcome.ACTIVE:
-            parsed = unsubscribe.parse_token(self._token)
+            parsed = unsubscribe.parse_token(link_token(self))
             self.can_withdraw = True
             self.lead = t("unsubscribe.lead", user_id=parsed[0] if parsed else "",
                           consent=_consent_name(consent))
@@ -64,7 +63,7 @@ class UnsubscribeState(rx.State):
         if not self.can_withdraw:
             return
         try:
-            outcome, consent = await blocking.db(unsubscribe.withdraw, self._token)
+            outcome, consent = await blocking.db(unsubscribe.withdraw, link_token(self))
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("withdrawing a consent by link failed")
             self.message, self.message_is_error = t("common.unexpected"), True

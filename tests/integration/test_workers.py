@@ -431,12 +431,6 @@ def test_an_opened_links_url_is_kept_without_its_token(opened_link):
 
 @pytest.mark.postgres
 @pytest.mark.redis
-@pytest.mark.xfail(
-    strict=True,
-    reason="DeletionConfirmState (like ConfirmState, PasswordResetState, UnsubscribeState) copies "
-    "the link's token into its `_token` backend var, which is pickled into Redis; reading it "
-    "from self.router.url.query_parameters at event time instead would keep it out",
-)
 def test_an_opened_links_token_is_in_no_key_of_redis(opened_link):
     token, _page, values = opened_link
     holders = [key for key, value in values.items() if token.encode() in value]
