@@ -219,7 +219,21 @@ def smtp(app_env, monkeypatch) -> Iterator[SMTPServer]:
     server.stop()
 
 
+# Directories of browser tests, in the order they run after every other test.
+BROWSER_TEST_DIRS = ("tests/multihost/", "tests/faults/", "tests/e2e/")
+
+
+def _browser_rank(item) -> int:
+    nodeid = item.nodeid.replace("\\", "/")
+    for rank, directory in enumerate(BROWSER_TEST_DIRS, start=1):
+        if directory in nodeid:
+            return rank
+    return 0
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: sync Playwright keeps an asyncio loop running in the main thread
-    from the first browser test to the end of the session, and asyncio.run() fails under it."""
-    items.sort(key=lambda item: "tests/e2e/" in item.nodeid.replace("\\", "/"))
+    from the first browser test to the end of the session, and asyncio.run() fails under it.
+    Each browser directory runs as one block (tests/multihost and tests/faults close their
+    Playwright when their block ends; tests/e2e keeps its own to the end of the session)."""
+    items.sort(key=_browser_rank)
