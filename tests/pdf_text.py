@@ -1,4 +1,5 @@
-"""Text of a PDF without a PDF library: inflate its streams, read the ToUnicode maps, decode Tj/TJ.
+"""Text of a PDF without a PDF library: inflate its streams, read the ToUnicode maps (bfchar and
+bfrange), decode Tj/TJ.
 
 Enough for the app's invoices and for simple PDFs of other writers (hex glyph strings through a
 ToUnicode CMap, or literal strings).
@@ -11,7 +12,9 @@ import zlib
 
 _STREAM_RE = re.compile(rb"<<(.*?)>>\s*stream\r?\n(.*?)\r?\nendstream", re.S)
 _BFCHAR_RE = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE_RE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
 _PAIR_RE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+_RANGE_RE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(?:<([0-9A-Fa-f]+)>|\[(.*?)\])", re.S)
 _SHOW_RE = re.compile(rb"<([0-9A-Fa-f]*)>\s*Tj|\((.*?)(?<!\\)\)\s*Tj|\[(.*?)\]\s*TJ", re.S)
 
 
@@ -26,14 +29,31 @@ def streams(data: bytes) -> list[bytes]:
     return found
 
 
-def text(data: bytes) -> str:
-    """All text shown on the PDF's pages, one string per show operator, joined by newlines."""
-    contents = streams(data)
+def unicode_map(data: bytes) -> dict[str, str]:
+    """Code (upper-case hex) -> text, from every ToUnicode CMap of the PDF."""
     mapping: dict[str, str] = {}
-    for content in contents:
+    for content in streams(data):
         for block in _BFCHAR_RE.findall(content):
             for code, uni in _PAIR_RE.findall(block):
                 mapping[code.decode().upper()] = bytes.fromhex(uni.decode()).decode("utf-16-be")
+        for block in _BFRANGE_RE.findall(content):
+            for low, high, start, listed in _RANGE_RE.findall(block):
+                first, width = int(low, 16), len(low)
+                codes = [f"{c:0{width}X}" for c in range(first, int(high, 16) + 1)]
+                if listed:
+                    targets = [bytes.fromhex(u.decode()) for u in re.findall(rb"<([0-9A-Fa-f]+)>", listed)]
+                else:  # consecutive: the last byte of the destination counts up
+                    base = bytes.fromhex(start.decode())
+                    targets = [base[:-1] + bytes([base[-1] + n]) for n in range(len(codes))]
+                for code, target in zip(codes, targets, strict=False):
+                    mapping[code] = target.decode("utf-16-be")
+    return mapping
+
+
+def text(data: bytes) -> str:
+    """All text shown on the PDF's pages, one string per show operator, joined by newlines."""
+    contents = streams(data)
+    mapping = unicode_map(data)
     pieces = []
     for content in contents:
         if b"begincmap" in content:
