@@ -1,11 +1,14 @@
 """A copy of all the user's data as one ZIP: JSON of everything, a CSV per kind, each invoice's PDF.
 
-The file is written to var/exports/<user id>/<random token>.zip in passes over the documents in
+The file is written to var/exports/<user id>/<random token>.zip in one pass over the documents in
 batches, each read in its own short transaction (a long read would keep SQLite's WAL from being
-checkpointed, and with it a deleted account's pages on disk), so memory stays flat however many
-documents there are. It is readable by the app's user only (0600) and lives only until it is
-downloaded (the endpoint deletes it after streaming) or an hour passes (purged by the app's
-scheduler every few minutes and by the daily job).
+checkpointed, and with it a deleted account's pages on disk): the PDFs go into the ZIP as they are
+made, the JSON and CSV rows into temporary files (0600) beside it that are added to the ZIP at the
+end. Memory stays flat however many documents there are, but for the ZIP's directory entry of
+each file (zipfile keeps them until it writes the directory at the end: ~0.4 KiB a document). It
+is readable by the app's user only (0600) and lives only until it is downloaded (the endpoint
+deletes it after streaming) or an hour passes (purged by the app's scheduler every few minutes
+and by the daily job).
 
 An export is heavy, so `run` guards it: one at a time per user across tabs, workers and hosts (a
 job_lock lease), builds in their own pool (services/blocking.EXPORTS) with a bounded queue behind
@@ -23,6 +26,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 import zipfile
@@ -221,71 +225,74 @@ class _CsvEntry:
         self._raw.close()
 
 
-def _write_json(archive: zipfile.ZipFile, user_id: int, email: str) -> None:
-    with archive.open("dane.json", "w", force_zip64=True) as raw:
-        out = io.TextIOWrapper(raw, encoding="utf-8")
-        head = {"format": FORMAT, "utworzono_utc": clock.now().isoformat(),
-                "konto": {"id": user_id, "email": email}}
-        out.write(json.dumps(head, ensure_ascii=False)[:-1])
-        profile = _seller(user_id)
-        seller = None if profile is None else {
-            "nazwa": profile.company_name, "nip": profile.nip, "adres": profile.address,
-            "konto_bankowe": profile.bank_account}
-        out.write(', "sprzedawca": ' + json.dumps(seller, ensure_ascii=False))
-        for key, model, record in (("klienci", Client, client_record), ("produkty", Product, product_record)):
-            out.write(f', "{key}": [')
-            for index, row in enumerate(_rows(model, user_id)):
-                out.write(("," if index else "") + "\n" + json.dumps(record(row), ensure_ascii=False))
-            out.write("]")
-        out.write(', "dokumenty": [')
-        first = True
-        for batch in document_batches(user_id):
-            for document, items in batch:
-                out.write(("" if first else ",") + "\n" + json.dumps(document_record(document, items),
-                                                                     ensure_ascii=False))
-                first = False
-        out.write("]}\n")
-        out.flush()
-        out.detach()
+class _Spool:
+    """A member of the ZIP written while the PDFs go into the ZIP (zipfile writes one member at a
+    time): a temporary file of the user's export directory (0600, in the 0700 directory), copied
+    into the ZIP at the end and removed."""
+
+    def __init__(self, directory: Path, token: str, name: str, encoding: str) -> None:
+        self.name = name
+        fd, path = tempfile.mkstemp(prefix=f"{token}.", suffix=".tmp", dir=directory)  # mode 0600
+        self.path = Path(path)
+        self.file = open(fd, "w", encoding=encoding, newline="", buffering=256 * 1024)  # noqa: SIM115
+
+    def add_to(self, archive: zipfile.ZipFile) -> None:
+        self.file.close()
+        with self.path.open("rb") as source, archive.open(self.name, "w", force_zip64=True) as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
+
+    def discard(self) -> None:
+        self.file.close()
+        self.path.unlink(missing_ok=True)
 
 
-def _write_csvs(archive: zipfile.ZipFile, user_id: int) -> None:
-    entry = _CsvEntry(archive, "sprzedawca.csv", ["nazwa", "nip", "adres", "konto_bankowe"])
+_DOCUMENTS_HEADER = [
+    "id", "numer", "data_wystawienia", "data_sprzedazy", "nabywca", "nabywca_nip", "nabywca_adres",
+    "sprzedawca", "sprzedawca_nip", "razem_netto", "razem_vat", "razem_brutto", "plik_pdf"]
+_ITEMS_HEADER = [
+    "dokument_id", "numer_dokumentu", "lp", "nazwa", "ilosc", "jednostka", "cena_netto", "stawka_vat"]
+
+
+def _write_account(archive: zipfile.ZipFile, out: io.TextIOBase, user_id: int, email: str) -> None:
+    """The seller, clients and products: their CSVs into the ZIP and the beginning of dane.json
+    (up to its document list) into `out`, each table read once."""
+    head = {"format": FORMAT, "utworzono_utc": clock.now().isoformat(),
+            "konto": {"id": user_id, "email": email}}
+    out.write(json.dumps(head, ensure_ascii=False)[:-1])
     profile = _seller(user_id)
+    seller = None if profile is None else {
+        "nazwa": profile.company_name, "nip": profile.nip, "adres": profile.address,
+        "konto_bankowe": profile.bank_account}
+    out.write(', "sprzedawca": ' + json.dumps(seller, ensure_ascii=False))
+    entry = _CsvEntry(archive, "sprzedawca.csv", ["nazwa", "nip", "adres", "konto_bankowe"])
     if profile is not None:
         entry.writer.writerow([profile.company_name, profile.nip, profile.address, profile.bank_account])
     entry.close()
-    entry = _CsvEntry(archive, "klienci.csv", ["id", "nazwa", "nip", "adres", "email"])
-    for c in _rows(Client, user_id):
-        entry.writer.writerow([c.id, c.name, c.nip, c.address, c.email])
-    entry.close()
-    entry = _CsvEntry(archive, "produkty.csv", ["id", "nazwa", "jednostka", "cena_netto", "stawka_vat"])
-    for p in _rows(Product, user_id):
-        entry.writer.writerow([p.id, p.name, p.unit, _amount(p.net_price), p.vat_rate])
-    entry.close()
-    entry = _CsvEntry(archive, "dokumenty.csv", [
-        "id", "numer", "data_wystawienia", "data_sprzedazy", "nabywca", "nabywca_nip", "nabywca_adres",
-        "sprzedawca", "sprzedawca_nip", "razem_netto", "razem_vat", "razem_brutto", "plik_pdf"])
-    items_entry = None
-    for batch in document_batches(user_id):
-        for d, _items in batch:
-            entry.writer.writerow([
-                d.id, d.number, d.issue_date.isoformat(), d.sale_date.isoformat(), d.buyer_name,
-                d.buyer_nip, d.buyer_address, d.seller_name, d.seller_nip, _amount(d.total_net),
-                _amount(d.total_vat), _amount(d.total_gross), f"faktury/{pdf_name(d)}"])
-    entry.close()
-    items_entry = _CsvEntry(archive, "pozycje_dokumentow.csv", [
-        "dokument_id", "numer_dokumentu", "lp", "nazwa", "ilosc", "jednostka", "cena_netto", "stawka_vat"])
-    for batch in document_batches(user_id):
-        for d, items in batch:
-            for i in items:
-                items_entry.writer.writerow([d.id, d.number, i.position, i.name, _quantity(i.quantity),
-                                             i.unit, _amount(i.net_price), i.vat_rate])
-    items_entry.close()
+    tables = (
+        ("klienci", Client, client_record, ["id", "nazwa", "nip", "adres", "email"],
+         lambda c: [c.id, c.name, c.nip, c.address, c.email]),
+        ("produkty", Product, product_record, ["id", "nazwa", "jednostka", "cena_netto", "stawka_vat"],
+         lambda p: [p.id, p.name, p.unit, _amount(p.net_price), p.vat_rate]),
+    )
+    for key, model, record, header, csv_row in tables:
+        entry = _CsvEntry(archive, f"{key}.csv", header)
+        out.write(f', "{key}": [')
+        for index, row in enumerate(_rows(model, user_id)):
+            out.write(("," if index else "") + "\n" + json.dumps(record(row), ensure_ascii=False))
+            entry.writer.writerow(csv_row(row))
+        out.write("]")
+        entry.close()
+    out.write(', "dokumenty": [')
 
 
 def build_export(user_id: int, progress: Progress | None = None) -> str:
-    """Write the user's ZIP (mode 0600); returns the token that names it (see export_path)."""
+    """Write the user's ZIP (mode 0600); returns the token that names it (see export_path).
+
+    One pass over the documents: each batch's PDFs go into the ZIP as they are made, while the
+    batch's records go to dane.json, dokumenty.csv and pozycje_dokumentow.csv spooled in
+    temporary files beside the ZIP, copied into it at the end (after the PDFs, so those three
+    come last in the ZIP; names and contents are as they were).
+    """
     progress = progress or Progress()
     progress.queued = False
     purge_stale()
@@ -294,33 +301,59 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
     assert path is not None
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
+    spools: list[_Spool] = []
     try:
         with session_scope() as session:
             email = session.scalar(sa.select(User.email).where(User.id == user_id)) or ""
             progress.total = session.scalar(
                 sa.select(sa.func.count()).select_from(Document).where(Document.user_id == user_id)
             ) or 0
+        for name, encoding in (("dane.json", "utf-8"), ("dokumenty.csv", "utf-8-sig"),
+                               ("pozycje_dokumentow.csv", "utf-8-sig")):
+            spools.append(_Spool(path.parent, token, name, encoding))
+        json_out, documents_out, items_out = (spool.file for spool in spools)
+        documents_csv = csv.writer(documents_out, delimiter=";")
+        items_csv = csv.writer(items_out, delimiter=";")
+        documents_csv.writerow(_DOCUMENTS_HEADER)
+        items_csv.writerow(_ITEMS_HEADER)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as file, zipfile.ZipFile(
             file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
         ) as archive:
             archive.writestr("CZYTAJ_MNIE.txt", _README)
-            _write_json(archive, user_id, email)
-            _write_csvs(archive, user_id)
+            _write_account(archive, json_out, user_id, email)
+            separator = "\n"
             for batch in document_batches(user_id):
-                for document, items in batch:
+                stamp = time.localtime()[:6]  # one tuple a batch: the ZIP keeps every entry's until it closes
+                for d, items in batch:
+                    record = document_record(d, items)
+                    pdf_path = record["plik_pdf"]
+                    json_out.write(separator + json.dumps(record, ensure_ascii=False))
+                    separator = ",\n"
+                    documents_csv.writerow([
+                        d.id, d.number, d.issue_date.isoformat(), d.sale_date.isoformat(), d.buyer_name,
+                        d.buyer_nip, d.buyer_address, d.seller_name, d.seller_nip, _amount(d.total_net),
+                        _amount(d.total_vat), _amount(d.total_gross), pdf_path])
+                    items_csv.writerows(
+                        [d.id, d.number, i.position, i.name, _quantity(i.quantity), i.unit,
+                         _amount(i.net_price), i.vat_rate] for i in items)
                     # PDF streams are compressed already: stored as they are.
                     archive.writestr(
-                        zipfile.ZipInfo(f"faktury/{pdf_name(document)}",
-                                        date_time=time.localtime()[:6]),
-                        pdf.render_invoice(document, items),
+                        zipfile.ZipInfo(pdf_path, date_time=stamp),
+                        pdf.render_invoice(d, items),
                         compress_type=zipfile.ZIP_STORED,
                     )
                     progress.done += 1
+            json_out.write("]}\n")
+            for spool in spools:
+                spool.add_to(archive)
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    finally:
+        for spool in spools:
+            spool.discard()
     return token
 
 

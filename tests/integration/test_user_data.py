@@ -259,6 +259,111 @@ def test_stale_exports_are_purged(app_env, frozen_clock):
     assert export.purge_stale(max_age=-1) == 1 and not path.exists()
 
 
+def _many_documents(email: str, count: int) -> int:
+    """A user with `count` invoices: two issued through the service, the rest copies of them."""
+    from fakturowo_ui.models import DocumentItem
+
+    data = make_data(email, documents_count=2)
+    with session_scope() as session:
+        originals = session.scalars(sa.select(Document).where(Document.user_id == data["user_id"])).all()
+        columns = [c.name for c in Document.__table__.columns if c.name not in ("id", "number")]
+        for n in range(3, count + 1):
+            original = originals[n % 2]
+            copy = Document(number=f"FV {n}/11/2026", **{c: getattr(original, c) for c in columns})
+            session.add(copy)
+            session.flush()
+            for item in documents.items_of(session, original.id):
+                session.add(DocumentItem(document_id=copy.id, position=item.position, name=f"{item.name} {n}",
+                                         quantity=item.quantity, unit=item.unit, net_price=item.net_price,
+                                         vat_rate=item.vat_rate))
+    return data["user_id"]
+
+
+def test_an_export_of_300_documents_reads_them_once_and_holds_every_file(app_env, frozen_clock):
+    import csv
+    import re
+
+    user_id = _many_documents("trzysta@example.com", 300)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(statement)
+
+    engine = db.get_engine()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        progress = export.Progress()
+        token = export.build_export(user_id, progress)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert (progress.done, progress.total) == (300, 300)
+
+    def reads_of(table: str) -> list[str]:
+        return [s for s in statements if s.lstrip().upper().startswith("SELECT")
+                and re.search(rf"\bFROM {table}\b", s) and "count(" not in s.lower()]
+
+    batches = -(-300 // export.BATCH)
+    assert len(reads_of("document")) == batches + 1  # each batch once, then the empty read that ends them
+    assert len(reads_of("document_item")) == batches
+    assert len(reads_of("client")) == len(reads_of("product")) == 2  # one page, then the empty one
+    assert len(reads_of("seller_profile")) == 1
+
+    path = export.export_path(user_id, token)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left beside it
+    with session_scope() as session:
+        docs = session.scalars(sa.select(Document).where(Document.user_id == user_id).order_by(Document.id)).all()
+        expected_records = [export.document_record(d, documents.items_of(session, d.id)) for d in docs]
+        pdf_names = [f"faktury/{export.pdf_name(d)}" for d in docs]
+    archive = zipfile.ZipFile(path)
+    names = archive.namelist()
+    assert len(names) == len(set(names))
+    assert set(names) == {"CZYTAJ_MNIE.txt", "dane.json", "sprzedawca.csv", "klienci.csv", "produkty.csv",
+                          "dokumenty.csv", "pozycje_dokumentow.csv", *pdf_names}
+    assert archive.read("CZYTAJ_MNIE.txt").decode() == export._README
+    data = json.loads(archive.read("dane.json"))
+    assert data["format"] == export.FORMAT and data["konto"] == {"id": user_id, "email": "trzysta@example.com"}
+    assert data["sprzedawca"]["nazwa"] == MARKERS[0]
+    assert [c["nazwa"] for c in data["klienci"]] == [MARKERS[1]]
+    assert [p["nazwa"] for p in data["produkty"]] == [MARKERS[2]]
+    assert data["dokumenty"] == expected_records
+    for name, rows, header in (("dokumenty.csv", 300, "id"), ("pozycje_dokumentow.csv", 600, "dokument_id")):
+        raw = archive.read(name)
+        assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, as spreadsheets want
+        table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+        assert table[0][0] == header and len(table) == rows + 1
+    document_rows = list(csv.reader(io.StringIO(archive.read("dokumenty.csv").decode("utf-8-sig"), newline=""),
+                                    delimiter=";"))[1:]
+    assert [row[-1] for row in document_rows] == pdf_names
+    assert [row[1] for row in document_rows] == [r["numer"] for r in expected_records]
+    for name, record_ in zip(pdf_names, expected_records, strict=True):
+        info = archive.getinfo(name)
+        assert info.compress_type == zipfile.ZIP_STORED
+        body = archive.read(name)
+        assert body.startswith(b"%PDF-")
+        text = pdf_text.text(body)
+        assert f"Faktura VAT nr {record_['numer']}" in text and MARKERS[1] in text
+    assert archive.getinfo("dane.json").compress_type == zipfile.ZIP_DEFLATED
+
+
+def test_a_failed_export_leaves_no_file(app_env, frozen_clock, monkeypatch):
+    from fakturowo_ui.services import pdf
+
+    data = make_data("przerwany@example.com", documents_count=3)
+    real_render, made = pdf.render_invoice, []
+
+    def render_then_fail(document, items):
+        if made:
+            raise RuntimeError("disk gone")
+        made.append(document.id)
+        return real_render(document, items)
+
+    monkeypatch.setattr(pdf, "render_invoice", render_then_fail)
+    with pytest.raises(RuntimeError):
+        export.build_export(data["user_id"])
+    assert list((export.exports_dir() / str(data["user_id"])).iterdir()) == []
+
+
 # -- account deletion leaves nothing --------------------------------------------------------------
 
 
