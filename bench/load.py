@@ -5,8 +5,8 @@ Each session is a socket-level client speaking Reflex's event protocol as Chromi
 browser with Playwright's page.on("websocket") and are reproduced here): the handshake carries the
 session cookie `fakturowo_session` and the Origin of FAKTUROWO_BASE_URL, the Socket.IO CONNECT
 packet carries the hydrate_and_load event for /konto/ (without the compiled page's state hashes,
-so the server sends the whole state once), then every save is the setter of the one consent that
-changes (set_reminder_consent or set_info_consent, alternately, so each save changes something)
+so the server sends the whole state once), then every save is one save_consents event whose form
+flips one consent (alternately, so each save changes something; the boxes send no event of their own)
 followed by save_consents with the form as the browser sends it. A save is acknowledged by the
 delta that carries the region's new consents_message; its latency runs from sending the setter
 to that delta.
@@ -156,19 +156,17 @@ class Client:
         """The next save (one consent flipped, alternately), sent now; answered through its future."""
         assert self.ws is not None
         reminder, info = self.values
+        # The boxes are read from the form (no event per click): flip one, alternately.
         if self.step % 2 == 0:
             reminder = not reminder
-            setter = self._event("set_reminder_consent", {"value": reminder})
         else:
             info = not info
-            setter = self._event("set_info_consent", {"value": info})
         self.step += 1
         self.values = (reminder, info)
         form = ([["reminder_consent", "on"]] if reminder else []) + ([["info_consent", "on"]] if info else [])
         form += [["konto_reminder_consent", reminder], ["konto_info_consent", info]]
         save = Save(self.values, due, asyncio.get_running_loop().create_future())
         self.pending.append(save)
-        self.ws.send_text_nowait(setter)
         self.ws.send_text_nowait(self._event("save_consents", {"_form_data": {"__reflex_form_data__": form}}))
         return save
 
@@ -520,7 +518,7 @@ def main() -> None:
     logging.disable(logging.INFO)
     print(header("bench/load.py"), flush=True)
     print(f"sizes {sizes}, closed loop {args.duration:g} s, open loop {args.duration:g} s at {args.rate:g} saves/s "
-          f"in total, warm-up {args.warmup:g} s; one save = setter + save_consents, latency from the setter "
+          f"in total, warm-up {args.warmup:g} s; one save = one save_consents event, latency from sending it "
           f"to the delta with the new message", flush=True)
     names = state_names()
     texts = {"saved": message_prefix("account.consents.saved"),

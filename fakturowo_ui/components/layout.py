@@ -127,12 +127,15 @@ def field(
 
 
 def checkbox(label: rx.Var | str, name: str, *, checked: rx.Var | None = None, on_change=None,
-             form_id: str = "") -> rx.Component:
-    """A checkbox with its label; controlled when `checked` is given."""
+             form_id: str = "", default_checked: rx.Var | None = None) -> rx.Component:
+    """A checkbox with its label; controlled when `checked` is given, else starting as
+    `default_checked` and read from the form when it is submitted (no event per click)."""
     input_id = f"{form_id}{name}"
     props = {}
     if checked is not None:
         props["checked"] = checked
+    if default_checked is not None:
+        props["default_checked"] = default_checked
     if on_change is not None:
         props["on_change"] = on_change
     return rx.el.div(

@@ -42,13 +42,12 @@ def _consents() -> rx.Component:
         t("account.consents.heading"),
         "zgody",
         rx.el.form(
+            # Uncontrolled: the boxes travel with "Zapisz" (one event per save, none per click).
             checkbox(t("account.consents.reminders"), "reminder_consent",
-                     checked=AccountState.reminder_consent,
-                     on_change=AccountState.set_reminder_consent, form_id="konto-"),
+                     default_checked=AccountState.reminder_consent, form_id="konto-"),
             rx.el.p(AccountState.reminders_changed, class_name="hint"),
             checkbox(t("account.consents.info"), "info_consent",
-                     checked=AccountState.info_consent,
-                     on_change=AccountState.set_info_consent, form_id="konto-"),
+                     default_checked=AccountState.info_consent, form_id="konto-"),
             rx.el.p(AccountState.info_changed, class_name="hint"),
             rx.el.button(t("common.save"), type="submit", class_name="button"),
             message(AccountState.consents_message, alert=AccountState.consents_message_is_error,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import reflex as rx
 
@@ -11,9 +12,14 @@ from fakturowo_ui.services import clock, consents, subscriptions, userdata
 from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
 from fakturowo_ui.state.auth import UserBoundState
+from fakturowo_ui.state.common import flag
 from fakturowo_ui.state.events import act
 
 log = logging.getLogger("fakturowo.state")
+
+# A page load right after a save keeps the save's message: when the state store lost the tab's
+# state (a Redis restart), Reflex re-runs on_load around the save itself.
+MESSAGE_OUTLIVES_LOAD_SECONDS = 10
 
 
 def deletion_link_window(seconds: int) -> str:
@@ -43,6 +49,7 @@ class AccountState(UserBoundState):
     consents_message_is_error: bool = False
     # Renewed on every save: the message element is re-created (its React key) for screen readers.
     consents_message_serial: int = 0
+    _consents_message_at: float = 0.0
     documents_count: int = 0
     clients_count: int = 0
     products_count: int = 0
@@ -113,7 +120,8 @@ class AccountState(UserBoundState):
         done = await act(self, userdata.overview_for, what="loading /konto")
         if done.redirect is not None:
             return done.redirect
-        self._update(consents_message="")
+        if time.time() - self._consents_message_at > MESSAGE_OUTLIVES_LOAD_SECONDS:
+            self._update(consents_message="")  # no stale message from an earlier visit
         if done.ok:
             self._show(done.user, done.value)
         else:
@@ -121,17 +129,7 @@ class AccountState(UserBoundState):
         return None
 
     @rx.event
-    def set_reminder_consent(self, value: bool):
-        """Tick or untick the reminders box (saved by "Zapisz")."""
-        self.reminder_consent = bool(value)
-
-    @rx.event
-    def set_info_consent(self, value: bool):
-        """Tick or untick the informational messages box (saved by "Zapisz")."""
-        self.info_consent = bool(value)
-
-    @rx.event
-    async def save_consents(self, _form_data: dict | None = None):
+    async def save_consents(self, form_data: dict | None = None):
         """Store both consents; a record is appended only for a consent that changed.
 
         Only the consents region is sent back, and its message is renewed on every save (the time,
@@ -139,11 +137,12 @@ class AccountState(UserBoundState):
         """
         done = await act(
             self, userdata.save_consents_for, write=True, what="saving consents",
-            reminders=self.reminder_consent, info=self.info_consent,
+            reminders=flag(form_data, "reminder_consent"), info=flag(form_data, "info_consent"),
         )
         if done.redirect is not None:
             return done.redirect
         self.consents_message_serial += 1
+        self._consents_message_at = time.time()
         if not done.ok:
             self._update(consents_message=done.error, consents_message_is_error=True)
             return None

@@ -141,12 +141,6 @@ def test_a_reload_after_a_redis_restart_carries_on(page: Page, deployment: Redis
     reload_and_carry_on(page, deployment.front, email, user_id)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="data loss: after a Redis restart the open tab's state comes back empty (both consent boxes "
-           "off) and the next \"Zapisz\" stores that over the saved consents; the consents state must "
-           "not save what it never loaded (reload from the database, or save what the page shows)",
-)
 def test_the_next_event_of_an_open_tab_after_a_redis_restart(page: Page, deployment: RedisDeployment):
     """The tab stays open over the restart and the user presses "Zapisz" again."""
     front = deployment.front

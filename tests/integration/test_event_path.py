@@ -73,9 +73,8 @@ def test_a_save_is_one_transaction(account_state, logged_in):
     _user_id, token = logged_in
     tab = _tab(account_state, token)
     asyncio.run(_drive(tab, "on_load"))
-    tab.reminder_consent = True
     with _Statements() as seen:
-        asyncio.run(_drive(tab, "save_consents", {}))
+        asyncio.run(_drive(tab, "save_consents", {"reminder_consent": "on"}))
     assert tab.consents_message.startswith("Zapisano zgody")
     assert seen.begins == 1, seen.statements
     # Nothing of the overview (plan, counts) is read again on a save.
@@ -167,16 +166,14 @@ def test_a_save_sends_only_what_changed_and_renews_its_message(account_state, lo
     tab = _tab(account_state, token)
     asyncio.run(_drive(tab, "on_load"))
     tab._clean()
-    tab.reminder_consent = True
-    tab._clean()
-    asyncio.run(_drive(tab, "save_consents", {}))
+    asyncio.run(_drive(tab, "save_consents", {"reminder_consent": "on"}))
     first = tab.consents_message
     sent = set(tab.dirty_vars)
     assert {"reminders_changed", "consents_message", "consents_message_serial"} <= sent
     assert not sent & {"plan_text", "documents_text", "documents_count", "email", "user_id"}, sent
     tab._clean()
     frozen_clock.advance(seconds=3)
-    asyncio.run(_drive(tab, "save_consents", {}))  # nothing to change: still a new message
+    asyncio.run(_drive(tab, "save_consents", {"reminder_consent": "on"}))  # same again: a new message
     assert tab.consents_message != first and "Nic się nie zmieniło" in tab.consents_message
     assert "consents_message_serial" in tab.dirty_vars
 

@@ -104,8 +104,7 @@ def _count(model, *where) -> int:
 # Each case: the state, how to prepare the tab (before the lock), the handler and its arguments,
 # and what must be true once it finished.
 def _consents(ids, tab):
-    tab.reminder_consent, tab.info_consent = True, True
-    return "save_consents", ({},)
+    return "save_consents", ({"reminder_consent": "on", "info_consent": "on"},)
 
 
 def _consents_done(ids, tab):
