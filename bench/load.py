@@ -167,7 +167,7 @@ class Client:
         form += [["konto_reminder_consent", reminder], ["konto_info_consent", info]]
         save = Save(self.values, due, asyncio.get_running_loop().create_future())
         self.pending.append(save)
-        self.ws.send_text_nowait(self._event("save_consents", {"_form_data": {"__reflex_form_data__": form}}))
+        self.ws.send_text_nowait(self._event("save_consents", {"form_data": {"__reflex_form_data__": form}}))
         return save
 
     def _answer(self, outcome: str) -> None:
@@ -462,7 +462,9 @@ def print_targets(rows: list[Row]) -> None:
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"
 
-    closed = {(r.config, r.sessions): r.phase.rate() for r in rows if r.phase.loop == "closed"}
+    # A configuration whose saves all failed has no rate to compare (its errors column says so).
+    closed = {(r.config, r.sessions): r.phase.rate() for r in rows
+              if r.phase.loop == "closed" and r.phase.rate() > 0}
     print("\nratios and targets (issue 9):")
     sizes = sorted({n for _c, n in closed})
     if any(c == "sqlite" for c, _ in closed) and any(c == "postgres" for c, _ in closed):
