@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from fakturowo_ui import files
 from fakturowo_ui.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# This process's SQLite writers, one at a time (see session_scope). Re-entrant: a write step
+# may call a helper that opens its own write scope in the same thread.
+_SQLITE_WRITERS = threading.RLock()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -84,16 +88,30 @@ def is_sqlite(engine: sa.Engine | None = None) -> bool:
 
 
 @contextlib.contextmanager
+def _queued_writer() -> Iterator[None]:
+    # Waits no longer than SQLite itself would; past that, SQLite's own busy handling decides.
+    queued = _SQLITE_WRITERS.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        yield
+    finally:
+        if queued:
+            _SQLITE_WRITERS.release()
+
+
+@contextlib.contextmanager
 def session_scope(*, write_lock: bool = False) -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on error.
 
     write_lock=True takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE), so a read-then-write
     transaction cannot fail half-way with "database is locked"; on PostgreSQL rows are locked
-    by the statements themselves.
+    by the statements themselves. On SQLite this process's writers also queue on a lock of
+    their own first: threads that meet at SQLite's lock wait in its busy handler, which sleeps
+    1, 2, 5 … 100 ms between tries, so under load most of a write's time went to sleeping.
     """
     engine = get_engine()
-    with engine.connect() as connection:
-        if write_lock and is_sqlite(engine):
+    sqlite_writer = write_lock and is_sqlite(engine)
+    with _queued_writer() if sqlite_writer else contextlib.nullcontext(), engine.connect() as connection:
+        if sqlite_writer:
             connection.info["begin_immediate"] = True
         with Session(bind=connection, expire_on_commit=False) as session:
             try:
