@@ -87,14 +87,15 @@ TARGET_OPEN_P99_MS = 100.0
 
 
 def state_names() -> tuple[str, str]:
-    """(the root state's full name, AccountState's full name), as the frontend names them."""
+    """(the root state's full name, the consents region's state's full name), as the frontend
+    names them (save_consents is ConsentsState's)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import reflex as rx
 
-    from fakturowo_ui.state.account import AccountState
+    from fakturowo_ui.state.account import ConsentsState
 
-    return rx.State.get_full_name(), AccountState.get_full_name()
+    return rx.State.get_full_name(), ConsentsState.get_full_name()
 
 
 @dataclasses.dataclass

@@ -4,7 +4,7 @@ import reflex as rx
 
 from fakturowo_ui.components.layout import checkbox, loading, message, page, region, submit_button
 from fakturowo_ui.i18n import t
-from fakturowo_ui.state.account import AccountState
+from fakturowo_ui.state.account import AccountState, ConsentsState
 from fakturowo_ui.state.deletion import DeletionRequestState
 from fakturowo_ui.state.export import ExportState
 from fakturowo_ui.state.password import PeriodicChangeState
@@ -44,15 +44,15 @@ def _consents() -> rx.Component:
         rx.el.form(
             # Uncontrolled: the boxes travel with "Zapisz" (one event per save, none per click).
             checkbox(t("account.consents.reminders"), "reminder_consent",
-                     default_checked=AccountState.reminder_consent, form_id="konto-"),
-            rx.el.p(AccountState.reminders_changed, class_name="hint"),
+                     default_checked=ConsentsState.reminder_consent, form_id="konto-"),
+            rx.el.p(ConsentsState.reminders_changed, class_name="hint"),
             checkbox(t("account.consents.info"), "info_consent",
-                     default_checked=AccountState.info_consent, form_id="konto-"),
-            rx.el.p(AccountState.info_changed, class_name="hint"),
+                     default_checked=ConsentsState.info_consent, form_id="konto-"),
+            rx.el.p(ConsentsState.info_changed, class_name="hint"),
             rx.el.button(t("common.save"), type="submit", class_name="button"),
-            message(AccountState.consents_message, alert=AccountState.consents_message_is_error,
-                    key=AccountState.consents_message_serial),
-            on_submit=AccountState.save_consents,
+            message(ConsentsState.consents_message, alert=ConsentsState.consents_message_is_error,
+                    key=ConsentsState.consents_message_serial),
+            on_submit=ConsentsState.save_consents,
             method="post",
             class_name="form",
         ),

@@ -33,14 +33,13 @@ def deletion_link_window(seconds: int) -> str:
     return t("duration.within_seconds", n=seconds)
 
 
-class AccountState(UserBoundState):
-    """Everything /konto shows, loaded for the session of this tab's connection."""
+class ConsentsState(UserBoundState):
+    """The region "Zgody na otrzymywanie wiadomości" of /konto (AccountState.on_load fills it).
 
-    loaded: bool = False
-    user_id: int = 0
-    email: str = ""
-    plan_text: str = ""
-    documents_text: str = ""
+    A state of its own so that a save loads, stores (Redis) and sends back only this region,
+    and the page re-renders only it.
+    """
+
     reminder_consent: bool = False
     info_consent: bool = False
     reminders_changed: str = ""
@@ -50,6 +49,67 @@ class AccountState(UserBoundState):
     # Renewed on every save: the message element is re-created (its React key) for screen readers.
     consents_message_serial: int = 0
     _consents_message_at: float = 0.0
+
+    def _show_consents(self, reminder: bool, info: bool, changes: dict) -> None:
+        self._update(
+            reminder_consent=reminder,
+            info_consent=info,
+            reminders_changed=_changed_text(changes.get(consents.REMINDERS)),
+            info_changed=_changed_text(changes.get(consents.INFO)),
+        )
+
+    def _loaded(self, overview: userdata.AccountOverview | None, error: str = "") -> None:
+        if time.time() - self._consents_message_at > MESSAGE_OUTLIVES_LOAD_SECONDS:
+            self._update(consents_message="")  # no stale message from an earlier visit
+        if overview is not None:
+            self._show_consents(overview.reminder_consent, overview.info_consent, overview.consent_changes)
+        if error:
+            self.consents_message, self.consents_message_is_error = error, True
+
+    @rx.event
+    async def save_consents(self, form_data: dict | None = None):
+        """Store both consents; a record is appended only for a consent that changed.
+
+        Only the consents region is sent back, and its message is renewed on every save (the time,
+        and a new element for screen readers), so a repeated save is seen to have happened.
+        """
+        done = await act(
+            self, userdata.save_consents_for, write=True, what="saving consents",
+            reminders=flag(form_data, "reminder_consent"), info=flag(form_data, "info_consent"),
+        )
+        if done.redirect is not None:
+            return done.redirect
+        self.consents_message_serial += 1
+        self._consents_message_at = time.time()
+        if not done.ok:
+            self._update(consents_message=done.error, consents_message_is_error=True)
+            return None
+        view = done.value
+        self._show_consents(view.reminder_consent, view.info_consent, view.consent_changes)
+        self._update(
+            consents_message=t(
+                "account.consents.saved" if view.changed else "account.consents.unchanged",
+                time=clock.format_time_seconds(clock.now()),
+            ),
+            consents_message_is_error=False,
+        )
+        return None
+
+
+def _changed_text(moment) -> str:
+    if moment is None:
+        return t("account.consents.never")
+    return t("account.consents.last_change", when=clock.format_datetime(moment))
+
+
+class AccountState(UserBoundState):
+    """Everything /konto shows, loaded for the session of this tab's connection."""
+
+    loaded: bool = False
+    user_id: int = 0
+    email: str = ""
+    plan_text: str = ""
+    documents_text: str = ""
     documents_count: int = 0
     clients_count: int = 0
     products_count: int = 0
@@ -98,21 +158,6 @@ class AccountState(UserBoundState):
             documents_count=counts.documents, clients_count=counts.clients,
             products_count=counts.products, loaded=True,
         )
-        self._show_consents(overview.reminder_consent, overview.info_consent, overview.consent_changes)
-
-    def _show_consents(self, reminder: bool, info: bool, changes: dict) -> None:
-        self._update(
-            reminder_consent=reminder,
-            info_consent=info,
-            reminders_changed=self._changed_text(changes.get(consents.REMINDERS)),
-            info_changed=self._changed_text(changes.get(consents.INFO)),
-        )
-
-    @staticmethod
-    def _changed_text(moment) -> str:
-        if moment is None:
-            return t("account.consents.never")
-        return t("account.consents.last_change", when=clock.format_datetime(moment))
 
     @rx.event
     async def on_load(self):
@@ -120,39 +165,10 @@ class AccountState(UserBoundState):
         done = await act(self, userdata.overview_for, what="loading /konto")
         if done.redirect is not None:
             return done.redirect
-        if time.time() - self._consents_message_at > MESSAGE_OUTLIVES_LOAD_SECONDS:
-            self._update(consents_message="")  # no stale message from an earlier visit
+        region = await self.get_state(ConsentsState)
         if done.ok:
             self._show(done.user, done.value)
+            region._loaded(done.value)
         else:
-            self.consents_message, self.consents_message_is_error = done.error, True
-        return None
-
-    @rx.event
-    async def save_consents(self, form_data: dict | None = None):
-        """Store both consents; a record is appended only for a consent that changed.
-
-        Only the consents region is sent back, and its message is renewed on every save (the time,
-        and a new element for screen readers), so a repeated save is seen to have happened.
-        """
-        done = await act(
-            self, userdata.save_consents_for, write=True, what="saving consents",
-            reminders=flag(form_data, "reminder_consent"), info=flag(form_data, "info_consent"),
-        )
-        if done.redirect is not None:
-            return done.redirect
-        self.consents_message_serial += 1
-        self._consents_message_at = time.time()
-        if not done.ok:
-            self._update(consents_message=done.error, consents_message_is_error=True)
-            return None
-        view = done.value
-        self._show_consents(view.reminder_consent, view.info_consent, view.consent_changes)
-        self._update(
-            consents_message=t(
-                "account.consents.saved" if view.changed else "account.consents.unchanged",
-                time=clock.format_time_seconds(clock.now()),
-            ),
-            consents_message_is_error=False,
-        )
+            region._loaded(None, done.error)
         return None

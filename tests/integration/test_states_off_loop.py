@@ -42,14 +42,14 @@ MAX_STALL_SECONDS = 0.5
 def app_states():
     """The app's state classes (importing the app module registers them under rx.State)."""
     import fakturowo_ui.fakturowo_ui  # noqa: F401
-    from fakturowo_ui.state.account import AccountState
+    from fakturowo_ui.state.account import ConsentsState
     from fakturowo_ui.state.catalog import ClientsState, ProductsState
     from fakturowo_ui.state.documents import DocumentsState, IssueState
     from fakturowo_ui.state.password import PeriodicChangeState
     from fakturowo_ui.state.seller import SellerState
 
     return {
-        "account": AccountState, "clients": ClientsState, "products": ProductsState,
+        "account": ConsentsState, "clients": ClientsState, "products": ProductsState,
         "documents": DocumentsState, "issue": IssueState, "periodic": PeriodicChangeState,
         "seller": SellerState,
     }
