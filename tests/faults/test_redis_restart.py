@@ -18,7 +18,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e import helpers
 from tests.e2e.helpers import login, message, register_user, unique_email, wait_ready
-from tests.multihost.services import AppServer, PostgresServer, RedisServer, postgres_database
+from tests.multihost.services import AppServer, PostgresServer, postgres_database
+from tests.servers import RedisServer
 
 pytestmark = pytest.mark.postgres
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -23,49 +22,17 @@ from fakturowo_ui import db
 from fakturowo_ui.models import Client, Document, User
 from fakturowo_ui.services import accounts
 from fakturowo_ui.settings import reset_settings_cache
-from tests.conftest import migrate
+from tests.servers import postgres_database
 from tests.unit.factories import PASSWORD, count_rows, make_user
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "FAKTUROWO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-
-
-def _admin_engine() -> sa.Engine:
-    engine = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    problem = None
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-    except sa.exc.OperationalError as error:
-        problem = str(error.orig).strip().splitlines()[0]
-    if problem is not None:
-        engine.dispose()
-        pytest.fail(
-            f"PostgreSQL is missing: cannot connect to {POSTGRES_ADMIN_URL} ({problem}). "
-            "Start the local PostgreSQL to run this test.",
-            pytrace=False,
-        )
-    return engine
 
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A database of our own on the local server, migrated to head, dropped afterwards."""
-    admin = _admin_engine()
-    name = f"fakturowo_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        migrate(url)
+    with postgres_database("fakturowo_test") as url:
         yield url
-    finally:
-        db.reset_engine()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.mark.postgres

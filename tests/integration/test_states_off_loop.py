@@ -55,10 +55,9 @@ def app_states():
     }
 
 
-@pytest.fixture
-def account(app_env, frozen_clock) -> dict:
+def account_with_data(email: str) -> dict:
     """A user with seller details, a client, a product, an issued invoice and a live session."""
-    user_id = make_user("zablokowany.zapis@example.com")
+    user_id = make_user(email)
     with db.session_scope() as session:
         seller.save(session, user_id, seller.SellerForm("Firma Sp. z o.o.", "5260250274", "ul. Długa 1", ""))
         client = clients.create(session, user_id, clients.ClientForm("Klient Stały"))
@@ -68,6 +67,13 @@ def account(app_env, frozen_clock) -> dict:
     ids["document"] = documents.issue(user_id, documents.DocumentForm(
         ids["client"], "2026-11-23", "2026-11-23", [documents.ItemForm("Usługa", "1", "szt.", "100", "23")]
     )).id
+    return ids
+
+
+@pytest.fixture
+def account(app_env, frozen_clock) -> dict:
+    """account_with_data, and the path of the database file (to hold its write lock)."""
+    ids = account_with_data("zablokowany.zapis@example.com")
     ids["path"] = sa.make_url(app_env["REFLEX_DB_URL"]).database
     return ids
 

@@ -30,12 +30,12 @@ from fakturowo_ui.models import (
     Subscription,
     User,
 )
-from fakturowo_ui.services import clients, clock, documents, password_flows, products, seller, sessions
+from fakturowo_ui.services import clock, password_flows
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.settings import reset_settings_cache
 from tests.integration.test_event_path import _Statements
-from tests.integration.test_states_off_loop import _drive, _tab
-from tests.unit.factories import PASSWORD, count_rows, make_user
+from tests.integration.test_states_off_loop import _drive, _tab, account_with_data
+from tests.unit.factories import PASSWORD, count_rows
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -60,17 +60,7 @@ def states():
 @pytest.fixture
 def account(app_env, frozen_clock) -> dict:
     """A user with seller details, a client, a product, an issued invoice and a live session."""
-    user_id = make_user("sciezka.stanow@example.com")
-    with db.session_scope() as session:
-        seller.save(session, user_id, seller.SellerForm("Firma Sp. z o.o.", "5260250274", "ul. Długa 1", ""))
-        client = clients.create(session, user_id, clients.ClientForm("Klient Stały"))
-        product = products.create(session, user_id, products.ProductForm("Usługa", "szt.", "100", "23"))
-        token = sessions.create(session, user_id)
-        ids = {"user": user_id, "client": client.id, "product": product.id, "token": token}
-    ids["document"] = documents.issue(user_id, documents.DocumentForm(
-        ids["client"], "2026-11-23", "2026-11-23", [documents.ItemForm("Usługa", "1", "szt.", "100", "23")]
-    )).id
-    return ids
+    return account_with_data("sciezka.stanow@example.com")
 
 
 def _run(tab, handler: str, *args):

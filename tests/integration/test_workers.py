@@ -32,7 +32,7 @@ import pytest
 
 from fakturowo_ui import db
 from tests.conftest import TEST_SECRET, SMTPServer
-from tests.servers import RedisServer, silent_port
+from tests.servers import RedisServer, postgres_database, silent_port
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -120,22 +120,8 @@ def production_server(tmp_path_factory, smtp: SMTPServer, settings: dict[str, st
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A database of our own on the local PostgreSQL, migrated to head, dropped afterwards."""
-    from tests.conftest import migrate
-    from tests.integration.test_postgres_redis import POSTGRES_ADMIN_URL, _admin_engine
-
-    admin = _admin_engine()
-    name = f"fakturowo_workers_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        migrate(url)
+    with postgres_database("fakturowo_workers") as url:
         yield url
-    finally:
-        db.reset_engine()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +136,7 @@ def smtp() -> Iterator[SMTPServer]:
 def stack(tmp_path_factory, smtp, postgres_url) -> Iterator[Stack]:
     """The production server on PostgreSQL and its own Redis, FAKTUROWO_WORKERS=2."""
     redis = RedisServer()
+    redis.start()
     settings = {
         "REFLEX_DB_URL": postgres_url,
         "REFLEX_REDIS_URL": redis.url,

@@ -28,12 +28,12 @@ from tests.multihost.services import (
     AppServer,
     Nginx,
     PostgresServer,
-    RedisServer,
     chromium,
     keep_reports,
     postgres_database,
     tab_for_test,
 )
+from tests.servers import RedisServer
 
 
 def pytest_collection_modifyitems(config, items):

@@ -25,26 +25,21 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from fakturowo_ui.settings import REPO_ROOT
 from tests.conftest import TEST_SECRET, free_port, migrate
 from tests.e2e.conftest import ARTIFACTS, START_TIMEOUT_S, _answers, _environ, _stop
 from tests.e2e.helpers import Server
+from tests.servers import postgres_database as shared_postgres_database
 
 NGINX = "/usr/sbin/nginx"
 NGINX_TEMPLATE = REPO_ROOT / "deploy" / "nginx.conf"
-REDIS_SERVER = "/usr/bin/redis-server"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "FAKTUROWO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 BIN_DIR = Path(sys.executable).parent
 
 
@@ -89,34 +84,15 @@ def _conninfo(url: str) -> str:
 
 @contextlib.contextmanager
 def postgres_database(tmp_dir: Path, prefix: str) -> Iterator[str]:
-    """A database of our own on the local PostgreSQL, migrated to head, dropped afterwards."""
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    problem = None
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-    except sa.exc.OperationalError as error:
-        problem = str(error.orig).strip().splitlines()[0]
-    if problem is not None:
-        admin.dispose()
-        pytest.fail(
-            f"PostgreSQL is missing: cannot connect to {POSTGRES_ADMIN_URL} ({problem}). "
-            "Start the local PostgreSQL (127.0.0.1:5432, trust auth) to run this test.",
-            pytrace=False,
-        )
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    """tests.servers.postgres_database, migrated in the environment the servers will have."""
+
+    def migrate_as_the_servers(url: str) -> None:
         with _environ({"FAKTUROWO_VAR_DIR": str(tmp_dir), "REFLEX_DB_URL": url,
                        "FAKTUROWO_SECRET_KEY": TEST_SECRET}):
             migrate(url)
+
+    with shared_postgres_database(prefix, migrate=migrate_as_the_servers) as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def pg_execute(url: str, statement: str, params: tuple | dict = ()) -> tuple[list[tuple[Any, ...]], int]:
@@ -152,58 +128,6 @@ class PostgresServer(Server):
 
 
 # -- Redis ---------------------------------------------------------------------------------------
-
-
-class RedisServer:
-    """`redis-server` of our own on a free loopback port, in memory only (nothing saved)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.directory = directory
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.log_path = self.directory / "redis.log"
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self):
-        import redis
-
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=2)
-
-    def start(self, timeout: float = 15) -> None:
-        if not Path(REDIS_SERVER).exists():
-            pytest.fail(f"Redis is missing: {REDIS_SERVER} not found (Debian's redis-server package)",
-                        pytrace=False)
-        with self.log_path.open("a") as log:
-            self.process = subprocess.Popen(
-                [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", str(self.directory)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        client = self.client()
-        try:
-            while True:
-                try:
-                    if client.ping():
-                        return
-                except Exception:
-                    pass
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"redis-server on port {self.port} did not start; {self.log_path}:\n"
-                                f"{self.log_path.read_text(errors='replace')[-2000:]}", pytrace=False)
-                time.sleep(0.05)
-        finally:
-            client.close()
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is not None:
-            kill_group(self.process, sig, timeout=10)
-            kill_group(self.process, signal.SIGKILL)
-            self.process = None
 
 
 # -- nginx ---------------------------------------------------------------------------------------
