@@ -14,8 +14,6 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from sqlmodel import Session
-
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.services import sessions
 from fakturowo_ui.services.sessions import CurrentUser
@@ -70,7 +68,7 @@ def run(
             done = Done(user)
         else:
             try:
-                value = _call(work, session, user, args, kwargs)
+                value = work(session, user, *args, **kwargs)
             except Exception as error:  # rolled back by session_scope, reported with the user
                 raise WorkFailed(user, error) from error
             done = Done(user, value)
@@ -78,6 +76,3 @@ def run(
         sessions.touch(user.session_id)
     return done
 
-
-def _call(work: Callable[..., T], session: Session, user: CurrentUser, args: tuple, kwargs: dict) -> T:
-    return work(session, user, *args, **kwargs)

@@ -74,11 +74,7 @@ async def act(
         )
     except as_user.WorkFailed as failed:
         await _bind(state, failed.user)
-        if isinstance(failed.error, DomainError):
-            return Outcome(failed.user, error=failed.error.message(), error_key=failed.error.key,
-                           domain_error=failed.error)
-        log.error("%s failed", what, exc_info=failed.error)
-        return Outcome(failed.user, error=t("common.unexpected"), error_key="common.unexpected")
+        return failure(failed.user, failed.error, what)
     except Exception:  # noqa: BLE001 - the session check itself failed: never a traceback on screen
         log.exception("%s failed before its work", what)
         return Outcome(None, error=t("common.unexpected"), error_key="common.unexpected")
@@ -88,6 +84,14 @@ async def act(
         return Outcome(None, redirect=login_redirect(state))
     await _bind(state, done.user)
     return Outcome(done.user, done.value)
+
+
+def failure(user: CurrentUser | None, error: BaseException, what: str) -> Outcome:
+    """What a failed step comes to: a DomainError's message, or the logged "unexpected" one."""
+    if isinstance(error, DomainError):
+        return Outcome(user, error=error.message(), error_key=error.key, domain_error=error)
+    log.error("%s failed", what, exc_info=error)
+    return Outcome(user, error=t("common.unexpected"), error_key="common.unexpected")
 
 
 async def _bind(state: rx.State, user: CurrentUser) -> None:

@@ -11,16 +11,11 @@ with its traceback and shown as the "unexpected" message.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from fakturowo_ui.i18n import t
-from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.sessions import CurrentUser
-from fakturowo_ui.state.events import Outcome
-
-log = logging.getLogger("fakturowo.state")
+from fakturowo_ui.state.events import Outcome, failure
 
 T = TypeVar("T")
 
@@ -38,9 +33,6 @@ async def attempt(
     """
     try:
         value = await step(*args, **kwargs)
-    except DomainError as error:
-        return Outcome(user, error=error.message(), error_key=error.key, domain_error=error)
-    except Exception:  # noqa: BLE001 - never a traceback on screen
-        log.exception("%s failed", what)
-        return Outcome(user, error=t("common.unexpected"), error_key="common.unexpected")
+    except Exception as error:  # noqa: BLE001 - never a traceback on screen
+        return failure(user, error, what)
     return Outcome(user, value)
