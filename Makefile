@@ -55,6 +55,7 @@ nginx:
 
 lint: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: setup-dev chromium nginx lint
 	$(BIN)/pytest

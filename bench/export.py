@@ -57,39 +57,96 @@ def _seed(user_email: str, documents: int) -> int:
 
     now = dt.datetime(2026, 11, 23, 12, 0)
     with session_scope() as session:
-        user = User(email=user_email, password_hash="x", created_at=now, password_changed_at=now,
-                    email_confirmed_at=now)
+        user = User(
+            email=user_email,
+            password_hash="x",
+            created_at=now,
+            password_changed_at=now,
+            email_confirmed_at=now,
+        )
         session.add(user)
         session.flush()
         uid = user.id
         session.add(Subscription(user_id=uid, trial_ends_on=dt.date(2027, 3, 1)))
-        session.add(SellerProfile(user_id=uid, company_name="Zażółć Gęślą Jaźń Sp. z o.o.", nip="5260250274",
-                                  address="ul. Świętokrzyska 1\n00-001 Warszawa",
-                                  bank_account="12 1020 1026 0000 0402 0207 0123"))
-        session.execute(sa.insert(Client), [
-            {"user_id": uid, "name": f"Klient Łódź {n}", "nip": "7740001454", "address": "ul. Piotrkowska 1",
-             "email": f"k{n}@example.com"} for n in range(CLIENTS)])
-        session.execute(sa.insert(Product), [
-            {"user_id": uid, "name": f"Usługa {n}", "unit": "godz.", "net_price": Decimal("150.00"),
-             "vat_rate": "23"} for n in range(PRODUCTS)])
+        session.add(
+            SellerProfile(
+                user_id=uid,
+                company_name="Zażółć Gęślą Jaźń Sp. z o.o.",
+                nip="5260250274",
+                address="ul. Świętokrzyska 1\n00-001 Warszawa",
+                bank_account="12 1020 1026 0000 0402 0207 0123",
+            )
+        )
+        session.execute(
+            sa.insert(Client),
+            [
+                {
+                    "user_id": uid,
+                    "name": f"Klient Łódź {n}",
+                    "nip": "7740001454",
+                    "address": "ul. Piotrkowska 1",
+                    "email": f"k{n}@example.com",
+                }
+                for n in range(CLIENTS)
+            ],
+        )
+        session.execute(
+            sa.insert(Product),
+            [
+                {
+                    "user_id": uid,
+                    "name": f"Usługa {n}",
+                    "unit": "godz.",
+                    "net_price": Decimal("150.00"),
+                    "vat_rate": "23",
+                }
+                for n in range(PRODUCTS)
+            ],
+        )
     done = 0
     while done < documents:
         batch = min(1000, documents - done)
         with session_scope() as session:
             first_id = (session.scalar(sa.select(sa.func.max(Document.id))) or 0) + 1
-            session.execute(sa.insert(Document), [{
-                "user_id": uid, "number": f"FV {done + n + 1}/11/2026", "issue_date": dt.date(2026, 11, 23),
-                "sale_date": dt.date(2026, 11, 23), "created_at": now,
-                "seller_name": "Zażółć Gęślą Jaźń Sp. z o.o.", "seller_nip": "5260250274",
-                "seller_address": "ul. Świętokrzyska 1\n00-001 Warszawa",
-                "seller_bank_account": "12 1020 1026 0000 0402 0207 0123",
-                "buyer_name": f"Klient Łódź {n % CLIENTS}", "buyer_nip": "7740001454",
-                "buyer_address": "ul. Piotrkowska 1", "total_net": Decimal("450.00"),
-                "total_vat": Decimal("103.50"), "total_gross": Decimal("553.50")} for n in range(batch)])
-            session.execute(sa.insert(DocumentItem), [{
-                "document_id": first_id + n, "position": p + 1, "name": f"Usługa księgowa {p}",
-                "quantity": Decimal("1.000"), "unit": "godz.", "net_price": Decimal("150.00"), "vat_rate": "23",
-            } for n in range(batch) for p in range(ITEMS)])
+            session.execute(
+                sa.insert(Document),
+                [
+                    {
+                        "user_id": uid,
+                        "number": f"FV {done + n + 1}/11/2026",
+                        "issue_date": dt.date(2026, 11, 23),
+                        "sale_date": dt.date(2026, 11, 23),
+                        "created_at": now,
+                        "seller_name": "Zażółć Gęślą Jaźń Sp. z o.o.",
+                        "seller_nip": "5260250274",
+                        "seller_address": "ul. Świętokrzyska 1\n00-001 Warszawa",
+                        "seller_bank_account": "12 1020 1026 0000 0402 0207 0123",
+                        "buyer_name": f"Klient Łódź {n % CLIENTS}",
+                        "buyer_nip": "7740001454",
+                        "buyer_address": "ul. Piotrkowska 1",
+                        "total_net": Decimal("450.00"),
+                        "total_vat": Decimal("103.50"),
+                        "total_gross": Decimal("553.50"),
+                    }
+                    for n in range(batch)
+                ],
+            )
+            session.execute(
+                sa.insert(DocumentItem),
+                [
+                    {
+                        "document_id": first_id + n,
+                        "position": p + 1,
+                        "name": f"Usługa księgowa {p}",
+                        "quantity": Decimal("1.000"),
+                        "unit": "godz.",
+                        "net_price": Decimal("150.00"),
+                        "vat_rate": "23",
+                    }
+                    for n in range(batch)
+                    for p in range(ITEMS)
+                ],
+            )
         done += batch
     return uid
 
@@ -130,8 +187,13 @@ def _measure(uid: int, mode: str) -> None:
 
 
 def _in_subprocess(uid: int, mode: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--measure", str(uid), mode], check=True,
-                         capture_output=True, text=True, env=os.environ).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", str(uid), mode],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -173,8 +235,11 @@ def main() -> None:
         from fakturowo_ui.services import export, pdf
 
         pdf._font()  # the font is taken apart once per process, not per export
-        print(f"{'documents':>10} {'seconds':>8} {'CPU s':>6} {'ms/doc':>7} {'ZIP MiB':>8} {'PDF KiB':>8} "
-              f"{'peak MiB (tracemalloc)':>23} {'RSS growth MiB':>15}", flush=True)
+        print(
+            f"{'documents':>10} {'seconds':>8} {'CPU s':>6} {'ms/doc':>7} {'ZIP MiB':>8} {'PDF KiB':>8} "
+            f"{'peak MiB (tracemalloc)':>23} {'RSS growth MiB':>15}",
+            flush=True,
+        )
         results = {}
         for size in sizes:
             uid = _seed(f"bench-{size}@example.com", size)
@@ -189,23 +254,32 @@ def main() -> None:
             rss = _in_subprocess(uid, "rss")["rss_growth_mib"]
             peak = _in_subprocess(uid, "tracemalloc")["peak_mib"]
             results[size] = (seconds, zip_mib, peak, rss, uid)
-            print(f"{size:>10} {seconds:>8.2f} {cpu:>6.2f} {seconds / size * 1000:>7.3f} {zip_mib:>8.1f} "
-                  f"{sum(pdfs) / len(pdfs) / 1024:>8.2f} {peak:>23.1f} {rss:>15.1f}", flush=True)
+            print(
+                f"{size:>10} {seconds:>8.2f} {cpu:>6.2f} {seconds / size * 1000:>7.3f} {zip_mib:>8.1f} "
+                f"{sum(pdfs) / len(pdfs) / 1024:>8.2f} {peak:>23.1f} {rss:>15.1f}",
+                flush=True,
+            )
         biggest = max(sizes)
         seconds, zip_mib, peak, rss, uid = results[biggest]
         scale = 10_000 / biggest
-        print(f"\ntarget for 10,000 documents: <= {TARGET_SECONDS:.0f} s and <= {TARGET_MIB:.0f} MiB"
-              + ("" if biggest == 10_000 else f" (scaled from {biggest:,} documents)"))
+        print(
+            f"\ntarget for 10,000 documents: <= {TARGET_SECONDS:.0f} s and <= {TARGET_MIB:.0f} MiB"
+            + ("" if biggest == 10_000 else f" (scaled from {biggest:,} documents)")
+        )
         print(f"  time: {seconds * scale:.2f} s = {seconds * scale / TARGET_SECONDS:.2f}x the target")
         print(f"  size: {zip_mib * scale:.1f} MiB = {zip_mib * scale / TARGET_MIB:.2f}x the target")
         if len(sizes) > 1:
             smallest = min(sizes)
-            print(f"  memory, {smallest:,} -> {biggest:,} documents: tracemalloc peak "
-                  f"{results[smallest][2]:.1f} -> {peak:.1f} MiB ({peak / results[smallest][2]:.2f}x), "
-                  f"RSS growth {results[smallest][3]:.1f} -> {rss:.1f} MiB")
+            print(
+                f"  memory, {smallest:,} -> {biggest:,} documents: tracemalloc peak "
+                f"{results[smallest][2]:.1f} -> {peak:.1f} MiB ({peak / results[smallest][2]:.2f}x), "
+                f"RSS growth {results[smallest][3]:.1f} -> {rss:.1f} MiB"
+            )
         reused, fresh = _subset_costs(uid)
-        print(f"render_invoice: {reused:.3f} ms/PDF reusing a recent file's font subset, "
-              f"{fresh:.3f} ms/PDF making the subset afresh every time")
+        print(
+            f"render_invoice: {reused:.3f} ms/PDF reusing a recent file's font subset, "
+            f"{fresh:.3f} ms/PDF making the subset afresh every time"
+        )
 
 
 if __name__ == "__main__":

@@ -190,8 +190,9 @@ def start_servers(tmp: Path, web_prefix: str) -> tuple[AppServer, AppServer, str
     """(blank server, our server, our user's e-mail, our user's session token)."""
     blank_dir = tmp / "blank"
     write_blank_app(blank_dir)
-    blank = AppServer(blank_dir, {},
-                      web_dir=str(ROOT / f"{web_prefix}-blank"), log_path=tmp / "blank-server.log")
+    blank = AppServer(
+        blank_dir, {}, web_dir=str(ROOT / f"{web_prefix}-blank"), log_path=tmp / "blank-server.log"
+    )
 
     var_dir = tmp / "var"
     var_dir.mkdir()
@@ -209,21 +210,32 @@ async def open_pages(blank: AppServer, ours: AppServer, email: str, token: str) 
     browser = await Browser().start()
     blank_page = await browser.new_page(init_script=INIT_SCRIPT)
     await blank_page.goto(blank.base_url + "/")
-    await blank_page.wait_for("window.__bench_socket === 'connected' && !!document.getElementById('count')"
-                              " && document.getElementById('count').textContent !== ''", what="blank counter")
-    cookie = {"name": "fakturowo_session", "value": token, "url": ours.base_url + "/", "path": "/",
-              "httpOnly": True, "sameSite": "Lax"}
+    await blank_page.wait_for(
+        "window.__bench_socket === 'connected' && !!document.getElementById('count')"
+        " && document.getElementById('count').textContent !== ''",
+        what="blank counter",
+    )
+    cookie = {
+        "name": "fakturowo_session",
+        "value": token,
+        "url": ours.base_url + "/",
+        "path": "/",
+        "httpOnly": True,
+        "sameSite": "Lax",
+    }
     our_page = await browser.new_page(cookies=[cookie], init_script=INIT_SCRIPT)
     await our_page.goto(ours.base_url + "/konto/")
     await our_page.wait_for(
         f"window.__bench_socket === 'connected' && document.body.innerText.includes({json.dumps(email)})"
         f" && [...document.querySelectorAll('section h2')].some(h => h.textContent === {json.dumps(REGION)})",
-        what="/konto with the user's address and the consents region")
+        what="/konto with the user's address and the consents region",
+    )
     return browser, blank_page, our_page
 
 
-async def run_series(blank_page: Page, our_page: Page, saves: int, batch: int, warmup: int,
-                     variants: list[str], pause_ms: int) -> dict[str, dict]:
+async def run_series(
+    blank_page: Page, our_page: Page, saves: int, batch: int, warmup: int, variants: list[str], pause_ms: int
+) -> dict[str, dict]:
     results = {name: {"times": [], "texts": []} for name in ["blank", *variants]}
 
     async def one(name: str, n: int) -> dict:
@@ -231,8 +243,9 @@ async def run_series(blank_page: Page, our_page: Page, saves: int, batch: int, w
             await blank_page.bring_to_front()
             return await blank_page.evaluate(_batch(BLANK_BATCH, n=n, pauseMs=pause_ms))
         await our_page.bring_to_front()
-        return await our_page.evaluate(_batch(OURS_BATCH, n=n, pauseMs=pause_ms, toggle=name == "toggled",
-                                              heading=REGION, save=SAVE))
+        return await our_page.evaluate(
+            _batch(OURS_BATCH, n=n, pauseMs=pause_ms, toggle=name == "toggled", heading=REGION, save=SAVE)
+        )
 
     for name in results:  # untimed warm-up of both servers and both pages
         await one(name, warmup)
@@ -249,38 +262,57 @@ async def run_series(blank_page: Page, our_page: Page, saves: int, batch: int, w
 
 
 def report(results: dict[str, dict], variants: list[str]) -> None:
-    labels = {"blank": "blank click -> counter", "unchanged": "Zapisz (nothing changed)",
-              "toggled": "Zapisz (a consent toggled)"}
+    labels = {
+        "blank": "blank click -> counter",
+        "unchanged": "Zapisz (nothing changed)",
+        "toggled": "Zapisz (a consent toggled)",
+    }
     print(f"{'series':<28} {'n':>5} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
     # The message each save must end with: anything else (the "unexpected" one above all) is an error.
-    expected = {"unchanged": message_prefix("account.consents.unchanged"),
-                "toggled": message_prefix("account.consents.saved")}
+    expected = {
+        "unchanged": message_prefix("account.consents.unchanged"),
+        "toggled": message_prefix("account.consents.saved"),
+    }
     stats = {}
     for name, got in results.items():
         times = got["times"]
         errors = sum(not text.startswith(expected[name]) for text in got["texts"]) if name in expected else 0
         stats[name] = {p: percentile(times, p) for p in (50, 90, 99)}
-        print(f"{labels[name]:<28} {len(times):>5} {stats[name][50]:>8.2f} {stats[name][90]:>8.2f} "
-              f"{stats[name][99]:>8.2f} {max(times, default=float('nan')):>8.2f} {errors:>7}")
-    print("errors: saves answered by another message than the variant's own (e.g. \"Coś poszło nie tak\")")
+        print(
+            f"{labels[name]:<28} {len(times):>5} {stats[name][50]:>8.2f} {stats[name][90]:>8.2f} "
+            f"{stats[name][99]:>8.2f} {max(times, default=float('nan')):>8.2f} {errors:>7}"
+        )
+    print('errors: saves answered by another message than the variant\'s own (e.g. "Coś poszło nie tak")')
     blank = stats["blank"]
     for name in variants:
         r50, r90, r99 = (stats[name][p] / blank[p] for p in (50, 90, 99))
-        print(f"ratio {labels[name]} / blank: p50 {r50:.2f}x (target <= {TARGET_P50}x: "
-              f"{'met' if r50 <= TARGET_P50 else 'NOT met'}), p90 {r90:.2f}x, "
-              f"p99 {r99:.2f}x (target <= {TARGET_P99}x: {'met' if r99 <= TARGET_P99 else 'NOT met'})")
+        print(
+            f"ratio {labels[name]} / blank: p50 {r50:.2f}x (target <= {TARGET_P50}x: "
+            f"{'met' if r50 <= TARGET_P50 else 'NOT met'}), p90 {r90:.2f}x, "
+            f"p99 {r99:.2f}x (target <= {TARGET_P99}x: {'met' if r99 <= TARGET_P99 else 'NOT met'})"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--saves", type=int, default=200, help="timed saves of each variant, and blank clicks")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--saves", type=int, default=200, help="timed saves of each variant, and blank clicks"
+    )
     parser.add_argument("--batch", type=int, default=20, help="operations per batch before switching series")
     parser.add_argument("--warmup", type=int, default=20, help="untimed operations of each series first")
-    parser.add_argument("--variants", default="unchanged,toggled",
-                        help="comma-separated: unchanged (save as is), toggled (a consent changed before each save)")
+    parser.add_argument(
+        "--variants",
+        default="unchanged,toggled",
+        help="comma-separated: unchanged (save as is), toggled (a consent changed before each save)",
+    )
     parser.add_argument("--pause-ms", type=int, default=20, help="pause after each operation")
-    parser.add_argument("--web-prefix", default=".web-bench",
-                        help="REFLEX_WEB_WORKDIRs are <prefix>-blank and <prefix>-latency (npm packages kept there)")
+    parser.add_argument(
+        "--web-prefix",
+        default=".web-bench",
+        help="REFLEX_WEB_WORKDIRs are <prefix>-blank and <prefix>-latency (npm packages kept there)",
+    )
     args = parser.parse_args()
     variants = [v for v in args.variants.split(",") if v]
     if not variants or set(variants) - {"unchanged", "toggled"}:
@@ -295,14 +327,18 @@ def main() -> None:
         tmp = Path(tmp_name)
         blank, ours, email, token = start_servers(tmp, args.web_prefix)
         with blank, ours:
-            print(f"servers ready: blank in {blank.started_in:.0f} s, ours in {ours.started_in:.0f} s "
-                  f"(production builds)", flush=True)
+            print(
+                f"servers ready: blank in {blank.started_in:.0f} s, ours in {ours.started_in:.0f} s "
+                f"(production builds)",
+                flush=True,
+            )
 
             async def measure():
                 browser, blank_page, our_page = await open_pages(blank, ours, email, token)
                 try:
-                    return await run_series(blank_page, our_page, args.saves, args.batch, args.warmup,
-                                            variants, args.pause_ms)
+                    return await run_series(
+                        blank_page, our_page, args.saves, args.batch, args.warmup, variants, args.pause_ms
+                    )
                 finally:
                     await browser.close()
 
@@ -312,9 +348,11 @@ def main() -> None:
                 for server in (blank, ours):
                     print(f"--- {server.log_path.name}:\n{server.log_tail()}", file=sys.stderr)
                 raise
-    print(textwrap.dedent(f"""\
+    print(
+        textwrap.dedent(f"""\
         {args.saves} timed operations per series after {args.warmup} untimed, alternating in batches of
-        {args.batch}, {args.pause_ms} ms pause after each; in-page performance.now() + MutationObserver."""))
+        {args.batch}, {args.pause_ms} ms pause after each; in-page performance.now() + MutationObserver.""")
+    )
     report(results, variants)
     print(f"total time {time.monotonic() - started:.0f} s")
 

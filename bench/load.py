@@ -110,7 +110,9 @@ class Save:
 class Client:
     """One logged-in tab on /konto, over its own websocket."""
 
-    def __init__(self, user: BenchUser, server: AppServer, names: tuple[str, str], texts: dict[str, str]) -> None:
+    def __init__(
+        self, user: BenchUser, server: AppServer, names: tuple[str, str], texts: dict[str, str]
+    ) -> None:
         self.user = user
         self.server = server
         self.root, self.account = names
@@ -131,18 +133,23 @@ class Client:
 
     async def connect(self) -> None:
         origin = self.server.base_url
-        url = (f"ws://127.0.0.1:{self.server.port}{NAMESPACE}/?token={uuid.uuid4()}"
-               "&EIO=4&transport=websocket")
-        self.ws = await WebSocket.connect(url, subprotocol=_reflex_version(), headers={
-            "Host": origin.removeprefix("http://"),
-            "Origin": origin,
-            "Cookie": f"{COOKIE}={self.user.token}",
-            "User-Agent": "fakturowo-bench-load",
-        })
+        url = f"ws://127.0.0.1:{self.server.port}{NAMESPACE}/?token={uuid.uuid4()}&EIO=4&transport=websocket"
+        self.ws = await WebSocket.connect(
+            url,
+            subprotocol=_reflex_version(),
+            headers={
+                "Host": origin.removeprefix("http://"),
+                "Origin": origin,
+                "Cookie": f"{COOKIE}={self.user.token}",
+                "User-Agent": "fakturowo-bench-load",
+            },
+        )
         opening = await self.ws.recv()
         if not str(opening).startswith("0{"):
             raise RuntimeError(f"no Engine.IO open packet: {opening!r}")
-        boot = {"event": {"name": f"{self.root}.hydrate_and_load", "payload": {}, "router_data": self.router_data}}
+        boot = {
+            "event": {"name": f"{self.root}.hydrate_and_load", "payload": {}, "router_data": self.router_data}
+        }
         await self.ws.send_text(f"40{NAMESPACE}," + json.dumps(boot, separators=(",", ":")))
         self.reader = asyncio.create_task(self._read())
         await asyncio.wait_for(self.hydrated.wait(), ANSWER_TIMEOUT_S)
@@ -219,7 +226,7 @@ class Client:
 
     def _outcome(self, frame: str) -> str:
         try:
-            _name, body = json.loads(frame[frame.index("["):])
+            _name, body = json.loads(frame[frame.index("[") :])
             delta = body["delta"][self.account]
         except (ValueError, KeyError, TypeError):
             return "refused"
@@ -227,7 +234,9 @@ class Client:
         self.message_is_error = delta.get("consents_message_is_error_rx_state_", self.message_is_error)
         if self.message.startswith(self.texts["unexpected"]):
             return "unexpected"
-        if self.message_is_error or not self.message.startswith((self.texts["saved"], self.texts["unchanged"])):
+        if self.message_is_error or not self.message.startswith(
+            (self.texts["saved"], self.texts["unchanged"])
+        ):
             return "refused"
         return "ok"
 
@@ -324,8 +333,9 @@ def _client_cpu() -> float:
     return times.user + times.system
 
 
-async def measure(clients: list[Client], loop: str, duration: float, rate: float | None,
-                  server: AppServer, extras) -> Phase:
+async def measure(
+    clients: list[Client], loop: str, duration: float, rate: float | None, server: AppServer, extras
+) -> Phase:
     def extra_usage() -> Usage:
         return _sum(extra.usage() for extra in extras)
 
@@ -336,8 +346,15 @@ async def measure(clients: list[Client], loop: str, duration: float, rate: float
     else:
         saves = await open_loop(clients, duration, rate or 1.0)
     await _await_saves(saves, ANSWER_TIMEOUT_S)
-    phase = Phase(loop, rate, duration, saves, server.usage() - before, extra_usage() - extra_before,
-                  _client_cpu() - cpu_before)
+    phase = Phase(
+        loop,
+        rate,
+        duration,
+        saves,
+        server.usage() - before,
+        extra_usage() - extra_before,
+        _client_cpu() - cpu_before,
+    )
     phase.t0 = t0
     return phase
 
@@ -402,14 +419,27 @@ async def run_size(server: AppServer, users: list[BenchUser], args, names, texts
     finally:
         await asyncio.gather(*(c.close() for c in clients))
     in_db = consents_in_db([c.user.user_id for c in clients])
-    lost = sum(1 for c in clients
-               if c.acknowledged is not None and not c.pending and in_db.get(c.user.user_id) != c.acknowledged)
+    lost = sum(
+        1
+        for c in clients
+        if c.acknowledged is not None and not c.pending and in_db.get(c.user.user_id) != c.acknowledged
+    )
     dropped = sum(c.dropped for c in clients)
     rows = []
     for i, phase in enumerate(phases):
         errors = sum(1 for s in phase.saves if s.outcome != "ok") + (dropped if i == len(phases) - 1 else 0)
-        rows.append(Row("", len(clients), phase, errors, lost if i == len(phases) - 1 else 0,
-                        grown / len(clients), dropped, idle_share))
+        rows.append(
+            Row(
+                "",
+                len(clients),
+                phase,
+                errors,
+                lost if i == len(phases) - 1 else 0,
+                grown / len(clients),
+                dropped,
+                idle_share,
+            )
+        )
     return rows
 
 
@@ -433,8 +463,14 @@ def configuration(name: str, tmp: Path, total_users: int):
         use_in_this_process(env)
         migrate(env["REFLEX_DB_URL"])
         users = make_users(PRIMERS + total_users, f"load-{name}-")  # the first PRIMERS prime the server
-        server = AppServer(ROOT, env, port=port, web_dir=".web-bench-load", log_path=tmp / f"server-{name}.log",
-                           backend_only=True)
+        server = AppServer(
+            ROOT,
+            env,
+            port=port,
+            web_dir=".web-bench-load",
+            log_path=tmp / f"server-{name}.log",
+            backend_only=True,
+        )
         stack.enter_context(server)
         yield server, users, extras
 
@@ -444,19 +480,23 @@ ALIASES = {"a": "sqlite", "b": "postgres", "pg": "postgres"}
 
 
 def print_rows(rows: list[Row]) -> None:
-    print(f"{'configuration':<30} {'N':>4} {'loop':>11} {'saves/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>8} "
-          f"{'srv ms/save':>11} {'+db ms':>7} {'client ms':>9} {'idle %':>6} {'errors':>6} {'lost':>5} "
-          f"{'RSS KiB/sess':>12}")
+    print(
+        f"{'configuration':<30} {'N':>4} {'loop':>11} {'saves/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>8} "
+        f"{'srv ms/save':>11} {'+db ms':>7} {'client ms':>9} {'idle %':>6} {'errors':>6} {'lost':>5} "
+        f"{'RSS KiB/sess':>12}"
+    )
     for row in rows:
         p = row.phase
         n = max(len(p.answered), 1)
         lat = p.latencies_ms()
         loop = "closed" if p.loop == "closed" else f"open {p.offered:g}/s"
-        print(f"{CONFIGS[row.config]:<30} {row.sessions:>4} {loop:>11} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
-              f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server.cpu_s * 1000 / n:>11.2f} "
-              f"{(p.server.cpu_s + p.extra.cpu_s) * 1000 / n:>7.2f} {p.client_cpu_s * 1000 / n:>9.2f} "
-              f"{row.idle_cpu_share * 100:>6.1f} {row.errors:>6} {row.lost:>5} {row.rss_per_session / 1024:>12.1f}",
-              flush=True)
+        print(
+            f"{CONFIGS[row.config]:<30} {row.sessions:>4} {loop:>11} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
+            f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server.cpu_s * 1000 / n:>11.2f} "
+            f"{(p.server.cpu_s + p.extra.cpu_s) * 1000 / n:>7.2f} {p.client_cpu_s * 1000 / n:>9.2f} "
+            f"{row.idle_cpu_share * 100:>6.1f} {row.errors:>6} {row.lost:>5} {row.rss_per_session / 1024:>12.1f}",
+            flush=True,
+        )
 
 
 def print_targets(rows: list[Row]) -> None:
@@ -464,50 +504,76 @@ def print_targets(rows: list[Row]) -> None:
         return "met" if ok else "NOT met"
 
     # A configuration whose saves all failed has no rate to compare (its errors column says so).
-    closed = {(r.config, r.sessions): r.phase.rate() for r in rows
-              if r.phase.loop == "closed" and r.phase.rate() > 0}
+    closed = {
+        (r.config, r.sessions): r.phase.rate()
+        for r in rows
+        if r.phase.loop == "closed" and r.phase.rate() > 0
+    }
     print("\nratios and targets (issue 9):")
     sizes = sorted({n for _c, n in closed})
     if any(c == "sqlite" for c, _ in closed) and any(c == "postgres" for c, _ in closed):
-        parts = [f"N={n}: {closed[('postgres', n)] / closed[('sqlite', n)]:.2f}x" for n in sizes
-                 if ("postgres", n) in closed and ("sqlite", n) in closed]
+        parts = [
+            f"N={n}: {closed[('postgres', n)] / closed[('sqlite', n)]:.2f}x"
+            for n in sizes
+            if ("postgres", n) in closed and ("sqlite", n) in closed
+        ]
         best = max(v for (c, _n), v in closed.items() if c == "postgres") / max(
-            v for (c, _n), v in closed.items() if c == "sqlite")
-        print(f"  throughput (b) PostgreSQL + Redis, 2 workers / (a) SQLite, 1 worker, closed loop: {', '.join(parts)}; "
-              f"best against best {best:.2f}x (target >= {TARGET_SCALE}x: {verdict(best >= TARGET_SCALE)})")
+            v for (c, _n), v in closed.items() if c == "sqlite"
+        )
+        print(
+            f"  throughput (b) PostgreSQL + Redis, 2 workers / (a) SQLite, 1 worker, closed loop: {', '.join(parts)}; "
+            f"best against best {best:.2f}x (target >= {TARGET_SCALE}x: {verdict(best >= TARGET_SCALE)})"
+        )
     if any(c == "sqlite" for c, _ in closed):
         best = max(v for (c, _n), v in closed.items() if c == "sqlite")
-        print(f"  one worker, closed loop: best {best:.1f} saves/s (target >= {TARGET_ONE_WORKER:g}: "
-              f"{verdict(best >= TARGET_ONE_WORKER)})")
+        print(
+            f"  one worker, closed loop: best {best:.1f} saves/s (target >= {TARGET_ONE_WORKER:g}: "
+            f"{verdict(best >= TARGET_ONE_WORKER)})"
+        )
     for config in CONFIGS:
         mine = [r for r in rows if r.config == config]
         if not mine:
             continue
         worst_cpu = max(r.phase.server.cpu_s * 1000 / max(len(r.phase.answered), 1) for r in mine)
-        worst_all = max((r.phase.server.cpu_s + r.phase.extra.cpu_s) * 1000 / max(len(r.phase.answered), 1)
-                        for r in mine)
+        worst_all = max(
+            (r.phase.server.cpu_s + r.phase.extra.cpu_s) * 1000 / max(len(r.phase.answered), 1) for r in mine
+        )
         errors, lost = sum(r.errors for r in mine), sum(r.lost for r in mine)
-        print(f"  {CONFIGS[config]}: server CPU per save, worst row {worst_cpu:.2f} ms (with Redis/PostgreSQL "
-              f"{worst_all:.2f} ms; target <= {TARGET_CPU_MS:g} ms: {verdict(worst_all <= TARGET_CPU_MS)}); "
-              f"errors {errors}, lost updates {lost} (target 0: {verdict(errors == 0 and lost == 0)})")
+        print(
+            f"  {CONFIGS[config]}: server CPU per save, worst row {worst_cpu:.2f} ms (with Redis/PostgreSQL "
+            f"{worst_all:.2f} ms; target <= {TARGET_CPU_MS:g} ms: {verdict(worst_all <= TARGET_CPU_MS)}); "
+            f"errors {errors}, lost updates {lost} (target 0: {verdict(errors == 0 and lost == 0)})"
+        )
         opened = [r for r in mine if r.phase.loop == "open"]
         if opened:
             top = max(opened, key=lambda r: r.sessions)
             p99 = percentile(top.phase.latencies_ms(), 99)
-            print(f"    {top.sessions} sessions offered {top.phase.offered:g} saves/s: p99 {p99:.1f} ms "
-                  f"(target at 100 sessions, 50 saves/s: <= {TARGET_OPEN_P99_MS:g} ms: "
-                  f"{verdict(p99 <= TARGET_OPEN_P99_MS)})")
+            print(
+                f"    {top.sessions} sessions offered {top.phase.offered:g} saves/s: p99 {p99:.1f} ms "
+                f"(target at 100 sessions, 50 saves/s: <= {TARGET_OPEN_P99_MS:g} ms: "
+                f"{verdict(p99 <= TARGET_OPEN_P99_MS)})"
+            )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--configs", default="sqlite,postgres", help="comma-separated: sqlite (a), postgres (b)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--configs", default="sqlite,postgres", help="comma-separated: sqlite (a), postgres (b)"
+    )
     parser.add_argument("--sizes", default="10,50,100", help="numbers of sessions, comma-separated")
     parser.add_argument("--duration", type=float, default=15, help="seconds of each closed and open loop")
-    parser.add_argument("--rate", type=float, default=50, help="open loop: saves/s offered in total (0: skip)")
+    parser.add_argument(
+        "--rate", type=float, default=50, help="open loop: saves/s offered in total (0: skip)"
+    )
     parser.add_argument("--warmup", type=float, default=3, help="seconds of untimed closed loop first")
-    parser.add_argument("--idle", type=float, default=2,
-                        help="seconds the connected sessions sit idle first, to measure the server's idle CPU")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=2,
+        help="seconds the connected sessions sit idle first, to measure the server's idle CPU",
+    )
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
     configs = [ALIASES.get(c, c) for c in args.configs.split(",") if c]
@@ -520,26 +586,37 @@ def main() -> None:
 
     logging.disable(logging.INFO)
     print(header("bench/load.py"), flush=True)
-    print(f"sizes {sizes}, closed loop {args.duration:g} s, open loop {args.duration:g} s at {args.rate:g} saves/s "
-          f"in total, warm-up {args.warmup:g} s; one save = one save_consents event, latency from sending it "
-          f"to the delta with the new message", flush=True)
+    print(
+        f"sizes {sizes}, closed loop {args.duration:g} s, open loop {args.duration:g} s at {args.rate:g} saves/s "
+        f"in total, warm-up {args.warmup:g} s; one save = one save_consents event, latency from sending it "
+        f"to the delta with the new message",
+        flush=True,
+    )
     names = state_names()
-    texts = {"saved": message_prefix("account.consents.saved"),
-             "unchanged": message_prefix("account.consents.unchanged"),
-             "unexpected": message_prefix("common.unexpected")}
+    texts = {
+        "saved": message_prefix("account.consents.saved"),
+        "unchanged": message_prefix("account.consents.unchanged"),
+        "unexpected": message_prefix("common.unexpected"),
+    }
     started = time.monotonic()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_name:
         tmp = Path(tmp_name)
         for config in configs:
             with configuration(config, tmp, sum(sizes)) as (server, users, extras):
-                print(f"{CONFIGS[config]}: server ready in {server.started_in:.0f} s "
-                      f"({server.usage().processes} processes)", file=sys.stderr, flush=True)
+                print(
+                    f"{CONFIGS[config]}: server ready in {server.started_in:.0f} s "
+                    f"({server.usage().processes} processes)",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 asyncio.run(prime(server, users[:PRIMERS], names, texts))
                 offset = PRIMERS
                 for size in sizes:
                     try:
-                        got = asyncio.run(run_size(server, users[offset:offset + size], args, names, texts, extras))
+                        got = asyncio.run(
+                            run_size(server, users[offset : offset + size], args, names, texts, extras)
+                        )
                     except Exception:
                         print(f"--- {server.log_path.name}:\n{server.log_tail()}", file=sys.stderr)
                         raise

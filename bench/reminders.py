@@ -66,8 +66,9 @@ def build(workdir: Path, users: int) -> Path:
             days=rng.randrange(0, 400), minutes=rng.randrange(0, 600)
         )
         reminders, info = rng.random() < 0.6, rng.random() < 0.4
-        user_rows.append((user_id, f"user{user_id}@example.com", "x", registered, registered, registered,
-                          reminders, info))
+        user_rows.append(
+            (user_id, f"user{user_id}@example.com", "x", registered, registered, registered, reminders, info)
+        )
         trial_end = registered.date() + dt.timedelta(days=100)
         paid = DAY + dt.timedelta(days=rng.randrange(-30, 365)) if rng.random() < 0.5 else None
         subscription_rows.append((user_id, trial_end, paid))
@@ -138,8 +139,10 @@ def measure_selection(path: Path, label: str) -> None:
     kinds = {}
     for _user, kind, _last in reminders:
         kinds[kind] = kinds.get(kind, 0) + 1
-    print(f"select ({label}): due reminders {len(reminders)} {kinds} in {reminders_s * 1000:.1f} ms; "
-          f"due review requests {len(reviews)} in {reviews_s * 1000:.1f} ms")
+    print(
+        f"select ({label}): due reminders {len(reminders)} {kinds} in {reminders_s * 1000:.1f} ms; "
+        f"due review requests {len(reviews)} in {reviews_s * 1000:.1f} ms"
+    )
 
 
 def _smtp_server() -> tuple[subprocess.Popen, dict[str, str]]:
@@ -149,7 +152,8 @@ def _smtp_server() -> tuple[subprocess.Popen, dict[str, str]]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 15
     while True:
@@ -161,8 +165,11 @@ def _smtp_server() -> tuple[subprocess.Popen, dict[str, str]]:
                 process.kill()
                 raise RuntimeError("the local SMTP server did not start") from None
             time.sleep(0.1)
-    env = {"FAKTUROWO_SMTP_HOST": "127.0.0.1", "FAKTUROWO_SMTP_PORT": str(port),
-           "FAKTUROWO_SMTP_SECURITY": "none"}
+    env = {
+        "FAKTUROWO_SMTP_HOST": "127.0.0.1",
+        "FAKTUROWO_SMTP_PORT": str(port),
+        "FAKTUROWO_SMTP_SECURITY": "none",
+    }
     return process, env
 
 
@@ -175,8 +182,13 @@ def _send_all(due, notices) -> tuple[dict[str, int], float]:
             continue
         subject = "Twój abonament kończy się za " + ("30" if kind == notices.REMINDER_30 else "5") + " dni"
         outcome = notices._send_claimed(
-            claim_id, user_id, "reminders", "subscription_reminder", subject,
-            date=last_day.strftime("%d-%m-%Y"), days=str((last_day - DAY).days),
+            claim_id,
+            user_id,
+            "reminders",
+            "subscription_reminder",
+            subject,
+            date=last_day.strftime("%d-%m-%Y"),
+            days=str((last_day - DAY).days),
             account_url="http://localhost:3000/konto/",
         )
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
@@ -201,9 +213,11 @@ def measure_send(path: Path, workdir: Path, count: int) -> None:
         process.wait(timeout=10)
     for label, (outcomes, elapsed) in results.items():
         sent = outcomes.get("sent", 0)
-        print(f"send, {label}: {sent} reminders in {elapsed:.2f} s = {sent / elapsed:.0f} mails/s, "
-              f"{elapsed / max(sent, 1) * 1000:.1f} ms each (claim + consent gate + render + SMTP to "
-              f"aiosmtpd on loopback + confirm); failed: {outcomes.get('failed', 0)}")
+        print(
+            f"send, {label}: {sent} reminders in {elapsed:.2f} s = {sent / elapsed:.0f} mails/s, "
+            f"{elapsed / max(sent, 1) * 1000:.1f} ms each (claim + consent gate + render + SMTP to "
+            f"aiosmtpd on loopback + confirm); failed: {outcomes.get('failed', 0)}"
+        )
 
 
 def main() -> None:
@@ -215,8 +229,10 @@ def main() -> None:
         workdir = Path(tmp)
         started = time.perf_counter()
         path = build(workdir, args.users)
-        print(f"built {args.users} users with subscriptions in {time.perf_counter() - started:.1f} s "
-              f"(day {DAY.isoformat()}, SQLite {sqlite3.sqlite_version})")
+        print(
+            f"built {args.users} users with subscriptions in {time.perf_counter() - started:.1f} s "
+            f"(day {DAY.isoformat()}, SQLite {sqlite3.sqlite_version})"
+        )
         _configure(workdir, path)
         for line in _plans(path):
             print(f"  plan: {line}")

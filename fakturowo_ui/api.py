@@ -317,10 +317,14 @@ async def document_pdf(request: Request) -> Response:
     except DomainError:
         return PlainTextResponse("Not Found", status_code=404)
     body = await run_in_threadpool(pdf.render_invoice, document, items)
-    return Response(body, media_type="application/pdf", headers={
-        "Content-Disposition": _attachment(documents.file_name(document.number)),
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": _attachment(documents.file_name(document.number)),
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 async def export_download(request: Request) -> Response:
@@ -332,11 +336,15 @@ async def export_download(request: Request) -> Response:
     if path is None:
         return PlainTextResponse("Not Found", status_code=404, headers={"Cache-Control": "no-store"})
     name = f"fakturowo-kopia-danych-{clock.today_warsaw().isoformat()}.zip"
-    return StreamingResponse(export.stream_and_delete(path), media_type="application/zip", headers={
-        "Content-Disposition": _attachment(name),
-        "Content-Length": str(path.stat().st_size),
-        "Cache-Control": "private, no-store",
-    })
+    return StreamingResponse(
+        export.stream_and_delete(path),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": _attachment(name),
+            "Content-Length": str(path.stat().st_size),
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 api = Starlette(

@@ -66,9 +66,7 @@ async def check_redis() -> str:
         return NOT_CONFIGURED
     import redis.asyncio as aioredis
 
-    client = aioredis.from_url(
-        url, socket_connect_timeout=CHECK_TIMEOUT_S, socket_timeout=CHECK_TIMEOUT_S
-    )
+    client = aioredis.from_url(url, socket_connect_timeout=CHECK_TIMEOUT_S, socket_timeout=CHECK_TIMEOUT_S)
     try:
         await asyncio.wait_for(client.ping(), CHECK_TIMEOUT_S)
     except TimeoutError:

@@ -45,9 +45,7 @@ _SECRET_KEYS = (
     rf"[\w-]*(?:passw|haslo|hasło|secret|token|cookie|authoriz|csrf|api[-_]?key|otp|code|session"
     rf"|{re.escape(COOKIE_NAME)})[\w-]*|input_value"
 )
-_KEY = re.compile(
-    rf"(?<![\w-])(?P<key>{_BLOCK_KEYS}|{_SECRET_KEYS})['\"]?(?P<sep>\s*[:=]\s*)", re.IGNORECASE
-)
+_KEY = re.compile(rf"(?<![\w-])(?P<key>{_BLOCK_KEYS}|{_SECRET_KEYS})['\"]?(?P<sep>\s*[:=]\s*)", re.IGNORECASE)
 _BLOCK_KEY = re.compile(rf"(?:{_BLOCK_KEYS})\Z", re.IGNORECASE)
 # A bare header value runs to the end of the line ("cookie: a=1; b=2", "Authorization: Bearer x").
 _LINE_KEY = re.compile(r"(?:[\w-]*cookie[\w-]*|(?:proxy-)?authorization)\Z", re.IGNORECASE)
@@ -162,10 +160,12 @@ class RedactingFilter(logging.Filter):
     def _clean(record: logging.LogRecord) -> None:
         exc_info = record.exc_info
         error = exc_info[1] if exc_info else None
-        if isinstance(error, KeyError) and str(error.args[0] if error.args else "").startswith(_UNKNOWN_HANDLER):
+        if isinstance(error, KeyError) and str(error.args[0] if error.args else "").startswith(
+            _UNKNOWN_HANDLER
+        ):
             # A forged or stale event (Reflex's "Error processing event queue entry for <Event>"
             # with a KeyError): only its name, quoted and cut short (it comes from the client).
-            name = str(error.args[0])[len(_UNKNOWN_HANDLER):]
+            name = str(error.args[0])[len(_UNKNOWN_HANDLER) :]
             record.msg, record.args = "Refused an event naming an unknown handler: %s", (repr(name[:200]),)
             record.exc_info = record.exc_text = None
             return

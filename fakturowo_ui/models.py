@@ -17,9 +17,7 @@ _NO_REUSE = {"sqlite_autoincrement": True}
 
 
 def _owner_fk(table: str = "user") -> sa.Column:
-    return sa.Column(
-        sa.Integer, sa.ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    return sa.Column(sa.Integer, sa.ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True)
 
 
 def _pk() -> sa.Column:
@@ -82,9 +80,7 @@ class Subscription(SQLModel, table=True):
     # Documents issued in `issued_month` (YYYY-MM, Warsaw). A counter, not a count of rows:
     # deleting a document must not give a free-plan slot back.
     issued_month: str | None = Field(default=None, sa_column=sa.Column(sa.String(7)))
-    issued_count: int = Field(
-        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
-    )
+    issued_count: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
 
 
 class AuthSession(SQLModel, table=True):
@@ -119,9 +115,7 @@ class OneTimeToken(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=_pk())
     user_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-        )
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     )
     purpose: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
@@ -261,15 +255,11 @@ class Document(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=_pk())
     user_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-        )
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     )
     client_id: int | None = Field(
         default=None,
-        sa_column=sa.Column(
-            sa.Integer, sa.ForeignKey("client.id", ondelete="SET NULL"), index=True
-        ),
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("client.id", ondelete="SET NULL"), index=True),
     )
     number: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     issue_date: dt.date = Field(sa_column=sa.Column(sa.Date, nullable=False))

@@ -240,9 +240,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         password_change_interval_days=_int(env, "FAKTUROWO_PASSWORD_CHANGE_INTERVAL_DAYS", 365, 0),
         trial_days=_int(env, "FAKTUROWO_TRIAL_DAYS", 100, 0),
         free_documents_per_month=_int(env, "FAKTUROWO_FREE_DOCUMENTS_PER_MONTH", 5, 0),
-        rate_limits=True
-        if rate_limits_raw is None
-        else parse_bool("FAKTUROWO_RATE_LIMITS", rate_limits_raw),
+        rate_limits=True if rate_limits_raw is None else parse_bool("FAKTUROWO_RATE_LIMITS", rate_limits_raw),
         trusted_proxies=_trusted_proxies(env),
         workers=_workers(env, db_url, redis_url),
     )

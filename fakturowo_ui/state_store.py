@@ -50,17 +50,19 @@ from reflex_base import constants
 from reflex_base.event.context import EventContext
 
 # The headers that carry a credential (the same list Reflex keeps out of the page's copy).
-CREDENTIAL_HEADERS = frozenset({
-    "cookie",
-    "authorization",
-    "proxy-authorization",
-    "cf-access-jwt-assertion",
-    "x-auth-request-access-token",
-    "x-forwarded-access-token",
-    "x-amzn-oidc-accesstoken",
-    "x-amzn-oidc-data",
-    "x-goog-iap-jwt-assertion",
-})
+CREDENTIAL_HEADERS = frozenset(
+    {
+        "cookie",
+        "authorization",
+        "proxy-authorization",
+        "cf-access-jwt-assertion",
+        "x-auth-request-access-token",
+        "x-forwarded-access-token",
+        "x-amzn-oidc-accesstoken",
+        "x-amzn-oidc-data",
+        "x-goog-iap-jwt-assertion",
+    }
+)
 # Query parameters that carry a one-time token: every link the app mails uses `?token=`.
 SECRET_QUERY_PARAMETERS = frozenset({"token"})
 
@@ -109,7 +111,11 @@ def _without_secret_query(router_data: dict[str, Any]) -> dict[str, Any]:
     as_path = router_data.get(_AS_PATH)
     if isinstance(as_path, str) and "?" in as_path:
         parts = urlsplit(as_path)
-        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in SECRET_QUERY_PARAMETERS]
+        kept = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k not in SECRET_QUERY_PARAMETERS
+        ]
         stripped[_AS_PATH] = urlunsplit(("", "", parts.path, urlencode(kept), parts.fragment))
     return stripped
 

@@ -184,7 +184,9 @@ class SMTPServer:
 
     def start(self) -> None:
         self.controller = Controller(
-            _Handler(self.mailbox), hostname="127.0.0.1", port=self.port,
+            _Handler(self.mailbox),
+            hostname="127.0.0.1",
+            port=self.port,
             server_kwargs={"data_size_limit": 10_000_000},
         )
         self.controller.start()

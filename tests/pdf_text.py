@@ -61,14 +61,17 @@ def text(data: bytes) -> str:
         for hex_text, literal, array in _SHOW_RE.findall(content):
             if hex_text:
                 h = hex_text.decode().upper()
-                pieces.append("".join(mapping.get(h[i:i + 4], "?") for i in range(0, len(h), 4)))
+                pieces.append("".join(mapping.get(h[i : i + 4], "?") for i in range(0, len(h), 4)))
             elif literal:
                 pieces.append(literal.decode("latin-1"))
             elif array:
                 parts = re.findall(rb"<([0-9A-Fa-f]*)>|\((.*?)(?<!\\)\)", array)
-                pieces.append("".join(
-                    "".join(mapping.get(h.decode().upper()[i:i + 4], "?") for i in range(0, len(h), 4))
-                    if h else lit.decode("latin-1")
-                    for h, lit in parts
-                ))
+                pieces.append(
+                    "".join(
+                        "".join(mapping.get(h.decode().upper()[i : i + 4], "?") for i in range(0, len(h), 4))
+                        if h
+                        else lit.decode("latin-1")
+                        for h, lit in parts
+                    )
+                )
     return "\n".join(pieces)

@@ -35,8 +35,9 @@ class RedisServer:
     def __init__(self, directory: Path | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            pytest.fail("Redis is missing: redis-server not found (Debian's redis-server package)",
-                        pytrace=False)
+            pytest.fail(
+                "Redis is missing: redis-server not found (Debian's redis-server package)", pytrace=False
+            )
         self.binary = binary
         self.port = free_port()
         self.directory = directory or Path(tempfile.mkdtemp(prefix="fakturowo-redis-"))
@@ -65,16 +66,33 @@ class RedisServer:
     def start(self, timeout: float = 15) -> None:
         with self.log_path.open("a") as log:
             self.process = subprocess.Popen(
-                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", str(self.directory)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    self.binary,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.directory),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while not self.answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                pytest.fail(f"redis-server on port {self.port} did not start; {self.log_path}:\n"
-                            f"{self.log_path.read_text(errors='replace')[-2000:]}", pytrace=False)
+                pytest.fail(
+                    f"redis-server on port {self.port} did not start; {self.log_path}:\n"
+                    f"{self.log_path.read_text(errors='replace')[-2000:]}",
+                    pytrace=False,
+                )
             time.sleep(0.05)
 
     def stop(self, sig: int = signal.SIGTERM) -> None:

@@ -8,19 +8,39 @@ import reflex as rx
 from fakturowo_ui.i18n import t
 
 
-def text_input(label: str, name: str, default: rx.Var | str = "", *, form_id: str, input_type: str = "text",
-               hint: str | None = None, multiline: bool = False, max_length: int = 600,
-               on_change=None, input_mode: str | None = None, input_id: rx.Var | str | None = None) -> rx.Component:
+def text_input(
+    label: str,
+    name: str,
+    default: rx.Var | str = "",
+    *,
+    form_id: str,
+    input_type: str = "text",
+    hint: str | None = None,
+    multiline: bool = False,
+    max_length: int = 600,
+    on_change=None,
+    input_mode: str | None = None,
+    input_id: rx.Var | str | None = None,
+) -> rx.Component:
     """A labelled, uncontrolled input (or textarea) starting from `default`."""
     element_id = input_id if input_id is not None else f"{form_id}-{name}"
     props = {"on_change": on_change} if on_change is not None else {}
     if input_mode:
         props["input_mode"] = input_mode
     control = (
-        rx.el.textarea(id=element_id, name=name, default_value=default, max_length=max_length, rows=3, **props)
+        rx.el.textarea(
+            id=element_id, name=name, default_value=default, max_length=max_length, rows=3, **props
+        )
         if multiline
-        else rx.el.input(id=element_id, name=name, type=input_type, default_value=default,
-                         max_length=max_length, auto_complete="off", **props)
+        else rx.el.input(
+            id=element_id,
+            name=name,
+            type=input_type,
+            default_value=default,
+            max_length=max_length,
+            auto_complete="off",
+            **props,
+        )
     )
     return rx.el.div(
         rx.el.label(label, html_for=element_id),
@@ -30,9 +50,17 @@ def text_input(label: str, name: str, default: rx.Var | str = "", *, form_id: st
     )
 
 
-def select_input(label: str, name: str, options: list[tuple[str, str]] | rx.Var, default: rx.Var | str = "",
-                 *, form_id: str, placeholder: str | None = None, on_change=None,
-                 input_id: rx.Var | str | None = None) -> rx.Component:
+def select_input(
+    label: str,
+    name: str,
+    options: list[tuple[str, str]] | rx.Var,
+    default: rx.Var | str = "",
+    *,
+    form_id: str,
+    placeholder: str | None = None,
+    on_change=None,
+    input_id: rx.Var | str | None = None,
+) -> rx.Component:
     """A labelled <select>; options are (value, text) pairs, static or from a state var."""
     element_id = input_id if input_id is not None else f"{form_id}-{name}"
     if isinstance(options, rx.Var):
@@ -54,8 +82,9 @@ def search_box(state, form_id: str) -> rx.Component:
     return rx.el.form(
         rx.el.div(
             rx.el.label(t("list.search"), html_for=f"{form_id}-q"),
-            rx.el.input(id=f"{form_id}-q", name="q", type="search", default_value=state.query,
-                        max_length=100),
+            rx.el.input(
+                id=f"{form_id}-q", name="q", type="search", default_value=state.query, max_length=100
+            ),
             class_name="field",
         ),
         rx.el.button(t("list.search_submit"), type="submit", class_name="button button-secondary"),
@@ -70,11 +99,21 @@ def pager(state) -> rx.Component:
     return rx.cond(
         state.pages > 1,
         rx.el.nav(
-            rx.el.button(t("list.prev"), type="button", disabled=state.page <= 1,
-                         on_click=state.go_to_page(state.page - 1), class_name="button button-secondary"),
+            rx.el.button(
+                t("list.prev"),
+                type="button",
+                disabled=state.page <= 1,
+                on_click=state.go_to_page(state.page - 1),
+                class_name="button button-secondary",
+            ),
             rx.el.span(state.page_text),
-            rx.el.button(t("list.next"), type="button", disabled=state.page >= state.pages,
-                         on_click=state.go_to_page(state.page + 1), class_name="button button-secondary"),
+            rx.el.button(
+                t("list.next"),
+                type="button",
+                disabled=state.page >= state.pages,
+                on_click=state.go_to_page(state.page + 1),
+                class_name="button button-secondary",
+            ),
             aria_label=t("list.page", page="", pages="", total="").split(" ")[0],
             class_name="pager",
         ),
@@ -83,16 +122,24 @@ def pager(state) -> rx.Component:
 
 
 def delete_confirmation(state) -> rx.Component:
-    """"Na pewno usunąć …?" with yes / cancel, shown once a row's delete button was pressed."""
+    """ "Na pewno usunąć …?" with yes / cancel, shown once a row's delete button was pressed."""
     return rx.cond(
         state.deleting_id != 0,
         rx.el.div(
             rx.el.p(state.delete_question),
             rx.el.div(
-                rx.el.button(t("list.confirm_yes"), type="button", on_click=state.delete(state.deleting_id),
-                             class_name="button button-danger"),
-                rx.el.button(t("list.cancel"), type="button", on_click=state.cancel_delete,
-                             class_name="button button-secondary"),
+                rx.el.button(
+                    t("list.confirm_yes"),
+                    type="button",
+                    on_click=state.delete(state.deleting_id),
+                    class_name="button button-danger",
+                ),
+                rx.el.button(
+                    t("list.cancel"),
+                    type="button",
+                    on_click=state.cancel_delete,
+                    class_name="button button-secondary",
+                ),
                 class_name="actions",
             ),
             role="alertdialog",

@@ -83,8 +83,12 @@ def message(text: rx.Var, *, alert: rx.Var | bool = False, key: rx.Var | None = 
         kind = rx.cond(alert, "message-error", "message-ok")
     return rx.cond(
         text != "",
-        rx.el.p(text, role=role, class_name=rx.Var.create("message ") + kind,
-                **({"key": key} if key is not None else {})),
+        rx.el.p(
+            text,
+            role=role,
+            class_name=rx.Var.create("message ") + kind,
+            **({"key": key} if key is not None else {}),
+        ),
     )
 
 
@@ -126,8 +130,15 @@ def field(
     )
 
 
-def checkbox(label: rx.Var | str, name: str, *, checked: rx.Var | None = None, on_change=None,
-             form_id: str = "", default_checked: rx.Var | None = None) -> rx.Component:
+def checkbox(
+    label: rx.Var | str,
+    name: str,
+    *,
+    checked: rx.Var | None = None,
+    on_change=None,
+    form_id: str = "",
+    default_checked: rx.Var | None = None,
+) -> rx.Component:
     """A checkbox with its label; controlled when `checked` is given, else starting as
     `default_checked` and read from the form when it is submitted (no event per click)."""
     input_id = f"{form_id}{name}"
@@ -145,8 +156,9 @@ def checkbox(label: rx.Var | str, name: str, *, checked: rx.Var | None = None, o
     )
 
 
-def submit_button(label: str, busy: rx.Var | None = None, *, class_name: str = "button",
-                  **props) -> rx.Component:
+def submit_button(
+    label: str, busy: rx.Var | None = None, *, class_name: str = "button", **props
+) -> rx.Component:
     """A submit button that shows it is working and cannot be pressed twice meanwhile."""
     if busy is None:
         return rx.el.button(label, type="submit", class_name=class_name, **props)

@@ -57,22 +57,17 @@ MESSAGES: dict[str, str] = {
     "error.email_invalid": "Podaj poprawny adres email, np. jan@example.com.",
     "error.email_taken": "Konto z tym adresem email już istnieje. Zaloguj się lub ustaw nowe hasło.",
     "error.email_blocked": (
-        "Ten adres email został zablokowany po usunięciu konta i nie można go użyć do ponownej "
-        "rejestracji."
+        "Ten adres email został zablokowany po usunięciu konta i nie można go użyć do ponownej rejestracji."
     ),
     "error.password_empty": "Podaj hasło.",
     "error.password_too_short": "Hasło jest za krótkie: musi mieć co najmniej 12 znaków.",
     "error.password_too_long": "Hasło jest za długie: może mieć najwyżej 256 znaków.",
-    "error.password_common": (
-        "To hasło jest zbyt popularne i łatwe do odgadnięcia. Wybierz inne."
-    ),
+    "error.password_common": ("To hasło jest zbyt popularne i łatwe do odgadnięcia. Wybierz inne."),
     "error.password_is_email": "Hasło nie może być takie samo jak adres email.",
     "error.password_invalid_chars": "Hasło zawiera niedozwolone znaki sterujące.",
     "error.password_mismatch": "Hasła nie są takie same.",
     "error.password_same_as_current": "Nowe hasło musi być inne niż obecne.",
-    "error.mail_failed": (
-        "Nie udało się wysłać wiadomości email. Spróbuj ponownie za kilka minut."
-    ),
+    "error.mail_failed": ("Nie udało się wysłać wiadomości email. Spróbuj ponownie za kilka minut."),
     # E-mail confirmation
     "confirm.title": "Potwierdzenie adresu email",
     "confirm.lead": "Kliknij przycisk, aby potwierdzić adres email {email} i aktywować konto.",
@@ -125,9 +120,7 @@ MESSAGES: dict[str, str] = {
     "account.subscription.heading": "Abonament",
     "account.subscription.trial": "Okres testowy do {date}.",
     "account.subscription.active": "Abonament aktywny do {date}.",
-    "account.subscription.free": (
-        "Darmowy plan: możesz wystawić {limit} dokumentów miesięcznie."
-    ),
+    "account.subscription.free": ("Darmowy plan: możesz wystawić {limit} dokumentów miesięcznie."),
     "account.subscription.unlimited": "W tym miesiącu możesz wystawiać dokumenty bez limitu.",
     "account.subscription.left": "W tym miesiącu zostało do wystawienia: {left} z {limit} dokumentów.",
     "account.deletion.heading": "Usunięcie konta użytkownika",
@@ -282,8 +275,7 @@ MESSAGES: dict[str, str] = {
     "export.starting": "Przygotowujemy kopię danych…",
     "export.queued": "Kopia danych czeka w kolejce i zacznie się przygotowywać za chwilę…",
     "export.already_running": (
-        "Kopia danych tego konta już się przygotowuje (w innej karcie lub oknie). "
-        "Poczekaj, aż się skończy."
+        "Kopia danych tego konta już się przygotowuje (w innej karcie lub oknie). Poczekaj, aż się skończy."
     ),
     "export.busy": "Teraz przygotowujemy zbyt wiele kopii danych. Spróbuj ponownie za kilka minut.",
     "export.ready": "Kopia danych jest gotowa, pobieranie powinno się rozpocząć samo.",
@@ -298,8 +290,7 @@ MESSAGES: dict[str, str] = {
     "help.title": "Jak usunąć konto użytkownika?",
     # Account deletion (issue 3)
     "deletion.tick_box": (
-        "Aby usunąć konto, zaznacz najpierw pole potwierdzenia powyżej. Nie wysłaliśmy żadnej "
-        "wiadomości."
+        "Aby usunąć konto, zaznacz najpierw pole potwierdzenia powyżej. Nie wysłaliśmy żadnej wiadomości."
     ),
     "deletion.sent": (
         "Gotowe: wysłaliśmy wiadomość na adres {email}. Otwórz znajdujący się w niej link do "
@@ -367,9 +358,7 @@ MESSAGES: dict[str, str] = {
     "error.current_password_empty": "Podaj obecne hasło.",
     "error.current_password_wrong": "Obecne hasło jest nieprawidłowe.",
     "reset.title": "Ustawienie nowego hasła",
-    "reset.lead": (
-        "Podaj adres email swojego konta. Wyślemy na niego link, pod którym ustawisz nowe hasło."
-    ),
+    "reset.lead": ("Podaj adres email swojego konta. Wyślemy na niego link, pod którym ustawisz nowe hasło."),
     "reset.submit": "Wyślij link",
     "reset.sent": (
         "Jeśli w Fakturowo jest konto z adresem {email}, wysłaliśmy na ten adres wiadomość "
@@ -431,9 +420,7 @@ MESSAGES: dict[str, str] = {
         "Wypisano: nie będziemy już wysyłać Ci wiadomości ({consent}). Zgodę możesz ponownie "
         "wyrazić na stronie Konto, w części „Zgody na otrzymywanie wiadomości”."
     ),
-    "unsubscribe.already": (
-        "Ta zgoda jest już wycofana: nie wysyłamy Ci tych wiadomości ({consent})."
-    ),
+    "unsubscribe.already": ("Ta zgoda jest już wycofana: nie wysyłamy Ci tych wiadomości ({consent})."),
     "unsubscribe.account_gone": (
         "To konto nie istnieje: zostało usunięte, więc nie wyślemy na ten adres żadnych wiadomości."
     ),

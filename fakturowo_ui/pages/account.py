@@ -17,8 +17,13 @@ def _periodic_change() -> rx.Component:
         t("account.periodic.heading"),
         "okresowa-zmiana-hasla",
         rx.el.form(
-            checkbox(t("account.periodic.checkbox"), "periodic_password_change",
-                     checked=state.enabled, on_change=state.set_enabled, form_id="konto-"),
+            checkbox(
+                t("account.periodic.checkbox"),
+                "periodic_password_change",
+                checked=state.enabled,
+                on_change=state.set_enabled,
+                form_id="konto-",
+            ),
             rx.cond(
                 state.saved_enabled,
                 rx.fragment(
@@ -43,15 +48,26 @@ def _consents() -> rx.Component:
         "zgody",
         rx.el.form(
             # Uncontrolled: the boxes travel with "Zapisz" (one event per save, none per click).
-            checkbox(t("account.consents.reminders"), "reminder_consent",
-                     default_checked=ConsentsState.reminder_consent, form_id="konto-"),
+            checkbox(
+                t("account.consents.reminders"),
+                "reminder_consent",
+                default_checked=ConsentsState.reminder_consent,
+                form_id="konto-",
+            ),
             rx.el.p(ConsentsState.reminders_changed, class_name="hint"),
-            checkbox(t("account.consents.info"), "info_consent",
-                     default_checked=ConsentsState.info_consent, form_id="konto-"),
+            checkbox(
+                t("account.consents.info"),
+                "info_consent",
+                default_checked=ConsentsState.info_consent,
+                form_id="konto-",
+            ),
             rx.el.p(ConsentsState.info_changed, class_name="hint"),
             rx.el.button(t("common.save"), type="submit", class_name="button"),
-            message(ConsentsState.consents_message, alert=ConsentsState.consents_message_is_error,
-                    key=ConsentsState.consents_message_serial),
+            message(
+                ConsentsState.consents_message,
+                alert=ConsentsState.consents_message_is_error,
+                key=ConsentsState.consents_message_serial,
+            ),
             on_submit=ConsentsState.save_consents,
             method="post",
             class_name="form",
@@ -81,12 +97,22 @@ def _export() -> rx.Component:
             aria_label=t("account.export.submit"),
             class_name="button button-secondary",
         ),
-        rx.cond(state.busy, rx.el.p(state.progress_text, role="status", aria_live="polite",
-                                    class_name="message message-ok")),
+        rx.cond(
+            state.busy,
+            rx.el.p(state.progress_text, role="status", aria_live="polite", class_name="message message-ok"),
+        ),
         message(state.message, alert=state.message_is_error),
-        rx.cond(state.download_url != "",
-                rx.el.p(rx.el.button(t("export.again"), type="button",
-                                     on_click=rx.download(url=state.download_url), class_name="link-button"))),
+        rx.cond(
+            state.download_url != "",
+            rx.el.p(
+                rx.el.button(
+                    t("export.again"),
+                    type="button",
+                    on_click=rx.download(url=state.download_url),
+                    class_name="link-button",
+                )
+            ),
+        ),
         class_name="export",
     )
 
@@ -98,8 +124,9 @@ def _deletion() -> rx.Component:
         rx.el.form(
             checkbox(AccountState.deletion_text, "confirm_deletion", form_id="konto-"),
             rx.el.p(AccountState.counts_text),
-            submit_button(t("account.deletion.submit"), DeletionRequestState.busy,
-                          class_name="button button-danger"),
+            submit_button(
+                t("account.deletion.submit"), DeletionRequestState.busy, class_name="button button-danger"
+            ),
             message(DeletionRequestState.message, alert=DeletionRequestState.message_is_error),
             on_submit=DeletionRequestState.request,
             method="post",

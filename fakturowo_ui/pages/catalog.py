@@ -20,11 +20,20 @@ def _form(state, kind: str, fields: list[rx.Component]) -> rx.Component:
         rx.el.form(
             *fields,
             rx.el.div(
-                rx.el.button(rx.cond(state.editing_id != 0, t("common.save"), t(f"{kind}.add")),
-                             type="submit", class_name="button"),
-                rx.cond(state.editing_id != 0,
-                        rx.el.button(t("list.cancel"), type="button", on_click=state.cancel_edit,
-                                     class_name="button button-secondary")),
+                rx.el.button(
+                    rx.cond(state.editing_id != 0, t("common.save"), t(f"{kind}.add")),
+                    type="submit",
+                    class_name="button",
+                ),
+                rx.cond(
+                    state.editing_id != 0,
+                    rx.el.button(
+                        t("list.cancel"),
+                        type="button",
+                        on_click=state.cancel_edit,
+                        class_name="button button-secondary",
+                    ),
+                ),
                 class_name="actions",
             ),
             key=state.form_key.to_string(),
@@ -36,18 +45,29 @@ def _form(state, kind: str, fields: list[rx.Component]) -> rx.Component:
 
 def _row_actions(state, row) -> rx.Component:
     return rx.el.td(
-        rx.el.button(t("list.edit"), type="button", on_click=state.start_edit(row["id"].to(int)),
-                     aria_label=t("list.edit") + " " + row["name"], class_name="link-button"),
-        rx.el.button(t("list.delete"), type="button", on_click=state.ask_delete(row["id"].to(int)),
-                     aria_label=t("list.delete") + " " + row["name"], class_name="link-button danger"),
+        rx.el.button(
+            t("list.edit"),
+            type="button",
+            on_click=state.start_edit(row["id"].to(int)),
+            aria_label=t("list.edit") + " " + row["name"],
+            class_name="link-button",
+        ),
+        rx.el.button(
+            t("list.delete"),
+            type="button",
+            on_click=state.ask_delete(row["id"].to(int)),
+            aria_label=t("list.delete") + " " + row["name"],
+            class_name="link-button danger",
+        ),
         class_name="row-actions",
     )
 
 
 def _list(state, kind: str, headers: list[str], cells) -> rx.Component:
     table = rx.el.table(
-        rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers],
-                             rx.el.th(t("list.actions"), scope="col"))),
+        rx.el.thead(
+            rx.el.tr(*[rx.el.th(h, scope="col") for h in headers], rx.el.th(t("list.actions"), scope="col"))
+        ),
         rx.el.tbody(rx.foreach(state.rows, lambda row: rx.el.tr(*cells(row), _row_actions(state, row)))),
         class_name="data-table",
     )
@@ -72,12 +92,25 @@ def clients_page() -> rx.Component:
     s = ClientsState
     fields = [
         text_input(t("field.name"), "name", s.form["name"], form_id="klient", max_length=200),
-        text_input(t("field.nip"), "nip", s.form["nip"], form_id="klient", max_length=20,
-                   hint="10 cyfr, np. 526-025-02-74; można zostawić puste"),
-        text_input(t("field.address"), "address", s.form["address"], form_id="klient", multiline=True,
-                   max_length=500),
-        text_input(t("field.client_email"), "email", s.form["email"], form_id="klient", input_type="email",
-                   max_length=254),
+        text_input(
+            t("field.nip"),
+            "nip",
+            s.form["nip"],
+            form_id="klient",
+            max_length=20,
+            hint="10 cyfr, np. 526-025-02-74; można zostawić puste",
+        ),
+        text_input(
+            t("field.address"), "address", s.form["address"], form_id="klient", multiline=True, max_length=500
+        ),
+        text_input(
+            t("field.client_email"),
+            "email",
+            s.form["email"],
+            form_id="klient",
+            input_type="email",
+            max_length=254,
+        ),
     ]
     return page(
         rx.cond(
@@ -85,9 +118,17 @@ def clients_page() -> rx.Component:
             rx.fragment(
                 message(s.message, alert=s.message_is_error),
                 _form(s, "clients", fields),
-                _list(s, "clients", [t("field.name"), t("field.nip"), t("field.address"), t("field.client_email")],
-                      lambda row: [rx.el.td(row["name"]), rx.el.td(row["nip"]), rx.el.td(row["address"]),
-                                   rx.el.td(row["email"])]),
+                _list(
+                    s,
+                    "clients",
+                    [t("field.name"), t("field.nip"), t("field.address"), t("field.client_email")],
+                    lambda row: [
+                        rx.el.td(row["name"]),
+                        rx.el.td(row["nip"]),
+                        rx.el.td(row["address"]),
+                        rx.el.td(row["email"]),
+                    ],
+                ),
             ),
             loading(),
         ),
@@ -100,10 +141,23 @@ def products_page() -> rx.Component:
     s = ProductsState
     fields = [
         text_input(t("field.name"), "name", s.form["name"], form_id="produkt", max_length=200),
-        text_input(t("field.unit"), "unit", s.form["unit"], form_id="produkt", max_length=16,
-                   hint="np. " + ", ".join(UNITS[:5])),
-        text_input(t("field.net_price"), "net_price", s.form["net_price"], form_id="produkt", max_length=30,
-                   input_mode="decimal", hint="np. 1234,50"),
+        text_input(
+            t("field.unit"),
+            "unit",
+            s.form["unit"],
+            form_id="produkt",
+            max_length=16,
+            hint="np. " + ", ".join(UNITS[:5]),
+        ),
+        text_input(
+            t("field.net_price"),
+            "net_price",
+            s.form["net_price"],
+            form_id="produkt",
+            max_length=30,
+            input_mode="decimal",
+            hint="np. 1234,50",
+        ),
         select_input(t("field.vat_rate"), "vat_rate", VAT_OPTIONS, s.form["vat_rate"], form_id="produkt"),
     ]
     return page(
@@ -112,9 +166,17 @@ def products_page() -> rx.Component:
             rx.fragment(
                 message(s.message, alert=s.message_is_error),
                 _form(s, "products", fields),
-                _list(s, "products", [t("field.name"), t("field.unit"), t("field.net_price"), t("field.vat_rate")],
-                      lambda row: [rx.el.td(row["name"]), rx.el.td(row["unit"]),
-                                   rx.el.td(row["net_price"], class_name="num"), rx.el.td(row["vat_rate"])]),
+                _list(
+                    s,
+                    "products",
+                    [t("field.name"), t("field.unit"), t("field.net_price"), t("field.vat_rate")],
+                    lambda row: [
+                        rx.el.td(row["name"]),
+                        rx.el.td(row["unit"]),
+                        rx.el.td(row["net_price"], class_name="num"),
+                        rx.el.td(row["vat_rate"]),
+                    ],
+                ),
             ),
             loading(),
         ),

@@ -16,8 +16,9 @@ def confirm_email() -> rx.Component:
             ConfirmState.can_confirm,
             rx.el.div(
                 rx.el.p(ConfirmState.lead),
-                rx.el.button(t("confirm.submit"), type="button", on_click=ConfirmState.confirm,
-                             class_name="button"),
+                rx.el.button(
+                    t("confirm.submit"), type="button", on_click=ConfirmState.confirm, class_name="button"
+                ),
             ),
         ),
         rx.cond(

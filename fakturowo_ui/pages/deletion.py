@@ -17,16 +17,26 @@ def confirm_deletion() -> rx.Component:
                 rx.el.p(DeletionConfirmState.lead, class_name="lead"),
                 rx.el.p(DeletionConfirmState.counts_text),
                 rx.el.p(
-                    t("deletion.confirm.retention"), " ",
+                    t("deletion.confirm.retention"),
+                    " ",
                     rx.el.a(t("deletion.confirm.account_link"), href="/konto/"),
                     class_name="note-box",
                 ),
                 rx.el.form(
-                    field(t("field.password"), "password", input_type="password",
-                          autocomplete="current-password", hint=t("deletion.confirm.password_hint"),
-                          max_length=256, form_id="usun-"),
-                    submit_button(t("deletion.confirm.submit"), DeletionConfirmState.busy,
-                                  class_name="button button-danger"),
+                    field(
+                        t("field.password"),
+                        "password",
+                        input_type="password",
+                        autocomplete="current-password",
+                        hint=t("deletion.confirm.password_hint"),
+                        max_length=256,
+                        form_id="usun-",
+                    ),
+                    submit_button(
+                        t("deletion.confirm.submit"),
+                        DeletionConfirmState.busy,
+                        class_name="button button-danger",
+                    ),
                     on_submit=DeletionConfirmState.confirm,
                     # A submit before the page's script runs must never put the password in a URL.
                     method="post",
@@ -39,8 +49,9 @@ def confirm_deletion() -> rx.Component:
         message(DeletionConfirmState.message, alert=DeletionConfirmState.message_is_error),
         rx.cond(
             DeletionConfirmState.offer_login,
-            rx.el.p(rx.el.a(t("deletion.confirm.ask_again"), href="/logowanie/?next=/konto/",
-                            class_name="button")),
+            rx.el.p(
+                rx.el.a(t("deletion.confirm.ask_again"), href="/logowanie/?next=/konto/", class_name="button")
+            ),
         ),
         title=t("deletion.confirm.title"),
     )

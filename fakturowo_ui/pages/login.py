@@ -14,15 +14,22 @@ def login() -> rx.Component:
         rx.cond(
             LoginState.can_resend,
             rx.el.button(
-                t("login.resend"), type="button", on_click=LoginState.resend,
-                disabled=LoginState.busy, class_name="button button-secondary",
+                t("login.resend"),
+                type="button",
+                on_click=LoginState.resend,
+                disabled=LoginState.busy,
+                class_name="button button-secondary",
             ),
         ),
         rx.el.form(
-            field(t("field.email"), "email", input_type="email", autocomplete="username",
-                  max_length=254),
-            field(t("field.password"), "password", input_type="password",
-                  autocomplete="current-password", max_length=256),
+            field(t("field.email"), "email", input_type="email", autocomplete="username", max_length=254),
+            field(
+                t("field.password"),
+                "password",
+                input_type="password",
+                autocomplete="current-password",
+                max_length=256,
+            ),
             submit_button(t("login.submit"), LoginState.busy),
             on_submit=LoginState.submit,
             # A submit before the page is hydrated must not put the password into the URL.

@@ -15,8 +15,14 @@ def _request_form() -> rx.Component:
             rx.el.p(t("reset.lead")),
         ),
         rx.el.form(
-            field(t("field.email"), "email", input_type="email", autocomplete="username",
-                  error=PasswordResetState.email_error, max_length=254),
+            field(
+                t("field.email"),
+                "email",
+                input_type="email",
+                autocomplete="username",
+                error=PasswordResetState.email_error,
+                max_length=254,
+            ),
             submit_button(t("reset.submit"), PasswordResetState.busy),
             on_submit=PasswordResetState.request_link,
             # A submit before the page is hydrated must not put a password into the URL.
@@ -31,12 +37,23 @@ def _set_form() -> rx.Component:
     return rx.fragment(
         rx.el.p(PasswordResetState.lead),
         rx.el.form(
-            field(t("field.new_password"), "new_password", input_type="password",
-                  autocomplete="new-password", error=PasswordResetState.new_password_error,
-                  hint=t("register.password_hint"), max_length=256),
-            field(t("field.new_password_repeat"), "new_password_repeat", input_type="password",
-                  autocomplete="new-password", error=PasswordResetState.new_password_repeat_error,
-                  max_length=256),
+            field(
+                t("field.new_password"),
+                "new_password",
+                input_type="password",
+                autocomplete="new-password",
+                error=PasswordResetState.new_password_error,
+                hint=t("register.password_hint"),
+                max_length=256,
+            ),
+            field(
+                t("field.new_password_repeat"),
+                "new_password_repeat",
+                input_type="password",
+                autocomplete="new-password",
+                error=PasswordResetState.new_password_repeat_error,
+                max_length=256,
+            ),
             submit_button(t("reset.set_submit"), PasswordResetState.busy),
             on_submit=PasswordResetState.set_password,
             # A submit before the page is hydrated must not put a password into the URL.

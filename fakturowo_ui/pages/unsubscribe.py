@@ -19,8 +19,12 @@ def unsubscribe_page() -> rx.Component:
             UnsubscribeState.can_withdraw,
             rx.el.div(
                 rx.el.p(UnsubscribeState.lead),
-                rx.el.button(t("unsubscribe.submit"), type="button",
-                             on_click=UnsubscribeState.withdraw, class_name="button"),
+                rx.el.button(
+                    t("unsubscribe.submit"),
+                    type="button",
+                    on_click=UnsubscribeState.withdraw,
+                    class_name="button",
+                ),
             ),
         ),
         title=t("unsubscribe.title"),

@@ -41,7 +41,9 @@ CONFIRM_TTL = dt.timedelta(hours=24)
 LOGIN_CODE_TTL = dt.timedelta(seconds=60)
 
 # A pragmatic address check: one @, a dotted domain, no spaces or control characters.
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 CONSENT_REMINDERS = "reminders"
 CONSENT_INFO = "info"
@@ -177,9 +179,7 @@ def _create_user(session: Session, email: str, password_hash: str, form: Registr
     ):
         if given:
             session.add(
-                ConsentRecord(
-                    user_id=user.id, consent=consent, given=True, at=now, source="registration"
-                )
+                ConsentRecord(user_id=user.id, consent=consent, given=True, at=now, source="registration")
             )
     return user
 
@@ -331,7 +331,13 @@ def exchange_login_code(code: str) -> tuple[str, str] | None:
 
 
 _PRIVATE_PREFIXES = (
-    "/konto", "/zmiana-hasla", "/klienci", "/produkty", "/dokumenty", "/ustawienia", "/wystaw",
+    "/konto",
+    "/zmiana-hasla",
+    "/klienci",
+    "/produkty",
+    "/dokumenty",
+    "/ustawienia",
+    "/wystaw",
 )
 
 
@@ -339,9 +345,7 @@ def safe_next_path(path: str | None) -> str:
     """Where to go after login: only a private page of this app, never another site."""
     if not path or not isinstance(path, str) or len(path) > 200:
         return "/konto/"
-    if not path.startswith("/") or path.startswith("//") or "\\" in path or any(
-        ord(c) < 32 for c in path
-    ):
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or any(ord(c) < 32 for c in path):
         return "/konto/"
     if not path.startswith(_PRIVATE_PREFIXES):
         return "/konto/"

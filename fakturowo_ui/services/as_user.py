@@ -75,4 +75,3 @@ def run(
     if touch:
         sessions.touch(user.session_id)
     return done
-

@@ -80,8 +80,9 @@ def delete(session: Session, user_id: int, client_id: object) -> None:
     session.flush()
 
 
-def search(session: Session, user_id: int, query: str = "", page: int = 1,
-           per_page: int = PER_PAGE) -> Page[Client]:
+def search(
+    session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> Page[Client]:
     """One page of the user's clients, by name, matching the query in name, NIP, address or e-mail."""
     where = [Client.user_id == user_id]
     condition = search_condition(query, Client.name, Client.nip, Client.address, Client.email)
@@ -95,8 +96,10 @@ def search(session: Session, user_id: int, query: str = "", page: int = 1,
 def all_for_choice(session: Session, user_id: int, limit: int = 500) -> list[tuple[int, str]]:
     """(id, name) of the user's clients, for the invoice form's list."""
     rows = session.execute(
-        sa.select(Client.id, Client.name).where(Client.user_id == user_id)
-        .order_by(sa.func.lower(Client.name), Client.id).limit(limit)
+        sa.select(Client.id, Client.name)
+        .where(Client.user_id == user_id)
+        .order_by(sa.func.lower(Client.name), Client.id)
+        .limit(limit)
     ).all()
     return [(row.id, row.name) for row in rows]
 

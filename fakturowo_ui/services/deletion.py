@@ -98,7 +98,10 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
     subject = str(user_id)
     try:
         expires_at = await links.mail_link(
-            user_id, onetime.DELETE_ACCOUNT, link_ttl(), letter_for,
+            user_id,
+            onetime.DELETE_ACCOUNT,
+            link_ttl(),
+            letter_for,
             limits=[(DELETION_MAIL_SHORT, subject), (DELETION_MAIL_DAILY, subject)],
         )
     except ratelimit.RateLimited as refused:
@@ -210,8 +213,7 @@ def _count_wrong_password(token: str, token_id: int) -> ConfirmationResult:
             return _unusable(state)
         voided = onetime.record_failed_attempt(session, token_id, MAX_WRONG_PASSWORDS)
         left = max(0, MAX_WRONG_PASSWORDS - row.failed_attempts)
-    return ConfirmationResult(Outcome.VOIDED_NOW if voided else Outcome.WRONG_PASSWORD,
-                              attempts_left=left)
+    return ConfirmationResult(Outcome.VOIDED_NOW if voided else Outcome.WRONG_PASSWORD, attempts_left=left)
 
 
 def _consume_and_erase(token: str, token_id: int, user_id: int, email: str) -> ConfirmationResult | None:
@@ -344,10 +346,11 @@ def vacuum_user_tables() -> None:
     from sqlmodel import SQLModel
 
     tables = [
-        table.name for table in SQLModel.metadata.sorted_tables
-        if table.name == User.__tablename__ or any(
-            fk.column.table.name in (User.__tablename__, Document.__tablename__)
-            for fk in table.foreign_keys
+        table.name
+        for table in SQLModel.metadata.sorted_tables
+        if table.name == User.__tablename__
+        or any(
+            fk.column.table.name in (User.__tablename__, Document.__tablename__) for fk in table.foreign_keys
         )
     ]
     engine = get_engine()
@@ -399,9 +402,7 @@ async def _send_goodbye(user_id: int, email: str) -> None:
     try:
         await mail.send_async(letter)
     except mail.MailError:
-        logging.getLogger("fakturowo.deletion").warning(
-            "goodbye mail not sent user_id=%s", user_id
-        )
+        logging.getLogger("fakturowo.deletion").warning("goodbye mail not sent user_id=%s", user_id)
 
 
 def unblock_address(email: str) -> bool:

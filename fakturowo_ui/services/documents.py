@@ -252,8 +252,12 @@ class _Checked:
     buyer: Client
 
 
-def _checked(session: Session, user_id: int, form: DocumentForm,
-             checked_form: tuple[dt.date, dt.date, list[Line], Totals]) -> _Checked:
+def _checked(
+    session: Session,
+    user_id: int,
+    form: DocumentForm,
+    checked_form: tuple[dt.date, dt.date, list[Line], Totals],
+) -> _Checked:
     """Lock the user's row, then check the plan's limit, the seller's details and the buyer, in
     that order; writes nothing, so a refusal here leaves nothing to undo."""
     issue_date, sale_date, lines, totals = checked_form
@@ -292,10 +296,17 @@ def _store(session: Session, checked: _Checked) -> Document:
     session.add(document)
     session.flush()
     for position, line in enumerate(checked.lines, start=1):
-        session.add(DocumentItem(
-            document_id=document.id, position=position, name=line.name, quantity=line.quantity,
-            unit=line.unit, net_price=line.net_price, vat_rate=line.vat_rate,
-        ))
+        session.add(
+            DocumentItem(
+                document_id=document.id,
+                position=position,
+                name=line.name,
+                quantity=line.quantity,
+                unit=line.unit,
+                net_price=line.net_price,
+                vat_rate=line.vat_rate,
+            )
+        )
     session.flush()
     return document
 
@@ -310,10 +321,13 @@ def get(session: Session, user_id: int, document_id: object) -> Document:
 
 def items_of(session: Session, document_id: int) -> list[DocumentItem]:
     """A document's lines in order (the caller has checked whose document it is)."""
-    return list(session.scalars(
-        sa.select(DocumentItem).where(DocumentItem.document_id == document_id)
-        .order_by(DocumentItem.position)
-    ).all())
+    return list(
+        session.scalars(
+            sa.select(DocumentItem)
+            .where(DocumentItem.document_id == document_id)
+            .order_by(DocumentItem.position)
+        ).all()
+    )
 
 
 def delete(session: Session, user_id: int, document_id: object) -> None:
@@ -324,17 +338,15 @@ def delete(session: Session, user_id: int, document_id: object) -> None:
     session.flush()
 
 
-def search(session: Session, user_id: int, query: str = "", page: int = 1,
-           per_page: int = PER_PAGE) -> Page[Document]:
+def search(
+    session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> Page[Document]:
     """One page of the user's documents, newest first, matching the query in number or buyer."""
     where = [Document.user_id == user_id]
     condition = search_condition(query, Document.number, Document.buyer_name, Document.buyer_nip)
     if condition is not None:
         where.append(condition)
-    statement = (
-        sa.select(Document).where(*where)
-        .order_by(Document.issue_date.desc(), Document.id.desc())
-    )
+    statement = sa.select(Document).where(*where).order_by(Document.issue_date.desc(), Document.id.desc())
     count = sa.select(sa.func.count()).select_from(Document).where(*where)
     return paged(session, statement, count, page, per_page)
 
@@ -381,8 +393,9 @@ def page_for(session: Session, user: CurrentUser, query: str = "", page: int = 1
     return _list_page(session, user.user_id, query, page)
 
 
-def open_for(session: Session, user: CurrentUser, document_id: int, query: str = "",
-             page: int = 1) -> OpenedPage:
+def open_for(
+    session: Session, user: CurrentUser, document_id: int, query: str = "", page: int = 1
+) -> OpenedPage:
     """The document `document_id` (none for 0; refused unless it is the user's own) and the
     list's page."""
     shown = refusal = None
@@ -400,8 +413,9 @@ def get_for(session: Session, user: CurrentUser, document_id: object) -> Documen
     return get(session, user.user_id, document_id)
 
 
-def delete_for(session: Session, user: CurrentUser, document_id: object, query: str = "",
-               page: int = 1) -> tuple[str, ListPage]:
+def delete_for(
+    session: Session, user: CurrentUser, document_id: object, query: str = "", page: int = 1
+) -> tuple[str, ListPage]:
     """Delete the user's own document; its number and the list's page (run it with write=True)."""
     number = get(session, user.user_id, document_id).number
     delete(session, user.user_id, document_id)

@@ -104,23 +104,25 @@ def discard_user_exports(user_id: int) -> None:
 # -- reading in batches ---------------------------------------------------------------------------
 
 
-def document_batches(user_id: int, batch: int = BATCH
-                     ) -> Iterator[list[tuple[Document, list[DocumentItem]]]]:
+def document_batches(user_id: int, batch: int = BATCH) -> Iterator[list[tuple[Document, list[DocumentItem]]]]:
     """The user's documents with their items, oldest first, `batch` at a time, each batch read
     in its own short transaction (nothing is held open while the caller writes the file)."""
     last_id = 0
     while True:
         with session_scope() as session:
             rows = session.scalars(
-                sa.select(Document).where(Document.user_id == user_id, Document.id > last_id)
-                .order_by(Document.id).limit(batch)
+                sa.select(Document)
+                .where(Document.user_id == user_id, Document.id > last_id)
+                .order_by(Document.id)
+                .limit(batch)
             ).all()
             if not rows:
                 return
             ids = [row.id for row in rows]
             items: dict[int, list[DocumentItem]] = {doc_id: [] for doc_id in ids}
             for item in session.scalars(
-                sa.select(DocumentItem).where(DocumentItem.document_id.in_(ids))
+                sa.select(DocumentItem)
+                .where(DocumentItem.document_id.in_(ids))
                 .order_by(DocumentItem.document_id, DocumentItem.position)
             ):
                 items[item.document_id].append(item)
@@ -134,8 +136,10 @@ def _rows(model, user_id: int) -> Iterator:
     while True:
         with session_scope() as session:
             rows = session.scalars(
-                sa.select(model).where(model.user_id == user_id, model.id > last_id)
-                .order_by(model.id).limit(BATCH)
+                sa.select(model)
+                .where(model.user_id == user_id, model.id > last_id)
+                .order_by(model.id)
+                .limit(BATCH)
             ).all()
             session.expunge_all()
         if not rows:
@@ -165,25 +169,45 @@ def client_record(c: Client) -> dict:
 
 
 def product_record(p: Product) -> dict:
-    return {"id": p.id, "nazwa": p.name, "jednostka": p.unit, "cena_netto": _amount(p.net_price),
-            "stawka_vat": p.vat_rate}
+    return {
+        "id": p.id,
+        "nazwa": p.name,
+        "jednostka": p.unit,
+        "cena_netto": _amount(p.net_price),
+        "stawka_vat": p.vat_rate,
+    }
 
 
 def item_record(i: DocumentItem) -> dict:
-    return {"lp": i.position, "nazwa": i.name, "ilosc": _quantity(i.quantity), "jednostka": i.unit,
-            "cena_netto": _amount(i.net_price), "stawka_vat": i.vat_rate}
+    return {
+        "lp": i.position,
+        "nazwa": i.name,
+        "ilosc": _quantity(i.quantity),
+        "jednostka": i.unit,
+        "cena_netto": _amount(i.net_price),
+        "stawka_vat": i.vat_rate,
+    }
 
 
 def document_record(d: Document, items: list[DocumentItem] | None = None) -> dict:
     record = {
-        "id": d.id, "numer": d.number, "data_wystawienia": d.issue_date.isoformat(),
-        "data_sprzedazy": d.sale_date.isoformat(), "utworzono_utc": d.created_at.isoformat(),
+        "id": d.id,
+        "numer": d.number,
+        "data_wystawienia": d.issue_date.isoformat(),
+        "data_sprzedazy": d.sale_date.isoformat(),
+        "utworzono_utc": d.created_at.isoformat(),
         "klient_id": d.client_id,
-        "sprzedawca": {"nazwa": d.seller_name, "nip": d.seller_nip, "adres": d.seller_address,
-                       "konto_bankowe": d.seller_bank_account},
+        "sprzedawca": {
+            "nazwa": d.seller_name,
+            "nip": d.seller_nip,
+            "adres": d.seller_address,
+            "konto_bankowe": d.seller_bank_account,
+        },
         "nabywca": {"nazwa": d.buyer_name, "nip": d.buyer_nip, "adres": d.buyer_address},
-        "razem_netto": _amount(d.total_net), "razem_vat": _amount(d.total_vat),
-        "razem_brutto": _amount(d.total_gross), "plik_pdf": f"faktury/{pdf_name(d)}",
+        "razem_netto": _amount(d.total_net),
+        "razem_vat": _amount(d.total_vat),
+        "razem_brutto": _amount(d.total_gross),
+        "plik_pdf": f"faktury/{pdf_name(d)}",
     }
     if items is not None:
         record["pozycje"] = [item_record(i) for i in items]
@@ -247,32 +271,72 @@ class _Spool:
 
 
 _DOCUMENTS_HEADER = [
-    "id", "numer", "data_wystawienia", "data_sprzedazy", "nabywca", "nabywca_nip", "nabywca_adres",
-    "sprzedawca", "sprzedawca_nip", "razem_netto", "razem_vat", "razem_brutto", "plik_pdf"]
+    "id",
+    "numer",
+    "data_wystawienia",
+    "data_sprzedazy",
+    "nabywca",
+    "nabywca_nip",
+    "nabywca_adres",
+    "sprzedawca",
+    "sprzedawca_nip",
+    "razem_netto",
+    "razem_vat",
+    "razem_brutto",
+    "plik_pdf",
+]
 _ITEMS_HEADER = [
-    "dokument_id", "numer_dokumentu", "lp", "nazwa", "ilosc", "jednostka", "cena_netto", "stawka_vat"]
+    "dokument_id",
+    "numer_dokumentu",
+    "lp",
+    "nazwa",
+    "ilosc",
+    "jednostka",
+    "cena_netto",
+    "stawka_vat",
+]
 
 
 def _write_account(archive: zipfile.ZipFile, out: io.TextIOBase, user_id: int, email: str) -> None:
     """The seller, clients and products: their CSVs into the ZIP and the beginning of dane.json
     (up to its document list) into `out`, each table read once."""
-    head = {"format": FORMAT, "utworzono_utc": clock.now().isoformat(),
-            "konto": {"id": user_id, "email": email}}
+    head = {
+        "format": FORMAT,
+        "utworzono_utc": clock.now().isoformat(),
+        "konto": {"id": user_id, "email": email},
+    }
     out.write(json.dumps(head, ensure_ascii=False)[:-1])
     profile = _seller(user_id)
-    seller = None if profile is None else {
-        "nazwa": profile.company_name, "nip": profile.nip, "adres": profile.address,
-        "konto_bankowe": profile.bank_account}
+    seller = (
+        None
+        if profile is None
+        else {
+            "nazwa": profile.company_name,
+            "nip": profile.nip,
+            "adres": profile.address,
+            "konto_bankowe": profile.bank_account,
+        }
+    )
     out.write(', "sprzedawca": ' + json.dumps(seller, ensure_ascii=False))
     entry = _CsvEntry(archive, "sprzedawca.csv", ["nazwa", "nip", "adres", "konto_bankowe"])
     if profile is not None:
         entry.writer.writerow([profile.company_name, profile.nip, profile.address, profile.bank_account])
     entry.close()
     tables = (
-        ("klienci", Client, client_record, ["id", "nazwa", "nip", "adres", "email"],
-         lambda c: [c.id, c.name, c.nip, c.address, c.email]),
-        ("produkty", Product, product_record, ["id", "nazwa", "jednostka", "cena_netto", "stawka_vat"],
-         lambda p: [p.id, p.name, p.unit, _amount(p.net_price), p.vat_rate]),
+        (
+            "klienci",
+            Client,
+            client_record,
+            ["id", "nazwa", "nip", "adres", "email"],
+            lambda c: [c.id, c.name, c.nip, c.address, c.email],
+        ),
+        (
+            "produkty",
+            Product,
+            product_record,
+            ["id", "nazwa", "jednostka", "cena_netto", "stawka_vat"],
+            lambda p: [p.id, p.name, p.unit, _amount(p.net_price), p.vat_rate],
+        ),
     )
     for key, model, record, header, csv_row in tables:
         entry = _CsvEntry(archive, f"{key}.csv", header)
@@ -305,11 +369,17 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
     try:
         with session_scope() as session:
             email = session.scalar(sa.select(User.email).where(User.id == user_id)) or ""
-            progress.total = session.scalar(
-                sa.select(sa.func.count()).select_from(Document).where(Document.user_id == user_id)
-            ) or 0
-        for name, encoding in (("dane.json", "utf-8"), ("dokumenty.csv", "utf-8-sig"),
-                               ("pozycje_dokumentow.csv", "utf-8-sig")):
+            progress.total = (
+                session.scalar(
+                    sa.select(sa.func.count()).select_from(Document).where(Document.user_id == user_id)
+                )
+                or 0
+            )
+        for name, encoding in (
+            ("dane.json", "utf-8"),
+            ("dokumenty.csv", "utf-8-sig"),
+            ("pozycje_dokumentow.csv", "utf-8-sig"),
+        ):
             spools.append(_Spool(path.parent, token, name, encoding))
         json_out, documents_out, items_out = (spool.file for spool in spools)
         documents_csv = csv.writer(documents_out, delimiter=";")
@@ -317,9 +387,10 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
         documents_csv.writerow(_DOCUMENTS_HEADER)
         items_csv.writerow(_ITEMS_HEADER)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as file, zipfile.ZipFile(
-            file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
-        ) as archive:
+        with (
+            os.fdopen(fd, "wb") as file,
+            zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
+        ):
             archive.writestr("CZYTAJ_MNIE.txt", _README)
             _write_account(archive, json_out, user_id, email)
             separator = "\n"
@@ -330,13 +401,36 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
                     pdf_path = record["plik_pdf"]
                     json_out.write(separator + json.dumps(record, ensure_ascii=False))
                     separator = ",\n"
-                    documents_csv.writerow([
-                        d.id, d.number, d.issue_date.isoformat(), d.sale_date.isoformat(), d.buyer_name,
-                        d.buyer_nip, d.buyer_address, d.seller_name, d.seller_nip, _amount(d.total_net),
-                        _amount(d.total_vat), _amount(d.total_gross), pdf_path])
+                    documents_csv.writerow(
+                        [
+                            d.id,
+                            d.number,
+                            d.issue_date.isoformat(),
+                            d.sale_date.isoformat(),
+                            d.buyer_name,
+                            d.buyer_nip,
+                            d.buyer_address,
+                            d.seller_name,
+                            d.seller_nip,
+                            _amount(d.total_net),
+                            _amount(d.total_vat),
+                            _amount(d.total_gross),
+                            pdf_path,
+                        ]
+                    )
                     items_csv.writerows(
-                        [d.id, d.number, i.position, i.name, _quantity(i.quantity), i.unit,
-                         _amount(i.net_price), i.vat_rate] for i in items)
+                        [
+                            d.id,
+                            d.number,
+                            i.position,
+                            i.name,
+                            _quantity(i.quantity),
+                            i.unit,
+                            _amount(i.net_price),
+                            i.vat_rate,
+                        ]
+                        for i in items
+                    )
                     # PDF streams are compressed already: stored as they are.
                     archive.writestr(
                         zipfile.ZipInfo(pdf_path, date_time=stamp),

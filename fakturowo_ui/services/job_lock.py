@@ -41,10 +41,14 @@ def acquire(name: str, holder: str, lease: dt.timedelta) -> bool:
 def hold_until(name: str, holder: str, until: dt.datetime) -> bool:
     """Keep the lock until `until` (naive UTC), if `holder` still has it."""
     with session_scope() as session:
-        return session.execute(
-            sa.update(JobLock).where(JobLock.name == name, JobLock.holder == holder)
-            .values(expires_at=until)
-        ).rowcount == 1
+        return (
+            session.execute(
+                sa.update(JobLock)
+                .where(JobLock.name == name, JobLock.holder == holder)
+                .values(expires_at=until)
+            ).rowcount
+            == 1
+        )
 
 
 def release(name: str, holder: str) -> None:

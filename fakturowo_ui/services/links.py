@@ -34,9 +34,7 @@ async def mail_link(
     Raises ratelimit.RateLimited (nothing issued, nothing sent) when one of `limits` is reached,
     and mail.MailError when the mail did not go out.
     """
-    token, token_id, expires_at, hits, superseded = await blocking.db(
-        _issue, user_id, purpose, ttl, limits
-    )
+    token, token_id, expires_at, hits, superseded = await blocking.db(_issue, user_id, purpose, ttl, limits)
     try:
         await mail.send_async(letter_for(token, expires_at))
     except mail.MailError:
@@ -55,9 +53,7 @@ def _issue(
         return token, row.id, row.expires_at, hits, superseded
 
 
-def _undo(
-    user_id: int, purpose: str, token_id: int, hits: list[int | None], superseded: list[int]
-) -> None:
+def _undo(user_id: int, purpose: str, token_id: int, hits: list[int | None], superseded: list[int]) -> None:
     with session_scope(write_lock=True) as session:
         onetime.discard(session, token_id)
         ratelimit.release(session, *hits)

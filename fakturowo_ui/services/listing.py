@@ -27,8 +27,9 @@ T = TypeVar("T")
 F = TypeVar("F")
 
 
-def clean_text(raw: object, field: str, max_length: int, *, required: bool = False,
-               multiline: bool = False) -> str:
+def clean_text(
+    raw: object, field: str, max_length: int, *, required: bool = False, multiline: bool = False
+) -> str:
     """Trimmed text without control characters; refused when required and empty, or too long."""
     text = raw if isinstance(raw, str) else ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -79,8 +80,9 @@ def search_condition(query: str, *columns: sa.ColumnElement) -> sa.ColumnElement
     return sa.or_(*(sa.func.lower(column).contains(query, autoescape=True) for column in columns))
 
 
-def paged(session, statement: sa.Select, count_statement: sa.Select, page: int,
-          per_page: int = PER_PAGE) -> Page:
+def paged(
+    session, statement: sa.Select, count_statement: sa.Select, page: int, per_page: int = PER_PAGE
+) -> Page:
     """Run a list query for one page (1-based; out-of-range pages are brought into range)."""
     total = session.scalar(count_statement) or 0
     pages = max(1, math.ceil(total / per_page))
@@ -113,16 +115,18 @@ class OwnedRows(Generic[T, F]):
         """One of the user's own rows; any other ID is refused."""
         return self.get(session, user.user_id, row_id)
 
-    def save_for(self, session: Session, user: CurrentUser, row_id: int, form: F, query: str = "",
-                 page: int = 1) -> tuple[T, Page[T]]:
+    def save_for(
+        self, session: Session, user: CurrentUser, row_id: int, form: F, query: str = "", page: int = 1
+    ) -> tuple[T, Page[T]]:
         """Add a row (row_id 0) or change the user's own one, then the list's page to show (run it
         with write=True: it reads, then writes)."""
         user_id = user.user_id
         row = self.update(session, user_id, row_id, form) if row_id else self.create(session, user_id, form)
         return row, self.search(session, user_id, query, page)
 
-    def delete_for(self, session: Session, user: CurrentUser, row_id: object, query: str = "",
-                   page: int = 1) -> tuple[str, Page[T]]:
+    def delete_for(
+        self, session: Session, user: CurrentUser, row_id: object, query: str = "", page: int = 1
+    ) -> tuple[str, Page[T]]:
         """Delete the user's own row; its name and the list's page to show (run it with write=True)."""
         user_id = user.user_id
         name = self.get(session, user_id, row_id).name  # type: ignore[attr-defined]

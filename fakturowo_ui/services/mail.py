@@ -50,8 +50,9 @@ def _load(name: str) -> string.Template:
     return string.Template((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
 
 
-def render(template: str, *, to: str, subject: str, headers: dict[str, str] | None = None,
-           **params: str) -> Mail:
+def render(
+    template: str, *, to: str, subject: str, headers: dict[str, str] | None = None, **params: str
+) -> Mail:
     """Fill `<template>.txt` and `<template>.html` (HTML-escaped) inside the common layout.
 
     Params whose name ends in `_url` are links: in the text part they stand alone on their line.

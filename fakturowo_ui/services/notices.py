@@ -97,8 +97,12 @@ def send_consented(user_id: int, consent: str, template: str, subject: str, **pa
         email = user.email
     url = unsubscribe.link(user_id, consent)
     letter = mail.render(
-        template, to=email, subject=subject, headers=unsubscribe_headers(url),
-        unsubscribe_url=url, **params,
+        template,
+        to=email,
+        subject=subject,
+        headers=unsubscribe_headers(url),
+        unsubscribe_url=url,
+        **params,
     )
     mail.send(letter)
     return True
@@ -134,7 +138,8 @@ def claim(session, user_id: int, kind: str, period_key: str) -> int | None:
 def _confirm(claim_id: int) -> None:
     with session_scope() as session:
         session.execute(
-            sa.update(SentNotice).where(SentNotice.id == claim_id)
+            sa.update(SentNotice)
+            .where(SentNotice.id == claim_id)
             .values(sent_at=clock.now(), confirmed_at=clock.now())
         )
 
@@ -165,8 +170,9 @@ def deliver_under_claim(claim_id: int, send: Callable[[], bool]) -> str:
     return "sent"
 
 
-def _send_claimed(claim_id: int, user_id: int, consent: str, template: str, subject: str,
-                  **params: str) -> str:
+def _send_claimed(
+    claim_id: int, user_id: int, consent: str, template: str, subject: str, **params: str
+) -> str:
     """Send through the gate under a claim; a withdrawn consent means nothing goes out."""
     return deliver_under_claim(
         claim_id, lambda: send_consented(user_id, consent, template, subject, **params)
@@ -254,7 +260,11 @@ def send_reminders(day: dt.date) -> RunSummary:
         if claim_id is None:
             continue
         outcome = _send_claimed(
-            claim_id, user_id, consents.REMINDERS, "subscription_reminder", t(_REMINDER_SUBJECTS[kind]),
+            claim_id,
+            user_id,
+            consents.REMINDERS,
+            "subscription_reminder",
+            t(_REMINDER_SUBJECTS[kind]),
             date=clock.format_date(last_day),
             days=str((last_day - day).days),
             account_url=get_settings().link(ACCOUNT_PATH),
@@ -281,17 +291,27 @@ def due_reviews(day: dt.date) -> list[int]:
     """IDs of users due for the review request on `day` (info consent, confirmed, not yet sent)."""
     already = (
         sa.select(SentNotice.id)
-        .where(SentNotice.user_id == User.id, SentNotice.kind == REVIEW,
-               SentNotice.period_key == REVIEW_PERIOD, _settled())
+        .where(
+            SentNotice.user_id == User.id,
+            SentNotice.kind == REVIEW,
+            SentNotice.period_key == REVIEW_PERIOD,
+            _settled(),
+        )
         .exists()
     )
     with session_scope() as session:
-        return list(session.scalars(
-            sa.select(User.id)
-            .where(User.info_consent.is_(True), User.created_at < _registered_before(day),
-                   User.email_confirmed_at.is_not(None), ~already)
-            .order_by(User.id)
-        ).all())
+        return list(
+            session.scalars(
+                sa.select(User.id)
+                .where(
+                    User.info_consent.is_(True),
+                    User.created_at < _registered_before(day),
+                    User.email_confirmed_at.is_not(None),
+                    ~already,
+                )
+                .order_by(User.id)
+            ).all()
+        )
 
 
 def _claim_review(user_id: int, day: dt.date) -> int | None:
@@ -312,11 +332,17 @@ def send_review_requests(day: dt.date) -> RunSummary:
         claim_id = _claim_review(user_id, day)
         if claim_id is None:
             continue
-        summary.add(_send_claimed(
-            claim_id, user_id, consents.INFO, "review_request", t("mail.review.subject"),
-            action_url=get_settings().link(HOME_PATH),
-            account_url=get_settings().link(ACCOUNT_PATH),
-        ))
+        summary.add(
+            _send_claimed(
+                claim_id,
+                user_id,
+                consents.INFO,
+                "review_request",
+                t("mail.review.subject"),
+                action_url=get_settings().link(HOME_PATH),
+                account_url=get_settings().link(ACCOUNT_PATH),
+            )
+        )
     return summary
 
 
@@ -346,9 +372,7 @@ def set_paid_until(email: str, until: dt.date) -> int:
         user = find_user(session, email)
         if user is None:
             raise LookupError("no account has this address")
-        subscription = session.scalars(
-            sa.select(Subscription).where(Subscription.user_id == user.id)
-        ).first()
+        subscription = session.scalars(sa.select(Subscription).where(Subscription.user_id == user.id)).first()
         if subscription is None:
             trial_end = clock.warsaw_date(user.created_at) + dt.timedelta(days=get_settings().trial_days)
             subscription = Subscription(user_id=user.id, trial_ends_on=trial_end)

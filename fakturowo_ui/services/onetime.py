@@ -95,7 +95,9 @@ def restore_superseded(
     if not ids:
         return
     newer = session.scalar(
-        sa.select(sa.func.count()).select_from(OneTimeToken).where(
+        sa.select(sa.func.count())
+        .select_from(OneTimeToken)
+        .where(
             OneTimeToken.user_id == user_id,
             OneTimeToken.purpose == purpose,
             OneTimeToken.id > newer_than,
@@ -121,9 +123,7 @@ def find(session: Session, token: str, purpose: str) -> tuple[LinkState, OneTime
         return LinkState.INVALID, None
     token_hash = digest(token)
     row = session.scalars(
-        sa.select(OneTimeToken).where(
-            OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose
-        )
+        sa.select(OneTimeToken).where(OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose)
     ).first()
     if row is None:
         spent = session.get(SpentToken, token_hash)

@@ -161,8 +161,9 @@ def changed_recently(user_id: int, within: dt.timedelta = dt.timedelta(minutes=5
         return _changed_recently(session, user_id, within)
 
 
-def changed_recently_for(session: Session, user: CurrentUser,
-                         within: dt.timedelta = dt.timedelta(minutes=5)) -> bool:
+def changed_recently_for(
+    session: Session, user: CurrentUser, within: dt.timedelta = dt.timedelta(minutes=5)
+) -> bool:
     """changed_recently for the logged-in user, the work of a private event (state/events.act)."""
     return _changed_recently(session, user.user_id, within)
 
@@ -404,9 +405,7 @@ def save_periodic_change_for(session: Session, user: CurrentUser, enabled: bool)
 
 
 def _store_periodic_change(session: Session, user_id: int, enabled: bool) -> PeriodicChange | None:
-    session.execute(
-        sa.update(User).where(User.id == user_id).values(periodic_password_change=bool(enabled))
-    )
+    session.execute(sa.update(User).where(User.id == user_id).values(periodic_password_change=bool(enabled)))
     return _periodic_change_of(session.get(User, user_id))
 
 
@@ -448,6 +447,7 @@ def send_change_notices(day: dt.date) -> tuple[int, int]:
             account_url=get_settings().link(ACCOUNT_PATH),
             date=clock.format_date(due_on),
         )
+
         def send_notice(letter: mail.Mail = letter) -> bool:
             mail.send(letter)  # a security notice: not consent-gated, so it always goes out
             return True

@@ -31,9 +31,7 @@ def next_forced_change(password_changed_at: dt.datetime, interval: int | None = 
     return clock.warsaw_date(password_changed_at) + dt.timedelta(days=interval)
 
 
-def change_is_due(
-    user: User, today: dt.date | None = None, interval: int | None = None
-) -> bool:
+def change_is_due(user: User, today: dt.date | None = None, interval: int | None = None) -> bool:
     """Whether a login of this user today must change the password before anything else."""
     if not user.periodic_password_change:
         return False

@@ -110,7 +110,7 @@ def _font() -> _Font:
     raw_glyf, locations = tt.reader["glyf"], tt["loca"]
     glyphs = []
     for gid in range(len(order)):
-        piece = raw_glyf[locations[gid]:locations[gid + 1]]
+        piece = raw_glyf[locations[gid] : locations[gid + 1]]
         glyphs.append(piece + b"\0" * (len(piece) % 2))
     parsed = [_components(piece) for piece in glyphs]
 
@@ -131,9 +131,18 @@ def _font() -> _Font:
         f"/Flags 32 /FontBBox [{bbox}] /ItalicAngle 0 /Ascent {scale(hhea.ascent)} "
         f"/Descent {scale(hhea.descent)} /CapHeight {cap_height} /StemV 80 /FontFile2 7 0 R >>"
     )
-    return _Font(gid_of, widths, question, tuple(glyphs), tuple(p[0] for p in parsed),
-                 tuple(p[1] for p in parsed), tuple(struct.pack(">Hh", *m) for m in metrics),
-                 width1000, tables, descriptor)
+    return _Font(
+        gid_of,
+        widths,
+        question,
+        tuple(glyphs),
+        tuple(p[0] for p in parsed),
+        tuple(p[1] for p in parsed),
+        tuple(struct.pack(">Hh", *m) for m in metrics),
+        width1000,
+        tables,
+        descriptor,
+    )
 
 
 def text_width(text: str, size: float) -> float:
@@ -155,8 +164,9 @@ def _sfnt(tables: dict[bytes, bytes]) -> bytes:
     tags = sorted(tables)
     count = len(tags)
     power = 1 << (count.bit_length() - 1)
-    directory = [struct.pack(">IHHHH", 0x00010000, count, power * 16, power.bit_length() - 1,
-                             (count - power) * 16)]
+    directory = [
+        struct.pack(">IHHHH", 0x00010000, count, power * 16, power.bit_length() - 1, (count - power) * 16)
+    ]
     body: list[bytes] = []
     offset = 12 + 16 * count
     head_at = 0
@@ -184,8 +194,11 @@ def _to_unicode(pairs: list[tuple[int, int]]) -> bytes:
         # A range changes only the last byte of its source and destination codes.
         while end < last:
             next_cid, next_cp = pairs[end + 1]
-            if next_cid != cid + end + 1 - index or next_cp != cp + end + 1 - index or not (
-                    next_cid & 0xFF and next_cp & 0xFF):
+            if (
+                next_cid != cid + end + 1 - index
+                or next_cp != cp + end + 1 - index
+                or not (next_cid & 0xFF and next_cp & 0xFF)
+            ):
                 break
             end += 1
         code = chr(cp).encode("utf-16-be").hex().upper()
@@ -194,10 +207,14 @@ def _to_unicode(pairs: list[tuple[int, int]]) -> bytes:
         else:
             chars.append(f"<{cid:04X}> <{code}>")
         index = end + 1
-    blocks = [f"{len(ranges[i:i + 100])} beginbfrange\n" + "\n".join(ranges[i:i + 100]) + "\nendbfrange"
-              for i in range(0, len(ranges), 100)]
-    blocks += [f"{len(chars[i:i + 100])} beginbfchar\n" + "\n".join(chars[i:i + 100]) + "\nendbfchar"
-               for i in range(0, len(chars), 100)]
+    blocks = [
+        f"{len(ranges[i : i + 100])} beginbfrange\n" + "\n".join(ranges[i : i + 100]) + "\nendbfrange"
+        for i in range(0, len(ranges), 100)
+    ]
+    blocks += [
+        f"{len(chars[i : i + 100])} beginbfchar\n" + "\n".join(chars[i : i + 100]) + "\nendbfchar"
+        for i in range(0, len(chars), 100)
+    ]
     return (
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
@@ -263,12 +280,19 @@ def _make_subset(chars: frozenset[str]) -> _Subset:
     struct.pack_into(">H", hhea, 34, count)  # numberOfHMetrics
     maxp = bytearray(font.tables[b"maxp"])
     struct.pack_into(">H", maxp, 4, count)  # numGlyphs
-    program = _sfnt({
-        b"head": bytes(head), b"hhea": bytes(hhea), b"maxp": bytes(maxp),
-        b"hmtx": b"".join([font.hmtx[gid] for gid in order]),
-        b"loca": struct.pack(f">{count + 1}H", *loca), b"glyf": b"".join(pieces),
-        b"OS/2": font.tables[b"OS/2"], b"post": font.tables[b"post"], b"name": font.tables[b"name"],
-    })
+    program = _sfnt(
+        {
+            b"head": bytes(head),
+            b"hhea": bytes(hhea),
+            b"maxp": bytes(maxp),
+            b"hmtx": b"".join([font.hmtx[gid] for gid in order]),
+            b"loca": struct.pack(f">{count + 1}H", *loca),
+            b"glyf": b"".join(pieces),
+            b"OS/2": font.tables[b"OS/2"],
+            b"post": font.tables[b"post"],
+            b"name": font.tables[b"name"],
+        }
+    )
 
     unicode_of: dict[int, int] = {}
     for ch in sorted(chars):  # a character the font lacks is drawn, and read back, as "?"
@@ -362,10 +386,17 @@ class Canvas:
         packed = [  # the dictionaries, in one compressed object stream
             (1, "<< /Type /Catalog /Pages 2 0 R >>"),
             (2, f"<< /Type /Pages /Kids [{kids}] /Count {count} >>"),
-            (3, font.dictionaries[0]), (4, font.dictionaries[1]), (6, font.dictionaries[2]),
-            *((pid, f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] "
-                    f"/Resources << /Font << /F1 3 0 R >> >> /Contents {pid + 1} 0 R >>")
-              for pid in page_ids),
+            (3, font.dictionaries[0]),
+            (4, font.dictionaries[1]),
+            (6, font.dictionaries[2]),
+            *(
+                (
+                    pid,
+                    f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] "
+                    f"/Resources << /Font << /F1 3 0 R >> >> /Contents {pid + 1} 0 R >>",
+                )
+                for pid in page_ids
+            ),
             (info_id, f"<< /Title {_pdf_text_string(title)} /Producer (Fakturowo) >>"),
         ]
         bodies = [body.encode() + b"\n" for _obj_id, body in packed]
@@ -375,8 +406,9 @@ class Canvas:
             at += len(body)
         header = (" ".join(index) + "\n").encode()
         offsets[objstm_id] = len(out)
-        out += _stream(objstm_id, header + b"".join(bodies),
-                       f"/Type /ObjStm /N {len(packed)} /First {len(header)} ")
+        out += _stream(
+            objstm_id, header + b"".join(bodies), f"/Type /ObjStm /N {len(packed)} /First {len(header)} "
+        )
 
         # Cross-reference stream (uncompressed: it is some 60 bytes), a row per object: type 0 free,
         # 1 at an offset, 2 the n-th object of an object stream.
@@ -390,8 +422,10 @@ class Canvas:
             else:
                 rows.append(struct.pack(row, 1, offsets[obj_id], 0))
         table = b"".join(rows)
-        out += (f"{xref_id} 0 obj\n<< /Type /XRef /Size {xref_id + 1} /W [1 {struct.calcsize(row) - 3} 2] "
-                f"/Root 1 0 R /Info {info_id} 0 R /Length {len(table)} >>\nstream\n").encode()
+        out += (
+            f"{xref_id} 0 obj\n<< /Type /XRef /Size {xref_id + 1} /W [1 {struct.calcsize(row) - 3} 2] "
+            f"/Root 1 0 R /Info {info_id} 0 R /Length {len(table)} >>\nstream\n"
+        ).encode()
         out += table + b"\nendstream\nendobj\n"
         out += f"startxref\n{offsets[xref_id]}\n%%EOF\n".encode()
         return bytes(out)
@@ -476,10 +510,10 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
     canvas.text(MARGIN, y, f"Data wystawienia: {clock.format_date(document.issue_date)}", 10)
     canvas.text(300, y, f"Data sprzedaży: {clock.format_date(document.sale_date)}", 10)
     y += 30
-    left = _party(canvas, MARGIN, y, "Sprzedawca", document.seller_name, document.seller_address,
-                  document.seller_nip)
-    right = _party(canvas, 300, y, "Nabywca", document.buyer_name, document.buyer_address,
-                   document.buyer_nip)
+    left = _party(
+        canvas, MARGIN, y, "Sprzedawca", document.seller_name, document.seller_address, document.seller_nip
+    )
+    right = _party(canvas, 300, y, "Nabywca", document.buyer_name, document.buyer_address, document.buyer_nip)
     y = max(left, right) + 20
     y = _table_header(canvas, y)
     for position, line in enumerate(lines, start=1):
@@ -488,8 +522,12 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
             canvas.new_page()
             y = _table_header(canvas, MARGIN + 20)
         values = (
-            str(position), None, money.format_quantity(line.quantity), line.unit,
-            money.format_amount(line.net_price), money.format_amount(line.net_value),
+            str(position),
+            None,
+            money.format_quantity(line.quantity),
+            line.unit,
+            money.format_amount(line.net_price),
+            money.format_amount(line.net_value),
             documents.rate_label(line.vat_rate),
         )
         for (_title, x, align), value in zip(_COLS, values, strict=True):
@@ -506,7 +544,12 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
         canvas.new_page()
         y = MARGIN + 20
     y += 14
-    summary = (("Stawka VAT", 300), ("Wartość netto", 390), ("Kwota VAT", 470), ("Wartość brutto", PAGE_W - MARGIN))
+    summary = (
+        ("Stawka VAT", 300),
+        ("Wartość netto", 390),
+        ("Kwota VAT", 470),
+        ("Wartość brutto", PAGE_W - MARGIN),
+    )
     canvas.text(250, y, summary[0][0], 9)
     for title, right in summary[1:]:
         canvas.text_right(right, y, title, 9)

@@ -92,8 +92,9 @@ def delete(session: Session, user_id: int, product_id: object) -> None:
     session.flush()
 
 
-def search(session: Session, user_id: int, query: str = "", page: int = 1,
-           per_page: int = PER_PAGE) -> Page[Product]:
+def search(
+    session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> Page[Product]:
     """One page of the user's products, by name, matching the query in name or unit."""
     where = [Product.user_id == user_id]
     condition = search_condition(query, Product.name, Product.unit)
@@ -106,10 +107,14 @@ def search(session: Session, user_id: int, query: str = "", page: int = 1,
 
 def all_for_choice(session: Session, user_id: int, limit: int = 500) -> list[Product]:
     """The user's products for the invoice form's list."""
-    return list(session.scalars(
-        sa.select(Product).where(Product.user_id == user_id)
-        .order_by(sa.func.lower(Product.name), Product.id).limit(limit)
-    ).all())
+    return list(
+        session.scalars(
+            sa.select(Product)
+            .where(Product.user_id == user_id)
+            .order_by(sa.func.lower(Product.name), Product.id)
+            .limit(limit)
+        ).all()
+    )
 
 
 # -- the steps of /produkty: each the work of one private event (state/events.act) --------------

@@ -37,8 +37,8 @@ def clean_bank_account(raw: str) -> str:
         raise DomainError("seller.bank_account")
     # Printed in groups of four after the first two digits, as Polish banks do.
     prefix = text[:2] if text[:2].isalpha() else ""
-    digits = text[len(prefix):]
-    groups = [digits[:2]] + [digits[i:i + 4] for i in range(2, len(digits), 4)]
+    digits = text[len(prefix) :]
+    groups = [digits[:2]] + [digits[i : i + 4] for i in range(2, len(digits), 4)]
     return (prefix + " ".join(groups)).strip()
 
 

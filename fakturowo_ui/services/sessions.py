@@ -67,9 +67,7 @@ def token_from_cookie_header(cookie_header: str) -> str | None:
     return value
 
 
-def resolve(
-    session: Session, token: str | None, *, allow_pending_change: bool = False
-) -> CurrentUser | None:
+def resolve(session: Session, token: str | None, *, allow_pending_change: bool = False) -> CurrentUser | None:
     """The logged-in user behind a token, or None when the session is unknown or has ended.
 
     A session marked "must change password" (the periodic change is due) also counts as None

@@ -42,9 +42,7 @@ def month_key(day: dt.date) -> str:
 def documents_this_month(session: Session, user_id: int, today: dt.date) -> int:
     """Documents the user issued in the Warsaw calendar month of `today` (deleted ones count too)."""
     row = session.execute(
-        sa.select(Subscription.issued_month, Subscription.issued_count).where(
-            Subscription.user_id == user_id
-        )
+        sa.select(Subscription.issued_month, Subscription.issued_count).where(Subscription.user_id == user_id)
     ).first()
     if row is None or row.issued_month != month_key(today):
         return 0
@@ -58,9 +56,7 @@ def record_issued_document(session: Session, user_id: int, today: dt.date) -> No
         sa.update(Subscription)
         .where(Subscription.user_id == user_id)
         .values(
-            issued_count=sa.case(
-                (Subscription.issued_month == key, Subscription.issued_count + 1), else_=1
-            ),
+            issued_count=sa.case((Subscription.issued_month == key, Subscription.issued_count + 1), else_=1),
             issued_month=key,
         ),
         execution_options={"synchronize_session": False},
@@ -70,9 +66,7 @@ def record_issued_document(session: Session, user_id: int, today: dt.date) -> No
 def plan_status(session: Session, user_id: int, today: dt.date | None = None) -> PlanStatus:
     """The plan on `today` (Warsaw): trial and paid periods have no monthly document limit."""
     today = today or clock.today_warsaw()
-    subscription = session.scalars(
-        sa.select(Subscription).where(Subscription.user_id == user_id)
-    ).first()
+    subscription = session.scalars(sa.select(Subscription).where(Subscription.user_id == user_id)).first()
     if subscription is not None and subscription.paid_until is not None and today <= subscription.paid_until:
         return PlanStatus(ACTIVE, subscription.paid_until, None, None)
     if subscription is not None and today <= subscription.trial_ends_on:

@@ -29,6 +29,7 @@ class DataCounts:
 
 def counts(session: Session, user_id: int) -> DataCounts:
     """Count the user's documents, clients and products in one round trip."""
+
     def count(model) -> sa.ScalarSelect:
         return sa.select(sa.func.count()).select_from(model).where(model.user_id == user_id).scalar_subquery()
 
@@ -72,7 +73,7 @@ class ConsentsView:
 
 
 def save_consents_for(session: Session, user: CurrentUser, *, reminders: bool, info: bool) -> ConsentsView:
-    """"Zapisz" in the consents region, inside a private event's write transaction: stores both
+    """ "Zapisz" in the consents region, inside a private event's write transaction: stores both
     consents (a record per change) and returns only what the region shows."""
     changed = consents.save(session, user.user_id, reminders=reminders, info=info, source="account")
     row = session.get(User, user.user_id)

@@ -74,8 +74,12 @@ class ConsentsState(UserBoundState):
         and a new element for screen readers), so a repeated save is seen to have happened.
         """
         done = await act(
-            self, userdata.save_consents_for, write=True, what="saving consents",
-            reminders=flag(form_data, "reminder_consent"), info=flag(form_data, "info_consent"),
+            self,
+            userdata.save_consents_for,
+            write=True,
+            what="saving consents",
+            reminders=flag(form_data, "reminder_consent"),
+            info=flag(form_data, "info_consent"),
         )
         if done.redirect is not None:
             return done.redirect
@@ -154,9 +158,14 @@ class AccountState(UserBoundState):
                 "account.subscription.left", left=plan.documents_left, limit=plan.documents_limit
             )
         self._update(
-            user_id=user.user_id, email=user.email, plan_text=plan_text, documents_text=documents_text,
-            documents_count=counts.documents, clients_count=counts.clients,
-            products_count=counts.products, loaded=True,
+            user_id=user.user_id,
+            email=user.email,
+            plan_text=plan_text,
+            documents_text=documents_text,
+            documents_count=counts.documents,
+            clients_count=counts.clients,
+            products_count=counts.products,
+            loaded=True,
         )
 
     @rx.event

@@ -52,8 +52,11 @@ class _CatalogState(PagedList, mixin=True):
     def _show_page(self, result) -> None:
         self._update(
             rows=[self._row(record) for record in result.rows],
-            page=result.page, pages=result.pages, total=result.total,
-            shown_query=self.query, loaded=True,
+            page=result.page,
+            pages=result.pages,
+            total=result.total,
+            shown_query=self.query,
+            loaded=True,
         )
 
     def _reset_form(self) -> None:
@@ -77,7 +80,9 @@ class _CatalogState(PagedList, mixin=True):
     @rx.event
     async def start_edit(self, record_id: int):
         """Fill the form with one of the user's own rows."""
-        done = await act(self, self._steps().get_for, whole_number(record_id), what=f"opening a row of {self._kind}")
+        done = await act(
+            self, self._steps().get_for, whole_number(record_id), what=f"opening a row of {self._kind}"
+        )
         if done.redirect is not None:
             return done.redirect
         if not done.ok:
@@ -98,8 +103,14 @@ class _CatalogState(PagedList, mixin=True):
     async def save(self, form_data: dict):
         """Add a row, or save the one being edited (the row and the list's page: one transaction)."""
         done = await act(
-            self, self._steps().save_for, self.editing_id, self._service_form(form_data), self.query, self.page,
-            write=True, what=f"saving a row of {self._kind}",
+            self,
+            self._steps().save_for,
+            self.editing_id,
+            self._service_form(form_data),
+            self.query,
+            self.page,
+            write=True,
+            what=f"saving a row of {self._kind}",
         )
         if done.redirect is not None:
             return done.redirect
@@ -119,7 +130,9 @@ class _CatalogState(PagedList, mixin=True):
     @rx.event
     async def ask_delete(self, record_id: int):
         """Ask before deleting one of the user's own rows."""
-        done = await act(self, self._steps().get_for, whole_number(record_id), what=f"opening a row of {self._kind}")
+        done = await act(
+            self, self._steps().get_for, whole_number(record_id), what=f"opening a row of {self._kind}"
+        )
         if done.redirect is not None:
             return done.redirect
         if not done.ok:
@@ -133,8 +146,13 @@ class _CatalogState(PagedList, mixin=True):
         """Delete one of the user's own rows (refused, changing nothing, for any other ID)."""
         row_id = whole_number(record_id)
         done = await act(
-            self, self._steps().delete_for, row_id, self.query, self.page,
-            write=True, what=f"deleting a row of {self._kind}",
+            self,
+            self._steps().delete_for,
+            row_id,
+            self.query,
+            self.page,
+            write=True,
+            what=f"deleting a row of {self._kind}",
         )
         if done.redirect is not None:
             return done.redirect
@@ -159,8 +177,13 @@ class ClientsState(_CatalogState, UserBoundState):
         return clients.STEPS
 
     def _row(self, c):
-        return {"id": str(c.id), "name": c.name, "nip": format_nip(c.nip), "address": c.address,
-                "email": c.email}
+        return {
+            "id": str(c.id),
+            "name": c.name,
+            "nip": format_nip(c.nip),
+            "address": c.address,
+            "email": c.email,
+        }
 
     def _empty_form(self):
         return {"name": "", "nip": "", "address": "", "email": ""}
@@ -170,8 +193,10 @@ class ClientsState(_CatalogState, UserBoundState):
 
     def _service_form(self, form_data):
         return clients.ClientForm(
-            name=text_field(form_data, "name", 300), nip=text_field(form_data, "nip", 40),
-            address=text_field(form_data, "address", 600), email=text_field(form_data, "email", 300),
+            name=text_field(form_data, "name", 300),
+            nip=text_field(form_data, "nip", 40),
+            address=text_field(form_data, "address", 600),
+            email=text_field(form_data, "email", 300),
         )
 
 
@@ -184,19 +209,29 @@ class ProductsState(_CatalogState, UserBoundState):
         return products.STEPS
 
     def _row(self, p):
-        return {"id": str(p.id), "name": p.name, "unit": p.unit,
-                "net_price": money.format_amount(p.net_price),
-                "vat_rate": "zw" if p.vat_rate == "zw" else f"{p.vat_rate}%"}
+        return {
+            "id": str(p.id),
+            "name": p.name,
+            "unit": p.unit,
+            "net_price": money.format_amount(p.net_price),
+            "vat_rate": "zw" if p.vat_rate == "zw" else f"{p.vat_rate}%",
+        }
 
     def _empty_form(self):
         return {"name": "", "unit": "szt.", "net_price": "", "vat_rate": "23"}
 
     def _form_of(self, p):
-        return {"name": p.name, "unit": p.unit, "net_price": money.plain_amount(p.net_price),
-                "vat_rate": p.vat_rate}
+        return {
+            "name": p.name,
+            "unit": p.unit,
+            "net_price": money.plain_amount(p.net_price),
+            "vat_rate": p.vat_rate,
+        }
 
     def _service_form(self, form_data):
         return products.ProductForm(
-            name=text_field(form_data, "name", 300), unit=text_field(form_data, "unit", 40),
-            net_price=text_field(form_data, "net_price", 60), vat_rate=text_field(form_data, "vat_rate", 10),
+            name=text_field(form_data, "name", 300),
+            unit=text_field(form_data, "unit", 40),
+            net_price=text_field(form_data, "net_price", 60),
+            vat_rate=text_field(form_data, "vat_rate", 10),
         )

@@ -46,15 +46,20 @@ class DeletionRequestState(UserBoundState):
         yield
         try:
             done = await attempt(
-                checked.user, deletion.request_deletion, checked.user.user_id,
-                box_ticked=flag(form_data, "confirm_deletion"), what="deletion request",
+                checked.user,
+                deletion.request_deletion,
+                checked.user.user_id,
+                box_ticked=flag(form_data, "confirm_deletion"),
+                what="deletion request",
             )
         finally:
             self.busy = False
         if not done.ok:
             self._update(message=done.error, message_is_error=True)
             return
-        self.message = t("deletion.sent", email=done.value.email, time=clock.format_time(done.value.valid_until))
+        self.message = t(
+            "deletion.sent", email=done.value.email, time=clock.format_time(done.value.valid_until)
+        )
 
 
 class DeletionConfirmState(rx.State):
@@ -86,7 +91,9 @@ class DeletionConfirmState(rx.State):
         """What goes with it."""
         return t(
             "deletion.confirm.counts",
-            documents=self.documents, clients=self.clients, products=self.products,
+            documents=self.documents,
+            clients=self.clients,
+            products=self.products,
         )
 
     def _cannot_act(self, state: LinkState) -> None:

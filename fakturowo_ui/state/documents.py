@@ -41,13 +41,22 @@ class DocumentsState(PagedList, UserBoundState):
         result = listing.rows
         self._update(
             rows=[
-                {"id": str(d.id), "number": d.number, "buyer": d.buyer_name,
-                 "issue_date": clock.format_date(d.issue_date), "gross": money.format_amount(d.total_gross),
-                 "pdf": f"/pliki/faktura/{d.id}"}
+                {
+                    "id": str(d.id),
+                    "number": d.number,
+                    "buyer": d.buyer_name,
+                    "issue_date": clock.format_date(d.issue_date),
+                    "gross": money.format_amount(d.total_gross),
+                    "pdf": f"/pliki/faktura/{d.id}",
+                }
                 for d in result.rows
             ],
-            page=result.page, pages=result.pages, total=result.total,
-            left_text=documents_left_text(listing.plan), shown_query=self.query, loaded=True,
+            page=result.page,
+            pages=result.pages,
+            total=result.total,
+            left_text=documents_left_text(listing.plan),
+            shown_query=self.query,
+            loaded=True,
         )
 
     @staticmethod
@@ -58,27 +67,50 @@ class DocumentsState(PagedList, UserBoundState):
         return {
             "view_id": d.id,
             "view": {
-                "heading": t("documents.view_heading", number=d.number), "number": d.number,
-                "issue_date": clock.format_date(d.issue_date), "sale_date": clock.format_date(d.sale_date),
-                "seller_name": d.seller_name, "seller_address": d.seller_address,
-                "seller_nip": format_nip(d.seller_nip), "seller_bank_account": d.seller_bank_account,
-                "buyer_name": d.buyer_name, "buyer_address": d.buyer_address,
+                "heading": t("documents.view_heading", number=d.number),
+                "number": d.number,
+                "issue_date": clock.format_date(d.issue_date),
+                "sale_date": clock.format_date(d.sale_date),
+                "seller_name": d.seller_name,
+                "seller_address": d.seller_address,
+                "seller_nip": format_nip(d.seller_nip),
+                "seller_bank_account": d.seller_bank_account,
+                "buyer_name": d.buyer_name,
+                "buyer_address": d.buyer_address,
                 "buyer_nip": format_nip(d.buyer_nip) if d.buyer_nip else "",
                 "to_pay": t("documents.to_pay", amount=money.format_amount(totals.gross)),
-                "pdf": f"/pliki/faktura/{d.id}", "pdf_name": documents.file_name(d.number),
+                "pdf": f"/pliki/faktura/{d.id}",
+                "pdf_name": documents.file_name(d.number),
             },
             "view_items": [
-                {"position": str(n), "name": line.name, "quantity": money.format_quantity(line.quantity),
-                 "unit": line.unit, "net_price": money.format_amount(line.net_price),
-                 "net_value": money.format_amount(line.net_value), "vat_rate": documents.rate_label(line.vat_rate)}
+                {
+                    "position": str(n),
+                    "name": line.name,
+                    "quantity": money.format_quantity(line.quantity),
+                    "unit": line.unit,
+                    "net_price": money.format_amount(line.net_price),
+                    "net_value": money.format_amount(line.net_value),
+                    "vat_rate": documents.rate_label(line.vat_rate),
+                }
                 for n, line in enumerate(lines, start=1)
             ],
             "view_rates": [
-                {"rate": documents.rate_label(r.vat_rate), "net": money.format_amount(r.net),
-                 "vat": money.format_amount(r.vat), "gross": money.format_amount(r.gross)}
+                {
+                    "rate": documents.rate_label(r.vat_rate),
+                    "net": money.format_amount(r.net),
+                    "vat": money.format_amount(r.vat),
+                    "gross": money.format_amount(r.gross),
+                }
                 for r in totals.by_rate
-            ] + [{"rate": t("documents.together"), "net": money.format_amount(totals.net),
-                  "vat": money.format_amount(totals.vat), "gross": money.format_amount(totals.gross)}],
+            ]
+            + [
+                {
+                    "rate": t("documents.together"),
+                    "net": money.format_amount(totals.net),
+                    "vat": money.format_amount(totals.vat),
+                    "gross": money.format_amount(totals.gross),
+                }
+            ],
         }
 
     @rx.event
@@ -91,8 +123,16 @@ class DocumentsState(PagedList, UserBoundState):
         if done.redirect is not None:
             return done.redirect
         values: dict[str, object] = {
-            "message": "", "message_is_error": False, "deleting_id": 0, "deleting_name": "",
-            "view_id": 0, "view": {}, "view_items": [], "view_rates": [], "query": "", "page": 1,
+            "message": "",
+            "message_is_error": False,
+            "deleting_id": 0,
+            "deleting_name": "",
+            "view_id": 0,
+            "view": {},
+            "view_items": [],
+            "view_rates": [],
+            "query": "",
+            "page": 1,
         }
         if not done.ok:
             values.update(message=done.error, message_is_error=True)
@@ -125,8 +165,13 @@ class DocumentsState(PagedList, UserBoundState):
     async def delete(self, document_id: int):
         """Delete one of the user's own documents (any other ID is refused, nothing changes)."""
         done = await act(
-            self, documents.delete_for, whole_number(document_id), self.query, self.page,
-            write=True, what="deleting a document",
+            self,
+            documents.delete_for,
+            whole_number(document_id),
+            self.query,
+            self.page,
+            write=True,
+            what="deleting a document",
         )
         if done.redirect is not None:
             return done.redirect
@@ -134,8 +179,12 @@ class DocumentsState(PagedList, UserBoundState):
             self._update(message=done.error, message_is_error=True)
             return None
         number, listing = done.value
-        self._update(deleting_id=0, deleting_name="", message=t("documents.deleted", number=number),
-                     message_is_error=False)
+        self._update(
+            deleting_id=0,
+            deleting_name="",
+            message=t("documents.deleted", number=number),
+            message_is_error=False,
+        )
         self._show_page(listing)
         return None
 
@@ -178,12 +227,18 @@ class IssueState(UserBoundState):
             seller_ready=choices.seller_ready,
             client_options=[[str(i), name] for i, name in choices.clients],
             product_options=[
-                [str(p.id), f"{p.name} ({money.format_amount(p.net_price)} zł, {documents.rate_label(p.vat_rate)})"]
+                [
+                    str(p.id),
+                    f"{p.name} ({money.format_amount(p.net_price)} zł, {documents.rate_label(p.vat_rate)})",
+                ]
                 for p in choices.products
             ],
             left_text=documents_left_text(choices.plan),
             today=clock.today_warsaw().isoformat(),
-            message="", message_is_error=False, busy=False, loaded=True,
+            message="",
+            message_is_error=False,
+            busy=False,
+            loaded=True,
         )
         self.lines = [self._line({})]
         self.form_key += 1
@@ -194,8 +249,14 @@ class IssueState(UserBoundState):
         if not isinstance(form_data, dict):
             return  # a forged payload: nothing typed to keep
         self.lines = [
-            {**line, **{name: text_field(form_data, f"{name}-{line['key']}", 600)
-                        for name in _NEW_LINE if f"{name}-{line['key']}" in form_data}}
+            {
+                **line,
+                **{
+                    name: text_field(form_data, f"{name}-{line['key']}", 600)
+                    for name in _NEW_LINE
+                    if f"{name}-{line['key']}" in form_data
+                },
+            }
             for line in self.lines
         ]
 
@@ -217,8 +278,13 @@ class IssueState(UserBoundState):
             self._update(message=done.error, message_is_error=True)
             return None
         p = done.value
-        values = {"name": p.name, "quantity": "1", "unit": p.unit,
-                  "net_price": money.plain_amount(p.net_price), "vat_rate": p.vat_rate}
+        values = {
+            "name": p.name,
+            "quantity": "1",
+            "unit": p.unit,
+            "net_price": money.plain_amount(p.net_price),
+            "vat_rate": p.vat_rate,
+        }
         # An untouched empty first line is replaced rather than left empty above the product.
         if len(self.lines) == 1 and not self.lines[0]["name"] and not self.lines[0]["net_price"]:
             self.lines = [self._line(values)]

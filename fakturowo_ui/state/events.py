@@ -69,8 +69,13 @@ async def act(
     """
     try:
         done = await blocking.db(
-            as_user.run, session_token(state), work, *args,
-            write=write, allow_pending_change=allow_pending_change, **kwargs,
+            as_user.run,
+            session_token(state),
+            work,
+            *args,
+            write=write,
+            allow_pending_change=allow_pending_change,
+            **kwargs,
         )
     except as_user.WorkFailed as failed:
         await _bind(state, failed.user)

@@ -62,8 +62,10 @@ class PasswordChangeState(UserBoundState):
         # "?zmieniono=1" comes from the hop after a change; a hand-made link says nothing.
         after_change = bool(self.router.url.query_parameters.get("zmieniono"))
         done = await act(
-            self, password_flows.changed_recently_for if after_change else None,
-            allow_pending_change=True, what="loading /zmiana-hasla",
+            self,
+            password_flows.changed_recently_for if after_change else None,
+            allow_pending_change=True,
+            what="loading /zmiana-hasla",
         )
         if done.redirect is not None:
             return done.redirect
@@ -97,7 +99,9 @@ class PasswordChangeState(UserBoundState):
         yield
         try:
             done = await attempt(
-                checked.user, password_flows.change_password, checked.user.user_id,
+                checked.user,
+                password_flows.change_password,
+                checked.user.user_id,
                 text_field(form_data, "current_password", 1000),
                 text_field(form_data, "new_password", 1000),
                 text_field(form_data, "new_password_repeat", 1000),
@@ -177,7 +181,10 @@ class PeriodicChangeState(UserBoundState):
         try:
             # Stored and read back with the session check: one write transaction.
             done = await act(
-                self, password_flows.save_periodic_change_for, wanted, write=True,
+                self,
+                password_flows.save_periodic_change_for,
+                wanted,
+                write=True,
                 what="saving the periodic password change",
             )
         finally:

@@ -28,7 +28,9 @@ class SellerState(UserBoundState):
     message_is_error: bool = False
 
     def _fill(self, profile) -> None:
-        self._update(form={name: (getattr(profile, name) if profile else "") for name in _FIELDS}, loaded=True)
+        self._update(
+            form={name: (getattr(profile, name) if profile else "") for name in _FIELDS}, loaded=True
+        )
         self.form_key += 1
 
     @rx.event

@@ -52,8 +52,9 @@ class UnsubscribeState(rx.State):
         if outcome is Outcome.ACTIVE:
             parsed = unsubscribe.parse_token(link_token(self))
             self.can_withdraw = True
-            self.lead = t("unsubscribe.lead", user_id=parsed[0] if parsed else "",
-                          consent=_consent_name(consent))
+            self.lead = t(
+                "unsubscribe.lead", user_id=parsed[0] if parsed else "", consent=_consent_name(consent)
+            )
         else:
             self.message, self.message_is_error = outcome_message(outcome, consent)
 

@@ -113,7 +113,10 @@ def smtp_server() -> Iterator[SMTPServer]:
 
 @contextlib.contextmanager
 def running_server(
-    tmp_path_factory, smtp_server: SMTPServer, *, settings: dict[str, str] | None = None,
+    tmp_path_factory,
+    smtp_server: SMTPServer,
+    *,
+    settings: dict[str, str] | None = None,
     web_dir: str | None = None,
 ) -> Iterator[Server]:
     """Start the production build with its own DB and var dir (and `settings` on top); stop it after.
@@ -141,11 +144,7 @@ def running_server(
     with _environ(app_env):
         migrate(db_url)
 
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FAKTUROWO_", "REFLEX_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("FAKTUROWO_", "REFLEX_"))}
     bin_dir = str(Path(sys.executable).parent)
     env.update(app_env)
     env.update(
@@ -169,8 +168,13 @@ def running_server(
         start_new_session=True,
     )
     running = Server(
-        base_url=base_url, port=port, var_dir=var_dir, db_path=db_path, log_path=log_path,
-        smtp=smtp_server, process=process,
+        base_url=base_url,
+        port=port,
+        var_dir=var_dir,
+        db_path=db_path,
+        log_path=log_path,
+        smtp=smtp_server,
+        process=process,
     )
     try:
         while not (_answers(f"{base_url}/") and _answers(f"{base_url}/ping")):

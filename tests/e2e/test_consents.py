@@ -40,9 +40,9 @@ SUBJECT_30 = "Twój abonament kończy się za 30 dni"
 
 
 def consents_in_db(user_id: int) -> tuple[int, int]:
-    return tuple(current_server().sql(
-        'SELECT reminder_consent, info_consent FROM "user" WHERE id = ?', (user_id,)
-    )[0])
+    return tuple(
+        current_server().sql('SELECT reminder_consent, info_consent FROM "user" WHERE id = ?', (user_id,))[0]
+    )
 
 
 def expect_boxes(page: Page, reminders: bool, info: bool) -> None:
@@ -121,20 +121,24 @@ def test_consents_are_saved_and_kept_after_reload_and_a_new_login(page: Page, br
 def _job_env() -> dict[str, str]:
     server = current_server()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAKTUROWO_", "REFLEX_"))}
-    env.update({
-        "FAKTUROWO_VAR_DIR": str(server.var_dir),
-        "REFLEX_DB_URL": f"sqlite:///{server.db_path}",
-        "FAKTUROWO_BASE_URL": server.base_url,
-        "FAKTUROWO_SECRET_KEY": TEST_SECRET,
-        **server.smtp.env,
-    })
+    env.update(
+        {
+            "FAKTUROWO_VAR_DIR": str(server.var_dir),
+            "REFLEX_DB_URL": f"sqlite:///{server.db_path}",
+            "FAKTUROWO_BASE_URL": server.base_url,
+            "FAKTUROWO_SECRET_KEY": TEST_SECRET,
+            **server.smtp.env,
+        }
+    )
     return env
 
 
 def _post(url: str, body: bytes = b"List-Unsubscribe=One-Click") -> tuple[int, str, dict]:
     """A POST as a mail provider sends it: no cookie, no Origin, form-encoded."""
     request = urllib.request.Request(
-        url, data=body, method="POST",
+        url,
+        data=body,
+        method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     try:
@@ -148,14 +152,22 @@ def test_one_click_post_from_a_real_reminder_withdraws_the_consent(page: Page):
     server = current_server()
     email = unique_email("wypisz")
     user_id = register_user(page, email)
-    server.sql("UPDATE \"user\" SET reminder_consent = 1, info_consent = 1 WHERE id = ?", (user_id,))
+    server.sql('UPDATE "user" SET reminder_consent = 1, info_consent = 1 WHERE id = ?', (user_id,))
     today = clock.today_warsaw()
-    server.sql("UPDATE subscription SET trial_ends_on = ? WHERE user_id = ?",
-               ((today + dt.timedelta(days=20)).isoformat(), user_id))
+    server.sql(
+        "UPDATE subscription SET trial_ends_on = ? WHERE user_id = ?",
+        ((today + dt.timedelta(days=20)).isoformat(), user_id),
+    )
 
     # The operator's daily job, as cron would run it, sends the 30-day reminder.
-    result = subprocess.run([sys.executable, "-m", "fakturowo_ui.jobs", "daily"], cwd=REPO_ROOT,
-                            env=_job_env(), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "fakturowo_ui.jobs", "daily"],
+        cwd=REPO_ROOT,
+        env=_job_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     letter = server.wait_for_mail(email, SUBJECT_30)
     header = str(letter["List-Unsubscribe"])
@@ -193,15 +205,27 @@ def test_one_click_post_from_a_real_reminder_withdraws_the_consent(page: Page):
     expect(page.get_by_role("button", name="Wypisz mnie")).to_have_count(0)
 
     # A second run sends no more reminders (the consent is gone and the first one is recorded).
-    subprocess.run([sys.executable, "-m", "fakturowo_ui.jobs", "daily"], cwd=REPO_ROOT,
-                   env=_job_env(), capture_output=True, text=True, timeout=120, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "fakturowo_ui.jobs", "daily"],
+        cwd=REPO_ROOT,
+        env=_job_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert len([m for m in server.mailbox.to(email) if m["Subject"] == SUBJECT_30]) == 1
 
 
 def _info_link(user_id: int) -> str:
     server = current_server()
-    with _environ({"FAKTUROWO_SECRET_KEY": TEST_SECRET, "FAKTUROWO_BASE_URL": server.base_url,
-                   "FAKTUROWO_VAR_DIR": str(server.var_dir)}):
+    with _environ(
+        {
+            "FAKTUROWO_SECRET_KEY": TEST_SECRET,
+            "FAKTUROWO_BASE_URL": server.base_url,
+            "FAKTUROWO_VAR_DIR": str(server.var_dir),
+        }
+    ):
         from fakturowo_ui.services import unsubscribe
 
         return unsubscribe.link(user_id, "info")

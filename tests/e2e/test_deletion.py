@@ -102,7 +102,9 @@ def test_whole_flow_from_a_fresh_browser(page, browser):
         other.context.close()
 
     # The tab that was logged in as the deleted user is logged out at its next event.
-    page.get_by_role("region", name="Zgody na otrzymywanie wiadomości").get_by_role("button", name="Zapisz").click()
+    page.get_by_role("region", name="Zgody na otrzymywanie wiadomości").get_by_role(
+        "button", name="Zapisz"
+    ).click()
     expect(page).to_have_url(re.compile(r"/logowanie/"))
     expect(page.get_by_text(email)).to_have_count(0)
 
@@ -204,10 +206,13 @@ def test_smtp_server_down(page):
         region.get_by_role("button", name="Usuń konto").click()
         # Said within 10 seconds, and nothing usable was left behind.
         expect(region.get_by_role("alert")).to_contain_text("Nie udało się wysłać", timeout=10_000)
-        assert server.scalar(
-            "SELECT count(*) FROM one_time_token WHERE purpose='delete_account' AND user_id=?",
-            (server.user_id(email),),
-        ) == 0
+        assert (
+            server.scalar(
+                "SELECT count(*) FROM one_time_token WHERE purpose='delete_account' AND user_id=?",
+                (server.user_id(email),),
+            )
+            == 0
+        )
     finally:
         server.smtp.start()
     # The failure did not count against the limit: the next request goes out at once.

@@ -120,9 +120,12 @@ def confirmation_state(email: str) -> tuple[object, list[object]]:
     server = current_server()
     user_id = server.user_id(email)
     confirmed = server.scalar('SELECT email_confirmed_at FROM "user" WHERE id = ?', (user_id,))
-    used = [row[0] for row in server.sql(
-        "SELECT used_at FROM one_time_token WHERE user_id = ? AND purpose = 'confirm_email'", (user_id,)
-    )]
+    used = [
+        row[0]
+        for row in server.sql(
+            "SELECT used_at FROM one_time_token WHERE user_id = ? AND purpose = 'confirm_email'", (user_id,)
+        )
+    ]
     return confirmed, used
 
 
@@ -321,7 +324,12 @@ REGISTRATION_CASES = {
     "long-email": (LONG + "@example.com", PASSWORD, PASSWORD, "Podaj poprawny adres email"),
     "long-password": ("{unique}", "p" * 10_000, "p" * 10_000, "Hasło jest za długie"),
     "unicode-email": ("zażółć.gęślą@jaźń.example", PASSWORD, PASSWORD, "Podaj poprawny adres email"),
-    "unicode-mismatch": ("{unique}", "Zażółć gęślą jaźń 🦄 ∑", "Zażółć gęślą jaźń 🦄 ∏", "Hasła nie są takie same"),
+    "unicode-mismatch": (
+        "{unique}",
+        "Zażółć gęślą jaźń 🦄 ∑",
+        "Zażółć gęślą jaźń 🦄 ∏",
+        "Hasła nie są takie same",
+    ),
     "html-email": ("<b>gruby</b>@example.com", PASSWORD, PASSWORD, "Podaj poprawny adres email"),
     "script-email": (XSS_SCRIPT + "@example.com", PASSWORD, PASSWORD, "Podaj poprawny adres email"),
     "img-email": (XSS_IMG + "@example.com", PASSWORD, PASSWORD, "Podaj poprawny adres email"),

@@ -19,8 +19,12 @@ def _record_frames(page: Page) -> list[str]:
     frames: list[str] = []
 
     def on_socket(socket) -> None:
-        socket.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, str)
-                                                                else payload.decode("utf-8", "replace")))
+        socket.on(
+            "framereceived",
+            lambda payload: frames.append(
+                payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+            ),
+        )
         socket.on("framesent", lambda payload: None)
 
     page.on("websocket", on_socket)

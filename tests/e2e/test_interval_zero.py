@@ -33,8 +33,10 @@ def interval_zero_server(tmp_path_factory, smtp_server, server) -> Iterator[help
 
     web_dir = os.environ.get("FAKTUROWO_E2E_WEB_DIR", ".web-test") + "-interval0"
     with running_server(
-        tmp_path_factory, smtp_server,
-        settings={"FAKTUROWO_PASSWORD_CHANGE_INTERVAL_DAYS": "0"}, web_dir=web_dir,
+        tmp_path_factory,
+        smtp_server,
+        settings={"FAKTUROWO_PASSWORD_CHANGE_INTERVAL_DAYS": "0"},
+        web_dir=web_dir,
     ) as running:
         helpers.set_server(running)
         try:
@@ -45,8 +47,9 @@ def interval_zero_server(tmp_path_factory, smtp_server, server) -> Iterator[help
 
 @pytest.fixture
 def page_zero(browser, interval_zero_server) -> Iterator[Page]:
-    context = browser.new_context(base_url=interval_zero_server.base_url, locale="pl-PL",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=interval_zero_server.base_url, locale="pl-PL", viewport={"width": 1280, "height": 900}
+    )
     context.add_init_script(INIT_SCRIPT)
     try:
         yield context.new_page()

@@ -132,7 +132,9 @@ def test_a_due_change_is_forced_at_login_and_nothing_else_opens_until_done(page:
     # A private EVENT of a session that must change its password is refused on the server,
     # not only page loads: mark this very session and press a button of /konto.
     server.sql("UPDATE auth_session SET must_change_password = 1 WHERE user_id = ?", (server.user_id(email),))
-    page.get_by_role("region", name="Zgody na otrzymywanie wiadomości").get_by_role("button", name="Zapisz").click()
+    page.get_by_role("region", name="Zgody na otrzymywanie wiadomości").get_by_role(
+        "button", name="Zapisz"
+    ).click()
     expect(page).to_have_url(re.compile(r"/zmiana-hasla/$"))
     expect(page.get_by_role("alert").filter(has_text=FORCED)).to_be_visible()
     logout(page)  # logout stays allowed
@@ -186,7 +188,9 @@ def test_a_change_logs_out_the_other_browser_and_rotates_this_cookie(page: Page,
         expect(page).to_have_url(re.compile(r"/zmiana-hasla/$"))
         wait_ready(page)
         fill_change(page, "to nie jest moje haslo", NEW_PASSWORD)
-        expect(page.get_by_role("alert").filter(has_text="Obecne hasło jest nieprawidłowe.").first).to_be_visible()
+        expect(
+            page.get_by_role("alert").filter(has_text="Obecne hasło jest nieprawidłowe.").first
+        ).to_be_visible()
         fill_change(page, PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "x")
         expect(page.get_by_role("alert").filter(has_text="Hasła nie są takie same.").first).to_be_visible()
         fill_change(page, PASSWORD, NEW_PASSWORD)

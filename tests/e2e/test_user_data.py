@@ -116,7 +116,9 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     server.sql("UPDATE subscription SET trial_ends_on = '2000-01-01' WHERE user_id = ?", (user_id,))
     for n in range(2, 6):
         _issue(page, client, product)
-        expect(page.get_by_role("heading", name=f"Faktura VAT nr FV {n}/{today.month}/{today.year}")).to_be_visible()
+        expect(
+            page.get_by_role("heading", name=f"Faktura VAT nr FV {n}/{today.month}/{today.year}")
+        ).to_be_visible()
     expect(page.locator("#dokumenty-limit")).to_contain_text("0 z 5")
     _issue(page, client, product)
     expect_message(page, "limit został już wykorzystany")

@@ -50,7 +50,9 @@ class FaultServers:
             other.stop()
         self.running = []
         server = AppServer(
-            name=f"faults-{name}", port=self.port, public_url=self.url,
+            name=f"faults-{name}",
+            port=self.port,
+            public_url=self.url,
             settings={
                 "FAKTUROWO_BASE_URL": self.url,
                 "FAKTUROWO_SECRET_KEY": TEST_SECRET,
@@ -102,7 +104,9 @@ def sqlite_database(var_dir: Path) -> tuple[str, Path]:
     var_dir.mkdir(parents=True, exist_ok=True)
     path = var_dir / "fakturowo.db"
     url = f"sqlite:///{path}"
-    with _environ({"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": url, "FAKTUROWO_SECRET_KEY": TEST_SECRET}):
+    with _environ(
+        {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": url, "FAKTUROWO_SECRET_KEY": TEST_SECRET}
+    ):
         migrate(url)
     return url, path
 
@@ -144,7 +148,9 @@ class ControllableSMTP(SMTPServer):
 
     def start(self) -> None:
         self.controller = Controller(
-            _SlowHandler(self.mailbox, self), hostname="127.0.0.1", port=self.port,
+            _SlowHandler(self.mailbox, self),
+            hostname="127.0.0.1",
+            port=self.port,
             server_kwargs={"data_size_limit": 10_000_000},
         )
         self.controller.start()

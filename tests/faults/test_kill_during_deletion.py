@@ -72,7 +72,9 @@ class Deployment:
 def deployment(faults, smtp_server, tmp_path_factory) -> Iterator[Deployment]:
     var_dir = tmp_path_factory.mktemp("faults-kill") / "var"
     db_url, db_path = sqlite_database(var_dir)
-    app = faults.start("kill", {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": db_url, **smtp_server.env})
+    app = faults.start(
+        "kill", {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": db_url, **smtp_server.env}
+    )
     try:
         yield Deployment(app=app, url=faults.url, var_dir=var_dir, db_url=db_url, db_path=db_path)
     finally:
@@ -92,25 +94,54 @@ def build_account(deployment: Deployment, password_hash: str) -> Account:
                 " periodic_password_change, reminder_consent, info_consent) VALUES (?,?,?,?,?,0,1,1)",
                 (email, password_hash, now, now, now),
             ).lastrowid
-            con.execute("INSERT INTO subscription (user_id, trial_ends_on) VALUES (?, ?)", (user_id, "2027-03-03"))
+            con.execute(
+                "INSERT INTO subscription (user_id, trial_ends_on) VALUES (?, ?)", (user_id, "2027-03-03")
+            )
             con.executemany(
                 "INSERT INTO client (user_id, name, nip, address, email) VALUES (?,?,?,?,?)",
-                ((user_id, f"Klient {i} Sp. z o.o.", "5260250274", f"ul. Polna {i}, Warszawa",
-                  f"klient{i}@example.com") for i in range(CLIENTS)),
+                (
+                    (
+                        user_id,
+                        f"Klient {i} Sp. z o.o.",
+                        "5260250274",
+                        f"ul. Polna {i}, Warszawa",
+                        f"klient{i}@example.com",
+                    )
+                    for i in range(CLIENTS)
+                ),
             )
             con.executemany(
                 "INSERT INTO product (user_id, name, unit, net_price, vat_rate) VALUES (?,?,?,?,?)",
                 ((user_id, f"Usługa {i}", "szt.", "123.45", "23") for i in range(PRODUCTS)),
             )
-            first_client = con.execute("SELECT min(id) FROM client WHERE user_id = ?", (user_id,)).fetchone()[0]
+            first_client = con.execute("SELECT min(id) FROM client WHERE user_id = ?", (user_id,)).fetchone()[
+                0
+            ]
             con.executemany(
                 "INSERT INTO document (user_id, client_id, number, issue_date, sale_date, created_at,"
                 " seller_name, seller_nip, seller_address, seller_bank_account, buyer_name, buyer_nip,"
                 " buyer_address, total_net, total_vat, total_gross) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                ((user_id, first_client + i % CLIENTS, f"FV {i + 1}/11/2026", today, today, now,
-                  "Sprzedawca Sp. z o.o.", "5260250274", "ul. Długa 1, Kraków", "PL61109010140000071219812874",
-                  f"Klient {i % CLIENTS}", "5260250274", "ul. Polna 1, Warszawa", "617.25", "141.97", "759.22")
-                 for i in range(DOCUMENTS)),
+                (
+                    (
+                        user_id,
+                        first_client + i % CLIENTS,
+                        f"FV {i + 1}/11/2026",
+                        today,
+                        today,
+                        now,
+                        "Sprzedawca Sp. z o.o.",
+                        "5260250274",
+                        "ul. Długa 1, Kraków",
+                        "PL61109010140000071219812874",
+                        f"Klient {i % CLIENTS}",
+                        "5260250274",
+                        "ul. Polna 1, Warszawa",
+                        "617.25",
+                        "141.97",
+                        "759.22",
+                    )
+                    for i in range(DOCUMENTS)
+                ),
             )
             first, last = con.execute(
                 "SELECT min(id), max(id) FROM document WHERE user_id = ?", (user_id,)
@@ -119,8 +150,11 @@ def build_account(deployment: Deployment, password_hash: str) -> Account:
             con.executemany(
                 "INSERT INTO document_item (document_id, position, name, quantity, unit, net_price, vat_rate)"
                 " VALUES (?,?,?,?,?,?,?)",
-                ((first + d, p + 1, f"Pozycja {p + 1}", "1.000", "szt.", "123.45", "23")
-                 for d in range(DOCUMENTS) for p in range(ITEMS_PER_DOCUMENT)),
+                (
+                    (first + d, p + 1, f"Pozycja {p + 1}", "1.000", "szt.", "123.45", "23")
+                    for d in range(DOCUMENTS)
+                    for p in range(ITEMS_PER_DOCUMENT)
+                ),
             )
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -130,12 +164,19 @@ def build_account(deployment: Deployment, password_hash: str) -> Account:
 
 def deletion_link(deployment: Deployment, account: Account) -> str:
     """A deletion link issued by the app's own service (as "Usuń konto" would mail it)."""
-    with _environ({"FAKTUROWO_VAR_DIR": str(deployment.var_dir), "REFLEX_DB_URL": deployment.db_url,
-                   "FAKTUROWO_SECRET_KEY": TEST_SECRET}):
+    with _environ(
+        {
+            "FAKTUROWO_VAR_DIR": str(deployment.var_dir),
+            "REFLEX_DB_URL": deployment.db_url,
+            "FAKTUROWO_SECRET_KEY": TEST_SECRET,
+        }
+    ):
         db.reset_engine()
         try:
             with db.session_scope(write_lock=True) as session:
-                token, _row = onetime.issue(session, account.user_id, onetime.DELETE_ACCOUNT, dt.timedelta(hours=2))
+                token, _row = onetime.issue(
+                    session, account.user_id, onetime.DELETE_ACCOUNT, dt.timedelta(hours=2)
+                )
         finally:
             db.reset_engine()
     return f"{deployment.url}/usun-konto/?token={token}"
@@ -176,20 +217,29 @@ def rows_of(deployment: Deployment, account: Account) -> dict[str, int]:
 def integrity(deployment: Deployment) -> tuple[list, list]:
     con = deployment.connect()
     try:
-        return (con.execute("PRAGMA integrity_check").fetchall(),
-                con.execute("PRAGMA foreign_key_check").fetchall())
+        return (
+            con.execute("PRAGMA integrity_check").fetchall(),
+            con.execute("PRAGMA foreign_key_check").fetchall(),
+        )
     finally:
         con.close()
 
 
 def state_of(deployment: Deployment, account: Account) -> str:
-    """"present" or "gone"; anything in between fails the test."""
+    """ "present" or "gone"; anything in between fails the test."""
     checked, broken_keys = integrity(deployment)
     assert checked == [("ok",)], f"PRAGMA integrity_check: {checked}"
     assert broken_keys == [], f"PRAGMA foreign_key_check: {broken_keys[:10]}"
     counts = rows_of(deployment, account)
-    whole = {"user": 1, "subscription": 1, "client": CLIENTS, "product": PRODUCTS, "document": DOCUMENTS,
-             "document_item": DOCUMENTS * ITEMS_PER_DOCUMENT, "blocked_address": 0}
+    whole = {
+        "user": 1,
+        "subscription": 1,
+        "client": CLIENTS,
+        "product": PRODUCTS,
+        "document": DOCUMENTS,
+        "document_item": DOCUMENTS * ITEMS_PER_DOCUMENT,
+        "blocked_address": 0,
+    }
     if {table: counts[table] for table in whole} == whole:
         return "present"  # with whatever else it had (its deletion link, consent records)
     if counts == {**{table: 0 for table in counts}, "blocked_address": 1}:
@@ -235,7 +285,9 @@ def test_kill_9_during_a_50000_document_deletion(page: Page, faults, deployment:
     password_hash = passwords.hash_password(PASSWORD)
     started = time.monotonic()
     account = build_account(deployment, password_hash)
-    print(f"\nbuilt an account of {DOCUMENTS} documents in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    print(
+        f"\nbuilt an account of {DOCUMENTS} documents in {time.monotonic() - started:.1f} s", file=sys.stderr
+    )
     link = deletion_link(deployment, account)
     outcomes: list[tuple[float, int, str]] = []
     delays = list(DELAYS)
@@ -246,8 +298,11 @@ def test_kill_9_during_a_50000_document_deletion(page: Page, faults, deployment:
         restart_s = faults.restart(deployment.app)
         outcome = state_of(deployment, account)
         outcomes.append((delay, grown, outcome))
-        print(f"kill {delay:.2f} s after the erase began writing (WAL +{grown // 1024} KiB): account {outcome}; "
-              f"restarted in {restart_s:.0f} s", file=sys.stderr)
+        print(
+            f"kill {delay:.2f} s after the erase began writing (WAL +{grown // 1024} KiB): account {outcome}; "
+            f"restarted in {restart_s:.0f} s",
+            file=sys.stderr,
+        )
         if outcome == "gone":
             # Its link is used for good, even after the restart.
             page.goto(link)
@@ -255,11 +310,13 @@ def test_kill_9_during_a_50000_document_deletion(page: Page, faults, deployment:
             expect_message(page, "został już użyty")
             account = build_account(deployment, password_hash)
             link = deletion_link(deployment, account)
-        if not delays and not any(o == "present" for _d, _g, o in outcomes) and len(outcomes) < len(DELAYS) + EXTRA_ATTEMPTS:
+        if (
+            not delays
+            and not any(o == "present" for _d, _g, o in outcomes)
+            and len(outcomes) < len(DELAYS) + EXTRA_ATTEMPTS
+        ):
             delays.append(0.0)
-    assert any(outcome == "present" for _d, _g, outcome in outcomes), (
-        f"no kill landed mid-erase: {outcomes}"
-    )
+    assert any(outcome == "present" for _d, _g, outcome in outcomes), f"no kill landed mid-erase: {outcomes}"
 
     # The restarted server works: the account left whole is deleted properly through the same
     # kind of link (an interrupted erase consumed nothing), and its address is then blocked.

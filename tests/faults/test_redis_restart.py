@@ -45,13 +45,25 @@ def deployment(faults, smtp_server, tmp_path_factory) -> Iterator[RedisDeploymen
         redis.start()
         var_dir = root / "var"
         var_dir.mkdir()
-        app = faults.start("redis", {
-            "FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": db_url, "REFLEX_REDIS_URL": redis.url,
-            **smtp_server.env,
-        })
-        front = PostgresServer(base_url=faults.url, port=faults.port, var_dir=var_dir,
-                               db_path=root / "no-sqlite-here", log_path=app.log_path, smtp=smtp_server,
-                               db_url=db_url, logs=[app.log_path, redis.log_path])
+        app = faults.start(
+            "redis",
+            {
+                "FAKTUROWO_VAR_DIR": str(var_dir),
+                "REFLEX_DB_URL": db_url,
+                "REFLEX_REDIS_URL": redis.url,
+                **smtp_server.env,
+            },
+        )
+        front = PostgresServer(
+            base_url=faults.url,
+            port=faults.port,
+            var_dir=var_dir,
+            db_path=root / "no-sqlite-here",
+            log_path=app.log_path,
+            smtp=smtp_server,
+            db_url=db_url,
+            logs=[app.log_path, redis.log_path],
+        )
         helpers.set_server(front)
         try:
             yield RedisDeployment(app=app, redis=redis, front=front)
@@ -120,8 +132,9 @@ def reload_and_carry_on(page: Page, front: PostgresServer, email: str, user_id: 
     account); a change is then saved, kept in the database and shown after another reload."""
     page.reload()
     wait_ready(page, timeout=30_000)
-    expect(page.get_by_text("Zalogowano jako").or_(page.get_by_role("button", name="Zaloguj", exact=True))
-           .first).to_be_visible()
+    expect(
+        page.get_by_text("Zalogowano jako").or_(page.get_by_role("button", name="Zaloguj", exact=True)).first
+    ).to_be_visible()
     assert_clean_polish_page(page)
     if "/logowanie" in page.url:
         login(page, email)
@@ -158,9 +171,11 @@ def test_the_next_event_of_an_open_tab_after_a_redis_restart(page: Page, deploym
         got_answer = False
     now_in_db = consents_in_db(front, user_id)
     assert now_in_db == (True, True), (
-        f"pressing \"Zapisz\" after the Redis restart stored the consents as {now_in_db}: what the user "
+        f'pressing "Zapisz" after the Redis restart stored the consents as {now_in_db}: what the user '
         "saved before (True, True) is lost (the tab's state came back empty and was saved)"
     )
-    assert got_answer, "the event after the Redis restart got no answer within 30 s (no message, no login page)"
+    assert got_answer, (
+        "the event after the Redis restart got no answer within 30 s (no message, no login page)"
+    )
     assert_clean_polish_page(page)
     reload_and_carry_on(page, front, email, user_id)

@@ -39,9 +39,18 @@ REPORTED_WITHIN_S = 10
 def server(faults, smtp_server, tmp_path_factory) -> Iterator[Server]:
     var_dir = tmp_path_factory.mktemp("faults-smtp") / "var"
     db_url, db_path = sqlite_database(var_dir)
-    app = faults.start("smtp", {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": db_url, **smtp_server.env})
-    running = Server(base_url=faults.url, port=faults.port, var_dir=var_dir, db_path=db_path,
-                     log_path=app.log_path, smtp=smtp_server, process=app.process)
+    app = faults.start(
+        "smtp", {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": db_url, **smtp_server.env}
+    )
+    running = Server(
+        base_url=faults.url,
+        port=faults.port,
+        var_dir=var_dir,
+        db_path=db_path,
+        log_path=app.log_path,
+        smtp=smtp_server,
+        process=app.process,
+    )
     helpers.set_server(running)
     try:
         yield running

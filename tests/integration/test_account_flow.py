@@ -10,7 +10,9 @@ from tests.conftest import action_link
 
 
 def test_register_confirm_login(smtp):
-    form = accounts.RegistrationForm("  Jan.Kowalski@Example.COM ", "zielony slon 4ever", "zielony slon 4ever")
+    form = accounts.RegistrationForm(
+        "  Jan.Kowalski@Example.COM ", "zielony slon 4ever", "zielony slon 4ever"
+    )
     email = asyncio.run(accounts.register(form, "127.0.0.1"))
     assert email == "jan.kowalski@example.com"
     message = smtp.mailbox.last(email, "Potwierdź adres email")
@@ -20,7 +22,9 @@ def test_register_confirm_login(smtp):
         asyncio.run(accounts.log_in(email, "zielony slon 4ever", "127.0.0.1", None))
     assert accounts.confirm_email(token).value == "valid"
     assert accounts.confirm_email(token).value == "used"
-    code = asyncio.run(accounts.log_in("JAN.kowalski@example.com ", "zielony slon 4ever", "127.0.0.1", "/konto/"))
+    code = asyncio.run(
+        accounts.log_in("JAN.kowalski@example.com ", "zielony slon 4ever", "127.0.0.1", "/konto/")
+    )
     token, path = accounts.exchange_login_code(code)
     assert path == "/konto/" and len(token) >= 43
     assert accounts.exchange_login_code(code) is None

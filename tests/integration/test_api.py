@@ -114,8 +114,16 @@ def test_the_cookie_is_secure_under_https(user, monkeypatch):
         {"origin": "null"},
         {},
     ],
-    ids=["cross-site", "same-site", "none", "cross-site-with-our-origin", "foreign-origin",
-         "lookalike-origin", "null-origin", "no-headers"],
+    ids=[
+        "cross-site",
+        "same-site",
+        "none",
+        "cross-site-with-our-origin",
+        "foreign-origin",
+        "lookalike-origin",
+        "null-origin",
+        "no-headers",
+    ],
 )
 def test_a_cross_site_post_is_refused_and_sets_nothing(user, http, headers):
     code = login_code()
@@ -148,8 +156,14 @@ def test_an_expired_code_fails(user, http, frozen_clock):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"code": ""}, {"code": "nie-ma-takiego-kodu-0123456789"}, {"code": "<script>alert(1)</script>"},
-     {"code": "x" * 4000}, {"other": "1"}],
+    [
+        {},
+        {"code": ""},
+        {"code": "nie-ma-takiego-kodu-0123456789"},
+        {"code": "<script>alert(1)</script>"},
+        {"code": "x" * 4000},
+        {"other": "1"},
+    ],
 )
 def test_junk_gives_the_login_page_and_no_cookie(user, http, body):
     response = http.post("/auth/session", data=body, headers=SAME_ORIGIN)
@@ -184,9 +198,7 @@ def _logged_in(http) -> str:
 def test_logout_ends_the_session_and_clears_the_cookie(user, http):
     token = _logged_in(http)
     other = _logged_in(http)  # another browser of the same user
-    response = http.post(
-        "/auth/logout", headers={**SAME_ORIGIN, "cookie": f"{sessions.COOKIE_NAME}={token}"}
-    )
+    response = http.post("/auth/logout", headers={**SAME_ORIGIN, "cookie": f"{sessions.COOKIE_NAME}={token}"})
     assert response.status_code == 303
     assert response.headers["location"] == "/logowanie/?wylogowano=1"
     assert_security_headers(response)
@@ -219,8 +231,11 @@ def test_logout_without_a_session_still_clears_the_cookie(app_env, http):
 
 def _mail_to_outbox() -> None:
     letter = mail.render(
-        "confirm_email", to="skrzynka@example.com", subject="Potwierdź adres email",
-        action_url=f"{BASE_URL}/potwierdz-email/?token=abc", valid_until="24-11-2026 13:00",
+        "confirm_email",
+        to="skrzynka@example.com",
+        subject="Potwierdź adres email",
+        action_url=f"{BASE_URL}/potwierdz-email/?token=abc",
+        valid_until="24-11-2026 13:00",
     )
     mail.send(letter)
 

@@ -131,8 +131,18 @@ def test_resend_to_an_unknown_or_confirmed_address_sends_nothing(smtp, token):
 
 @pytest.mark.parametrize(
     "garbage",
-    ["", "abc", "x" * 5000, "<script>alert(1)</script>", "../../etc/passwd", "zażółć-gęślą-jaźń-token",
-     "token\x00token\x00token", "' OR 1=1 --", None, 12345],
+    [
+        "",
+        "abc",
+        "x" * 5000,
+        "<script>alert(1)</script>",
+        "../../etc/passwd",
+        "zażółć-gęślą-jaźń-token",
+        "token\x00token\x00token",
+        "' OR 1=1 --",
+        None,
+        12345,
+    ],
 )
 def test_garbage_is_invalid(token, garbage):
     before = _snapshot()
@@ -166,7 +176,9 @@ def test_consume_refuses_a_row_that_stopped_being_usable(token, frozen_clock):
             rows[name] = row.id
         now = frozen_clock.now()
         for name, column in (("superseded", "superseded_at"), ("voided", "voided_at"), ("used", "used_at")):
-            session.execute(sa.update(OneTimeToken).where(OneTimeToken.id == rows[name]).values({column: now}))
+            session.execute(
+                sa.update(OneTimeToken).where(OneTimeToken.id == rows[name]).values({column: now})
+            )
         session.execute(
             sa.update(OneTimeToken).where(OneTimeToken.id == rows["expired"]).values(expires_at=now)
         )

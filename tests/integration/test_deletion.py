@@ -37,27 +37,55 @@ MARKERS = ("Hurtownia Żółć Marker", "Produkt Gęślą Marker", "Pozycja Jaź
 
 def make_user(email: str = "ania.nowak@example.com", *, data: bool = True) -> int:
     """A confirmed account with a seller profile, a client, a product and a document."""
-    asyncio.run(accounts.register(accounts.RegistrationForm(email, PASSWORD, PASSWORD, True, True), "127.0.0.1"))
+    asyncio.run(
+        accounts.register(accounts.RegistrationForm(email, PASSWORD, PASSWORD, True, True), "127.0.0.1")
+    )
     with db.session_scope() as session:
         user = accounts.find_user(session, email)
         user.email_confirmed_at = user.created_at
         session.add(user)
         user_id = user.id
         if data:
-            session.add(SellerProfile(user_id=user_id, company_name=MARKERS[3], nip="5260250274", address="ul. Długa 1"))
-            client = Client(user_id=user_id, name=MARKERS[0], nip="", address="Kraków", email="klient@example.com")
+            session.add(
+                SellerProfile(
+                    user_id=user_id, company_name=MARKERS[3], nip="5260250274", address="ul. Długa 1"
+                )
+            )
+            client = Client(
+                user_id=user_id, name=MARKERS[0], nip="", address="Kraków", email="klient@example.com"
+            )
             session.add(client)
-            session.add(Product(user_id=user_id, name=MARKERS[1], unit="szt.", net_price=Decimal("10.00"), vat_rate="23"))
+            session.add(
+                Product(
+                    user_id=user_id, name=MARKERS[1], unit="szt.", net_price=Decimal("10.00"), vat_rate="23"
+                )
+            )
             session.flush()
             doc = Document(
-                user_id=user_id, client_id=client.id, number="FV 1/11/2026",
-                issue_date=dt.date(2026, 11, 23), sale_date=dt.date(2026, 11, 23), created_at=user.created_at,
-                buyer_name=MARKERS[0], total_net=Decimal("10.00"), total_vat=Decimal("2.30"), total_gross=Decimal("12.30"),
+                user_id=user_id,
+                client_id=client.id,
+                number="FV 1/11/2026",
+                issue_date=dt.date(2026, 11, 23),
+                sale_date=dt.date(2026, 11, 23),
+                created_at=user.created_at,
+                buyer_name=MARKERS[0],
+                total_net=Decimal("10.00"),
+                total_vat=Decimal("2.30"),
+                total_gross=Decimal("12.30"),
             )
             session.add(doc)
             session.flush()
-            session.add(DocumentItem(document_id=doc.id, position=1, name=MARKERS[2], quantity=Decimal("1"),
-                                     unit="szt.", net_price=Decimal("10.00"), vat_rate="23"))
+            session.add(
+                DocumentItem(
+                    document_id=doc.id,
+                    position=1,
+                    name=MARKERS[2],
+                    quantity=Decimal("1"),
+                    unit="szt.",
+                    net_price=Decimal("10.00"),
+                    vat_rate="23",
+                )
+            )
         sessions.create(session, user_id)
     return user_id
 
@@ -96,7 +124,9 @@ def test_the_mail_says_until_when_and_what_goes(smtp, frozen_clock):
     assert "Jeśli to nie Ty" in text
     assert message.get_body(preferencelist=("html",)) is not None
     with db.session_scope() as session:
-        stored = session.scalars(sa.select(OneTimeToken.token_hash).where(OneTimeToken.purpose == "delete_account")).all()
+        stored = session.scalars(
+            sa.select(OneTimeToken.token_hash).where(OneTimeToken.purpose == "delete_account")
+        ).all()
     token = action_link(message, BASE).split("token=")[1]
     assert token not in stored and len(stored) == 1 and len(stored[0]) == 64
     assert len(token) >= 43  # 256 bits
@@ -138,7 +168,9 @@ def test_full_deletion_erases_everything_and_blocks_the_address(smtp, app_env, c
     # Re-registration is refused in any letter case and with spaces around.
     for variant in ("ania.nowak@example.com", "  ANIA.Nowak@Example.com  "):
         with pytest.raises(DomainError) as blocked:
-            asyncio.run(accounts.register(accounts.RegistrationForm(variant, PASSWORD, PASSWORD), "127.0.0.2"))
+            asyncio.run(
+                accounts.register(accounts.RegistrationForm(variant, PASSWORD, PASSWORD), "127.0.0.2")
+            )
         assert "zablokowany" in blocked.value.message()
     # Logs: the audit trail names the user ID, never the token or the address.
     audit = [r.getMessage() for r in caplog.records if r.name == "fakturowo.audit"]
@@ -173,7 +205,11 @@ def test_database_files_keep_no_trace(smtp, app_env):
         with pytest.raises(DomainError):
             asyncio.run(accounts.log_in("slad.testowy@example.com", "zle haslo zle haslo", "127.0.0.1", None))
     with pytest.raises(DomainError):
-        asyncio.run(accounts.register(accounts.RegistrationForm("Slad.Testowy@example.com", PASSWORD, PASSWORD), "127.0.0.3"))
+        asyncio.run(
+            accounts.register(
+                accounts.RegistrationForm("Slad.Testowy@example.com", PASSWORD, PASSWORD), "127.0.0.3"
+            )
+        )
     deletion.checkpoint()
     after = _db_bytes(app_env)
     for needle in ("slad.testowy@example.com", "slad.testowy", *MARKERS):
@@ -271,7 +307,9 @@ def test_smtp_failure_leaves_no_usable_link_and_supersedes_nothing(smtp, failure
     assert failed.value.key == "deletion.mail_failed"
     assert deletion.inspect_link(first).state is LinkState.VALID
     with db.session_scope() as session:
-        tokens = session.scalars(sa.select(OneTimeToken).where(OneTimeToken.purpose == "delete_account")).all()
+        tokens = session.scalars(
+            sa.select(OneTimeToken).where(OneTimeToken.purpose == "delete_account")
+        ).all()
     assert len(tokens) == 1
     # The failure did not count against the limit: the next request goes through at once.
     if failure == "down":
@@ -335,7 +373,11 @@ def test_sessions_end_and_unblock_command(smtp):
     with db.session_scope() as session:
         assert sessions.resolve(session, token) is None
     assert jobs.main(["unblock-address", "--email", " ANIA.nowak@example.com"]) == 0
-    asyncio.run(accounts.register(accounts.RegistrationForm("ania.nowak@example.com", PASSWORD, PASSWORD), "127.0.0.9"))
+    asyncio.run(
+        accounts.register(
+            accounts.RegistrationForm("ania.nowak@example.com", PASSWORD, PASSWORD), "127.0.0.9"
+        )
+    )
     assert count(User) == 1
 
 

@@ -125,7 +125,10 @@ def test_domain_errors_become_the_message_and_others_the_unexpected_one(account_
     assert refused.error_key == "export.busy"
     with caplog.at_level(logging.ERROR, logger="fakturowo.state"):
         broken = asyncio.run(events.act(tab, break_down, what="breaking"))
-    assert broken.error == "Coś poszło nie tak. Spróbuj ponownie za chwilę." or broken.error_key == "common.unexpected"
+    assert (
+        broken.error == "Coś poszło nie tak. Spróbuj ponownie za chwilę."
+        or broken.error_key == "common.unexpected"
+    )
     assert "breaking failed" in caplog.text
 
 

@@ -108,7 +108,9 @@ def test_redis_that_answers(app_env, monkeypatch):
 
 
 def test_redis_that_refuses(app_env, monkeypatch):
-    response, body, elapsed = _get(monkeypatch, REFLEX_REDIS_URL=f"redis://:geslo-redis@127.0.0.1:{free_port()}/0")
+    response, body, elapsed = _get(
+        monkeypatch, REFLEX_REDIS_URL=f"redis://:geslo-redis@127.0.0.1:{free_port()}/0"
+    )
     assert response.status_code == 503
     assert body == {"database": "ok", "redis": "error"}
     assert "geslo-redis" not in response.text

@@ -26,8 +26,10 @@ async def _gather(coroutines):
 
 
 def _keys(results) -> list[str]:
-    return [r.key if isinstance(r, DomainError) else ("ok" if not isinstance(r, BaseException) else repr(r))
-            for r in results]
+    return [
+        r.key if isinstance(r, DomainError) else ("ok" if not isinstance(r, BaseException) else repr(r))
+        for r in results
+    ]
 
 
 def test_twenty_parallel_logins_check_only_five_passwords(app_env):
@@ -66,16 +68,17 @@ def test_parallel_wrong_current_passwords_stop_at_the_limit(app_env):
 
 
 def test_sixteen_parallel_registrations_from_one_client_create_ten(smtp):
-    forms = [
-        accounts.RegistrationForm(f"nowy{i}@example.com", PASSWORD, PASSWORD) for i in range(16)
-    ]
+    forms = [accounts.RegistrationForm(f"nowy{i}@example.com", PASSWORD, PASSWORD) for i in range(16)]
     results = asyncio.run(_gather([accounts.register(form, "192.0.2.7") for form in forms]))
     created = [r for r in results if isinstance(r, str)]
     limit = ratelimit.REGISTRATIONS_PER_CLIENT.count
     assert len(created) == limit
     assert count_rows(User) == limit
-    assert all(isinstance(r, DomainError) and r.key == "common.try_again_at"
-               for r in results if not isinstance(r, str))
+    assert all(
+        isinstance(r, DomainError) and r.key == "common.try_again_at"
+        for r in results
+        if not isinstance(r, str)
+    )
 
 
 def test_refused_registrations_count_against_the_client_too(smtp):
@@ -102,12 +105,14 @@ def test_five_tabs_asking_for_deletion_send_one_mail(smtp):
     results = asyncio.run(_gather(requests))
     sent = [r for r in results if isinstance(r, deletion.DeletionRequested)]
     assert len(sent) == 1
-    assert all(isinstance(r, DomainError) and r.key == "deletion.too_soon"
-               for r in results if r not in sent)
+    assert all(isinstance(r, DomainError) and r.key == "deletion.too_soon" for r in results if r not in sent)
     assert len(smtp.mailbox.to("usun@example.com")) == 1
     with session_scope() as session:
-        open_links = session.scalars(sa.select(OneTimeToken).where(
-            OneTimeToken.user_id == user_id, OneTimeToken.purpose == onetime.DELETE_ACCOUNT)).all()
+        open_links = session.scalars(
+            sa.select(OneTimeToken).where(
+                OneTimeToken.user_id == user_id, OneTimeToken.purpose == onetime.DELETE_ACCOUNT
+            )
+        ).all()
     assert [onetime.state_of(row) for row in open_links] == [onetime.LinkState.VALID]
 
 
@@ -117,9 +122,11 @@ def test_simultaneous_reset_links_leave_the_newest_valid(smtp):
     results = asyncio.run(_gather(sends))
     assert results == [None, None, None]
     with session_scope() as session:
-        rows = session.scalars(sa.select(OneTimeToken).where(
-            OneTimeToken.user_id == user_id, OneTimeToken.purpose == onetime.RESET_PASSWORD)
-            .order_by(OneTimeToken.id)).all()
+        rows = session.scalars(
+            sa.select(OneTimeToken)
+            .where(OneTimeToken.user_id == user_id, OneTimeToken.purpose == onetime.RESET_PASSWORD)
+            .order_by(OneTimeToken.id)
+        ).all()
     states = [onetime.state_of(row) for row in rows]
     # Before the fix each send superseded all the others after its mail went out: none was left.
     assert states == [onetime.LinkState.SUPERSEDED] * 2 + [onetime.LinkState.VALID]

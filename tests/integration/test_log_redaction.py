@@ -97,7 +97,9 @@ def backend(tmp_path_factory, migrated_template, probe_state):
     reset_settings_cache()
 
 
-def _send_events(client: TestClient, events: list[dict], until, caplog, *, token: str | None = TOKEN_MARKER) -> None:
+def _send_events(
+    client: TestClient, events: list[dict], until, caplog, *, token: str | None = TOKEN_MARKER
+) -> None:
     """Open the event websocket as the browser does (Origin, marker cookie), send the events and keep
     the connection open until a log record satisfies `until`."""
     # Each connection its own client token: a token still linked to an earlier socket gets a new one.
@@ -145,11 +147,16 @@ def _assert_no_markers(written: str) -> None:
 
 
 def test_an_unknown_handler_is_logged_as_one_short_line_without_cookie_or_password(
-        backend, probe_state, caplog, capfd):
+    backend, probe_state, caplog, capfd
+):
     caplog.set_level(logging.DEBUG)
     name = f"{probe_state.get_full_name()}.no_such_handler"
-    _send_events(backend, [_event(name)], caplog=caplog,
-                 until=lambda record: record.name == EVENT_PROCESSOR_LOGGER and record.levelno >= logging.ERROR)
+    _send_events(
+        backend,
+        [_event(name)],
+        caplog=caplog,
+        until=lambda record: record.name == EVENT_PROCESSOR_LOGGER and record.levelno >= logging.ERROR,
+    )
     written = _everything(caplog, capfd)
     _assert_no_markers(written)
     assert f"Refused an event naming an unknown handler: {name!r}" in written
@@ -157,8 +164,12 @@ def test_an_unknown_handler_is_logged_as_one_short_line_without_cookie_or_passwo
 
 def test_a_raising_handler_is_logged_without_cookie_or_password(backend, probe_state, caplog, capfd):
     caplog.set_level(logging.DEBUG)
-    _send_events(backend, [_event(f"{probe_state.get_full_name()}.explode")], caplog=caplog,
-                 until=lambda record: "Reflex Backend Exception" in record.getMessage())
+    _send_events(
+        backend,
+        [_event(f"{probe_state.get_full_name()}.explode")],
+        caplog=caplog,
+        until=lambda record: "Reflex Backend Exception" in record.getMessage(),
+    )
     written = _everything(caplog, capfd)
     _assert_no_markers(written)
     assert "RuntimeError: cannot handle" in written  # the error itself is still reported
@@ -169,20 +180,28 @@ def test_an_event_without_a_client_token_is_logged_without_its_payload(backend, 
     caplog.set_level(logging.DEBUG)
     event = _event(f"{probe_state.get_full_name()}.explode")
     event["router_data"]["headers"] = {"cookie": f"{sessions.COOKIE_NAME}={COOKIE_MARKER}"}
-    _send_events(backend, [event], token=None, caplog=caplog,
-                 until=lambda record: "no associated token" in record.getMessage())
+    _send_events(
+        backend,
+        [event],
+        token=None,
+        caplog=caplog,
+        until=lambda record: "no associated token" in record.getMessage(),
+    )
     _assert_no_markers(_everything(caplog, capfd))
 
 
-@pytest.mark.parametrize("line,kept,gone", [
-    ("GET /potwierdz-email/?token=abc123DEF&lang=pl HTTP/1.1", "lang=pl", "abc123DEF"),
-    ("cookie: theme=dark; fakturowo_session=abc123DEF\nnext", "\nnext", "abc123DEF"),
-    ("Authorization: Bearer abc123DEF", "Authorization: ", "abc123DEF"),
-    ('{"name": "x.y", "payload": {"a": "}abc123DEF"}}', '"name": "x.y"', "abc123DEF"),
-    ("[type=int_parsing, input_value='abc123DEF', input_type=str]", "input_type=str", "abc123DEF"),
-    ("login user_id=7 must_change_password=True", "must_change_password=True", REDACTED),
-    ("password-change notices: 1 sent", "password-change notices: 1 sent", REDACTED),
-])
+@pytest.mark.parametrize(
+    "line,kept,gone",
+    [
+        ("GET /potwierdz-email/?token=abc123DEF&lang=pl HTTP/1.1", "lang=pl", "abc123DEF"),
+        ("cookie: theme=dark; fakturowo_session=abc123DEF\nnext", "\nnext", "abc123DEF"),
+        ("Authorization: Bearer abc123DEF", "Authorization: ", "abc123DEF"),
+        ('{"name": "x.y", "payload": {"a": "}abc123DEF"}}', '"name": "x.y"', "abc123DEF"),
+        ("[type=int_parsing, input_value='abc123DEF', input_type=str]", "input_type=str", "abc123DEF"),
+        ("login user_id=7 must_change_password=True", "must_change_password=True", REDACTED),
+        ("password-change notices: 1 sent", "password-change notices: 1 sent", REDACTED),
+    ],
+)
 def test_the_redaction_rules(line, kept, gone):
     assert kept in redact(line)
     assert gone not in redact(line)
@@ -190,7 +209,9 @@ def test_the_redaction_rules(line, kept, gone):
 
 def test_a_record_that_cannot_be_formatted_is_withheld():
     """logging would print the raw msg and args to stderr on a formatting error; drop them instead."""
-    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "%d %s", (f"password={PASSWORD_MARKER}",), None)
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "%d %s", (f"password={PASSWORD_MARKER}",), None
+    )
     RedactingFilter().filter(record)
     assert PASSWORD_MARKER not in record.getMessage()
     assert "withheld" in record.getMessage()

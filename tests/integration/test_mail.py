@@ -9,8 +9,11 @@ from fakturowo_ui.services import mail
 
 def _letter(n: int) -> mail.Mail:
     return mail.render(
-        "confirm_email", to=f"odbiorca{n}@example.com", subject="Potwierdź adres email",
-        action_url=f"http://localhost:3000/potwierdz-email/?token=t{n}", valid_until="01-01-2027 12:00",
+        "confirm_email",
+        to=f"odbiorca{n}@example.com",
+        subject="Potwierdź adres email",
+        action_url=f"http://localhost:3000/potwierdz-email/?token=t{n}",
+        valid_until="01-01-2027 12:00",
     )
 
 

@@ -117,8 +117,12 @@ def test_change_ends_other_sessions_rotates_this_one_and_mails(smtp, client, use
 
 
 def test_rotate_refuses_a_cross_site_post_and_a_bad_code(client, user_id):
-    forbidden = client.post("/auth/rotate", data={"code": "x" * 43}, headers={"sec-fetch-site": "cross-site"},
-                            follow_redirects=False)
+    forbidden = client.post(
+        "/auth/rotate",
+        data={"code": "x" * 43},
+        headers={"sec-fetch-site": "cross-site"},
+        follow_redirects=False,
+    )
     assert forbidden.status_code == 403
     bad = client.post("/auth/rotate", data={"code": "x" * 43}, headers=SAME_ORIGIN, follow_redirects=False)
     assert bad.status_code == 303 and bad.headers["location"] == "/logowanie/?blad=kod"
@@ -197,7 +201,9 @@ def test_a_failed_send_leaves_no_usable_link_and_supersedes_nothing(smtp, user_i
     frozen_clock.advance(minutes=1)
     request_and_deliver(EMAIL)  # never raises: nobody is waiting for it
     with session_scope() as session:
-        rows = session.scalars(sa.select(OneTimeToken).where(OneTimeToken.purpose == onetime.RESET_PASSWORD)).all()
+        rows = session.scalars(
+            sa.select(OneTimeToken).where(OneTimeToken.purpose == onetime.RESET_PASSWORD)
+        ).all()
     assert len(rows) == 1
     assert password_flows.inspect_reset(token)[0] is LinkState.VALID
 
@@ -271,8 +277,13 @@ def test_the_reset_flow_also_clears_a_due_change(smtp, user_id):
 
 
 def test_a_hash_with_older_parameters_is_upgraded_at_login(user_id):
-    weak = CryptContext(schemes=["argon2"], argon2__type="ID", argon2__memory_cost=512,
-                        argon2__time_cost=1, argon2__parallelism=1).hash(PASSWORD)
+    weak = CryptContext(
+        schemes=["argon2"],
+        argon2__type="ID",
+        argon2__memory_cost=512,
+        argon2__time_cost=1,
+        argon2__parallelism=1,
+    ).hash(PASSWORD)
     set_user(user_id, password_hash=weak)
     assert passwords.needs_rehash(weak)
     with pytest.raises(accounts.DomainError):
@@ -286,4 +297,3 @@ def test_a_hash_with_older_parameters_is_upgraded_at_login(user_id):
     assert f"m={passwords.ARGON2_MEMORY_KIB}" in upgraded
     assert passwords.verify_password(PASSWORD, upgraded)
     log_in()  # and the upgraded hash works
-

@@ -97,8 +97,11 @@ def test_a_new_password_starts_a_new_cycle(smtp, frozen_clock):
     first_due = clock.today_warsaw() + dt.timedelta(days=365)
     daily(first_due - dt.timedelta(days=14))
     frozen_clock.advance(days=360)
-    asyncio.run(password_flows.change_password(user_id, PASSWORD, "nowe haslo na wiosne 2027",
-                                               "nowe haslo na wiosne 2027"))
+    asyncio.run(
+        password_flows.change_password(
+            user_id, PASSWORD, "nowe haslo na wiosne 2027", "nowe haslo na wiosne 2027"
+        )
+    )
     second_due = clock.today_warsaw() + dt.timedelta(days=365)
     daily(second_due - dt.timedelta(days=14))
     dates = [text_of(m) for m in notices(smtp, "nowy-cykl@example.com")]
@@ -148,8 +151,14 @@ def test_a_sent_notice_is_confirmed_and_an_abandoned_claim_is_taken_over(smtp, f
     frozen_clock.advance(days=365 - 14)
     # A run that died mid-send a moment ago left an unconfirmed claim for the second user.
     with session_scope() as session:
-        session.add(SentNotice(user_id=crashed_user, kind=password_flows.NOTICE_KIND,
-                               period_key=due.isoformat(), sent_at=clock.now()))
+        session.add(
+            SentNotice(
+                user_id=crashed_user,
+                kind=password_flows.NOTICE_KIND,
+                period_key=due.isoformat(),
+                sent_at=clock.now(),
+            )
+        )
     daily(clock.today_warsaw())
     assert len(notices(smtp, "potwierdzona@example.com")) == 1
     assert notices(smtp, "porzucona@example.com") == []  # the claim may still be sending
@@ -158,5 +167,7 @@ def test_a_sent_notice_is_confirmed_and_an_abandoned_claim_is_taken_over(smtp, f
     assert len(notices(smtp, "porzucona@example.com")) == 1
     assert len(notices(smtp, "potwierdzona@example.com")) == 1
     with session_scope() as session:
-        rows = session.scalars(sa.select(SentNotice).where(SentNotice.kind == password_flows.NOTICE_KIND)).all()
+        rows = session.scalars(
+            sa.select(SentNotice).where(SentNotice.kind == password_flows.NOTICE_KIND)
+        ).all()
     assert len(rows) == 2 and all(row.confirmed_at is not None for row in rows)

@@ -52,22 +52,50 @@ POLISH_MESSAGES = set(pl.MESSAGES.values())
 BAD_FORMS = {
     "empty": {"email": "", "password": "", "password_repeat": ""},
     "only spaces": {"email": "   ", "password": PASSWORD, "password_repeat": PASSWORD},
-    "10,000 characters address": {"email": "a" * 10_000 + "@example.com", "password": PASSWORD, "password_repeat": PASSWORD},
-    "10,000 characters password": {"email": "jan@example.com", "password": "p" * 10_000, "password_repeat": "p" * 10_000},
+    "10,000 characters address": {
+        "email": "a" * 10_000 + "@example.com",
+        "password": PASSWORD,
+        "password_repeat": PASSWORD,
+    },
+    "10,000 characters password": {
+        "email": "jan@example.com",
+        "password": "p" * 10_000,
+        "password_repeat": "p" * 10_000,
+    },
     "unicode address": {"email": "żółw@przykład.pl", "password": PASSWORD, "password_repeat": PASSWORD},
     "emoji address": {"email": "jan🙂@example.com", "password": PASSWORD, "password_repeat": PASSWORD},
     "HTML address": {"email": "<b>jan</b>@example.com", "password": PASSWORD, "password_repeat": PASSWORD},
-    "script address": {"email": "<script>alert(1)</script>", "password": PASSWORD, "password_repeat": PASSWORD},
-    "script in a valid-looking address": {"email": "jan<script>@example.com", "password": PASSWORD, "password_repeat": PASSWORD},
+    "script address": {
+        "email": "<script>alert(1)</script>",
+        "password": PASSWORD,
+        "password_repeat": PASSWORD,
+    },
+    "script in a valid-looking address": {
+        "email": "jan<script>@example.com",
+        "password": PASSWORD,
+        "password_repeat": PASSWORD,
+    },
     "NUL in the address": {"email": "jan\x00@example.com", "password": PASSWORD, "password_repeat": PASSWORD},
-    "NUL in the password": {"email": "jan@example.com", "password": "zielony\x00slon 4ever", "password_repeat": "zielony\x00slon 4ever"},
+    "NUL in the password": {
+        "email": "jan@example.com",
+        "password": "zielony\x00slon 4ever",
+        "password_repeat": "zielony\x00slon 4ever",
+    },
     "no @": {"email": "jan.example.com", "password": PASSWORD, "password_repeat": PASSWORD},
     "two @": {"email": "jan@@example.com", "password": PASSWORD, "password_repeat": PASSWORD},
     "no dot in the domain": {"email": "jan@localhost", "password": PASSWORD, "password_repeat": PASSWORD},
     "space inside": {"email": "jan kowalski@example.com", "password": PASSWORD, "password_repeat": PASSWORD},
     "mismatch": {"email": "jan@example.com", "password": PASSWORD, "password_repeat": PASSWORD + "!"},
-    "address as password": {"email": "jan.kowalski@example.com", "password": "JAN.KOWALSKI@example.com", "password_repeat": "JAN.KOWALSKI@example.com"},
-    "a list instead of text": {"email": ["jan@example.com"], "password": PASSWORD, "password_repeat": PASSWORD},
+    "address as password": {
+        "email": "jan.kowalski@example.com",
+        "password": "JAN.KOWALSKI@example.com",
+        "password_repeat": "JAN.KOWALSKI@example.com",
+    },
+    "a list instead of text": {
+        "email": ["jan@example.com"],
+        "password": PASSWORD,
+        "password_repeat": PASSWORD,
+    },
     "numbers instead of text": {"email": 12345, "password": 123456789012, "password_repeat": 123456789012},
     "None everywhere": {"email": None, "password": None, "password_repeat": None},
     "a dict instead of text": {"email": {"$ne": ""}, "password": PASSWORD, "password_repeat": PASSWORD},
@@ -126,11 +154,15 @@ def test_an_address_registers_once(smtp):
     assert len(smtp.mailbox.to("anna@example.com")) == 1
 
 
-@pytest.mark.parametrize("variant", ["usuniety@example.com", "USUNIETY@EXAMPLE.COM", "  Usuniety@Example.com  "])
+@pytest.mark.parametrize(
+    "variant", ["usuniety@example.com", "USUNIETY@EXAMPLE.COM", "  Usuniety@Example.com  "]
+)
 def test_a_blocked_address_cannot_register(smtp, variant):
     with session_scope() as session:
         session.add(
-            BlockedAddress(email_digest=accounts.blocked_email_digest("usuniety@example.com"), blocked_at=clock.now())
+            BlockedAddress(
+                email_digest=accounts.blocked_email_digest("usuniety@example.com"), blocked_at=clock.now()
+            )
         )
     before = all_row_counts()
     with pytest.raises(DomainError) as refused:
@@ -231,18 +263,26 @@ def test_a_failed_mail_leaves_no_usable_link(smtp, outage):
 
 
 def test_registrations_are_limited_per_client(smtp, frozen_clock):
-    asyncio.run(accounts.register(accounts.RegistrationForm("k0@example.com", PASSWORD, PASSWORD), "10.0.0.7"))
+    asyncio.run(
+        accounts.register(accounts.RegistrationForm("k0@example.com", PASSWORD, PASSWORD), "10.0.0.7")
+    )
     # Nine more counted registrations from the same client, without paying for nine hashes.
     with session_scope() as session:
         for _ in range(9):
             ratelimit.record(session, ratelimit.REGISTRATIONS_PER_CLIENT, "10.0.0.7")
     with pytest.raises(DomainError) as refused:
-        asyncio.run(accounts.register(accounts.RegistrationForm("k10@example.com", PASSWORD, PASSWORD), "10.0.0.7"))
+        asyncio.run(
+            accounts.register(accounts.RegistrationForm("k10@example.com", PASSWORD, PASSWORD), "10.0.0.7")
+        )
     assert refused.value.key == "common.try_again_at"
     assert "14:00" in refused.value.message()  # an hour after the frozen 13:00 Warsaw time
     assert count_rows(User) == 1
     # Another client is not affected, and the limit lifts after its window.
-    asyncio.run(accounts.register(accounts.RegistrationForm("inny@example.com", PASSWORD, PASSWORD), "10.0.0.8"))
+    asyncio.run(
+        accounts.register(accounts.RegistrationForm("inny@example.com", PASSWORD, PASSWORD), "10.0.0.8")
+    )
     frozen_clock.advance(hours=1)
-    asyncio.run(accounts.register(accounts.RegistrationForm("k10@example.com", PASSWORD, PASSWORD), "10.0.0.7"))
+    asyncio.run(
+        accounts.register(accounts.RegistrationForm("k10@example.com", PASSWORD, PASSWORD), "10.0.0.7")
+    )
     assert count_rows(User) == 3

@@ -31,8 +31,9 @@ def daily(day: dt.date) -> int:
     return jobs.main(["daily", "--date", day.isoformat()])
 
 
-def consenting_user(email: str, last_day: dt.date, *, reminders: bool = True, info: bool = False,
-                    paid: bool = False) -> int:
+def consenting_user(
+    email: str, last_day: dt.date, *, reminders: bool = True, info: bool = False, paid: bool = False
+) -> int:
     """A confirmed account with the given consents whose period (trial or paid) ends on last_day."""
     user_id = make_user(email)
     with session_scope() as session:
@@ -74,10 +75,12 @@ def test_30_then_5_days_before_once_each(smtp, frozen_clock, capsys):
     with session_scope() as session:
         rows = session.execute(
             sa.select(SentNotice.kind, SentNotice.period_key, SentNotice.confirmed_at)
-            .where(SentNotice.user_id == user_id).order_by(SentNotice.id)
+            .where(SentNotice.user_id == user_id)
+            .order_by(SentNotice.id)
         ).all()
     assert [(kind, key) for kind, key, _ in rows] == [
-        ("reminder-30", last.isoformat()), ("reminder-5", last.isoformat())
+        ("reminder-30", last.isoformat()),
+        ("reminder-5", last.isoformat()),
     ]
     assert all(confirmed is not None for *_, confirmed in rows)
 
@@ -96,8 +99,9 @@ def test_only_with_the_reminder_consent_and_a_confirmed_address(smtp, frozen_clo
     unconfirmed = make_user("niepotwierdzony@example.com", confirmed=False)
     with session_scope() as session:
         consents.save(session, unconfirmed, reminders=True, info=False, source="registration")
-        session.execute(sa.update(Subscription).where(Subscription.user_id == unconfirmed)
-                        .values(trial_ends_on=last))
+        session.execute(
+            sa.update(Subscription).where(Subscription.user_id == unconfirmed).values(trial_ends_on=last)
+        )
     daily(last - dt.timedelta(days=30))
     assert subjects(smtp, "bez-zgody@example.com") == []
     assert subjects(smtp, "niepotwierdzony@example.com") == []
@@ -108,7 +112,10 @@ def test_a_paid_period_replaces_the_trial_and_starts_new_reminders(smtp, frozen_
     consenting_user("oplacony@example.com", trial_end)
     daily(trial_end - dt.timedelta(days=30))
     paid_end = trial_end + dt.timedelta(days=365)
-    assert jobs.main(["set-subscription", "--email", "Oplacony@Example.com ", "--until", paid_end.isoformat()]) == 0
+    assert (
+        jobs.main(["set-subscription", "--email", "Oplacony@Example.com ", "--until", paid_end.isoformat()])
+        == 0
+    )
     daily(trial_end - dt.timedelta(days=5))  # the trial's 5-day one is no longer due
     assert subjects(smtp, "oplacony@example.com") == [SUBJECT_30]
     daily(paid_end - dt.timedelta(days=30))
@@ -169,8 +176,9 @@ def test_a_claim_abandoned_by_a_crashed_run_is_taken_over(smtp, frozen_clock):
     user_id = consenting_user("porzucone@example.com", last)
     with session_scope() as session:
         # What a run leaves when it dies between claiming and confirming.
-        session.add(SentNotice(user_id=user_id, kind="reminder-30", period_key=last.isoformat(),
-                               sent_at=clock.now()))
+        session.add(
+            SentNotice(user_id=user_id, kind="reminder-30", period_key=last.isoformat(), sent_at=clock.now())
+        )
     daily(last - dt.timedelta(days=30))
     assert subjects(smtp, "porzucone@example.com") == []  # it may still be sending: wait
     frozen_clock.advance(hours=2)
@@ -190,8 +198,12 @@ def test_two_runs_at_once_send_each_reminder_once(smtp, app_env):
         session.execute(sa.update(User).values(created_at=clock.now() - dt.timedelta(days=30)))
     env = {**os.environ}
     command = [sys.executable, "-m", "fakturowo_ui.jobs", "daily", "--date", today.isoformat()]
-    runs = [subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     outputs = [run.communicate(timeout=120) for run in runs]
     assert all(run.returncode == 0 for run in runs), outputs
     assert all("FAILED" not in out for out, _ in outputs), outputs
@@ -250,8 +262,9 @@ def test_due_selection_uses_the_indexes(app_env):
             for kind, (first, last) in notices.REMINDER_WINDOWS.items():
                 statement = sa.select(Subscription.user_id).where(
                     Subscription.paid_until.is_(None),
-                    Subscription.trial_ends_on.between(day + dt.timedelta(days=last),
-                                                       day + dt.timedelta(days=first)),
+                    Subscription.trial_ends_on.between(
+                        day + dt.timedelta(days=last), day + dt.timedelta(days=first)
+                    ),
                 )
                 sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
                 plans.append(" ".join(r[-1] for r in session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))))

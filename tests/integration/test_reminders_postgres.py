@@ -53,7 +53,8 @@ def test_reminders_reviews_and_lock_on_postgres(app_env, smtp, monkeypatch, post
         thread.join()
     for email in emails:
         assert sorted(str(m["Subject"]) for m in smtp.mailbox.to(email)) == [
-            "Podziel się opinią o Fakturowo", "Twój abonament kończy się za 5 dni"
+            "Podziel się opinią o Fakturowo",
+            "Twój abonament kończy się za 5 dni",
         ]
     assert count_rows(SentNotice, SentNotice.user_id.in_(ids), SentNotice.confirmed_at.is_not(None)) == 12
 

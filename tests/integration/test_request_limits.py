@@ -80,10 +80,18 @@ async def asgi_post(target: str, headers: list[tuple[str, str]], body: Iterator[
         messages.append(message)
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "server": ("localhost", 3000), "client": ("127.0.0.1", 40000),
-        "path": parts.path, "raw_path": parts.path.encode(), "query_string": parts.query.encode(),
-        "root_path": "", "headers": [(k.encode(), v.encode()) for k, v in [("host", "localhost:3000"), *headers]],
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "server": ("localhost", 3000),
+        "client": ("127.0.0.1", 40000),
+        "path": parts.path,
+        "raw_path": parts.path.encode(),
+        "query_string": parts.query.encode(),
+        "root_path": "",
+        "headers": [(k.encode(), v.encode()) for k, v in [("host", "localhost:3000"), *headers]],
     }
     await security_headers(api)(scope, receive, send)
     return Reply(messages)
@@ -184,11 +192,14 @@ def test_one_click_unsubscribe_still_works_streamed_or_whole(user):
 def test_one_click_unsubscribe_as_multipart_still_works(user):
     boundary = "----fakturowo"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n'
         f"One-Click\r\n--{boundary}--\r\n"
     ).encode()
-    reply = post(unsubscribe_path(user), [("content-type", f"multipart/form-data; boundary={boundary}"),
-                                          ("content-length", str(len(body)))], body)
+    reply = post(
+        unsubscribe_path(user),
+        [("content-type", f"multipart/form-data; boundary={boundary}"), ("content-length", str(len(body)))],
+        body,
+    )
     assert reply.status == 200
     assert consent_state(user) == (False, True)
 
@@ -225,7 +236,9 @@ def _hold_write_lock(ready: threading.Event) -> None:
         connection.close()
 
 
-async def _while_locked(target: str, headers: list[tuple[str, str]], body: bytes) -> tuple[Reply, float, float]:
+async def _while_locked(
+    target: str, headers: list[tuple[str, str]], body: bytes
+) -> tuple[Reply, float, float]:
     """Post while another connection holds the write lock; (reply, its duration, the event
     loop's longest pause meanwhile)."""
     ready = threading.Event()
@@ -271,8 +284,11 @@ def _unsubscribe_request(user_id: int) -> tuple[str, list[tuple[str, str]], byte
     return unsubscribe_path(user_id), FORM, b"List-Unsubscribe=One-Click"
 
 
-@pytest.mark.parametrize("make_request", [_logout_request, _login_request, _unsubscribe_request],
-                         ids=["logout", "login-code", "one-click-unsubscribe"])
+@pytest.mark.parametrize(
+    "make_request",
+    [_logout_request, _login_request, _unsubscribe_request],
+    ids=["logout", "login-code", "one-click-unsubscribe"],
+)
 def test_a_held_write_lock_does_not_stall_the_event_loop(user, make_request):
     target, headers, body = make_request(user)
     reply, took, longest = asyncio.run(_while_locked(target, headers, body))

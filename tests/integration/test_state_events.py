@@ -33,8 +33,12 @@ def app_states():
     from fakturowo_ui.state.documents import DocumentsState, IssueState
 
     return {
-        "clients": ClientsState, "products": ProductsState, "documents": DocumentsState,
-        "issue": IssueState, "account": AccountState, "deletion": DeletionRequestState,
+        "clients": ClientsState,
+        "products": ProductsState,
+        "documents": DocumentsState,
+        "issue": IssueState,
+        "account": AccountState,
+        "deletion": DeletionRequestState,
     }
 
 
@@ -46,8 +50,15 @@ def _with_data(email: str) -> dict[str, int]:
         product = products.create(session, user_id, products.ProductForm("Usługa", "szt.", "100", "23"))
         ids = {"user": user_id, "client": client.id, "product": product.id}
         token = sessions.create(session, user_id)
-    document = documents.issue(user_id, documents.DocumentForm(
-        ids["client"], "2026-11-23", "2026-11-23", [documents.ItemForm("Usługa", "1", "szt.", "100", "23")]))
+    document = documents.issue(
+        user_id,
+        documents.DocumentForm(
+            ids["client"],
+            "2026-11-23",
+            "2026-11-23",
+            [documents.ItemForm("Usługa", "1", "szt.", "100", "23")],
+        ),
+    )
     ids["document"] = document.id
     ids["token"] = token  # type: ignore[assignment]
     return ids
@@ -67,8 +78,10 @@ def _run(state, handler_name: str, *args):
     fn = getattr(type(state), handler_name).fn
     result = fn(state, *args)
     if inspect.isasyncgen(result):
+
         async def drain():
             return [event async for event in result]
+
         return asyncio.run(drain())
     if inspect.iscoroutine(result):
         return asyncio.run(result)
@@ -79,7 +92,9 @@ def _rows() -> dict[str, list[tuple]]:
     with db.session_scope() as session:
         return {
             "client": session.execute(sa.select(Client.id, Client.user_id, Client.name)).all(),
-            "product": session.execute(sa.select(Product.id, Product.user_id, Product.name, Product.net_price)).all(),
+            "product": session.execute(
+                sa.select(Product.id, Product.user_id, Product.name, Product.net_price)
+            ).all(),
             "document": session.execute(sa.select(Document.id, Document.user_id, Document.number)).all(),
         }
 
@@ -131,7 +146,9 @@ def test_issuing_with_another_users_client_or_product_is_refused(app_states, two
     assert tab.message_is_error
     _run(tab, "set_line_field", tab.lines[0]["key"], "name", "Pozycja")
     _run(tab, "set_line_field", tab.lines[0]["key"], "net_price", "10")
-    events = _run(tab, "submit", {"client_id": str(b["client"]), "issue_date": "2026-11-23", "sale_date": "2026-11-23"})
+    events = _run(
+        tab, "submit", {"client_id": str(b["client"]), "issue_date": "2026-11-23", "sale_date": "2026-11-23"}
+    )
     assert tab.message_is_error
     assert not any("pokaz=" in str(event) for event in events or [])
     assert _rows() == before

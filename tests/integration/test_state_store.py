@@ -101,13 +101,17 @@ def test_a_load_inside_the_tabs_event_restores_it_at_once():
 
 def test_another_clients_event_restores_nothing():
     payload = tab(event_router_data())._serialize()
-    with EventContext(token="someone-else", state_manager=None, enqueue_impl=None, router_data=event_router_data()):
+    with EventContext(
+        token="someone-else", state_manager=None, enqueue_impl=None, router_data=event_router_data()
+    ):
         loaded = BaseState._deserialize(data=payload)
     assert session_token(loaded) is None
 
 
 def test_a_link_token_in_the_url_stays_out_and_comes_back():
-    data = event_router_data("/usun-konto", f"/usun-konto/?token={LINK_TOKEN}&x=1", {"token": LINK_TOKEN, "x": "1"})
+    data = event_router_data(
+        "/usun-konto", f"/usun-konto/?token={LINK_TOKEN}&x=1", {"token": LINK_TOKEN, "x": "1"}
+    )
     root = tab(data)
     assert root.router.url.query_parameters["token"] == LINK_TOKEN
     payload = root._serialize()

@@ -49,8 +49,12 @@ def app_states():
     from fakturowo_ui.state.seller import SellerState
 
     return {
-        "account": ConsentsState, "clients": ClientsState, "products": ProductsState,
-        "documents": DocumentsState, "issue": IssueState, "periodic": PeriodicChangeState,
+        "account": ConsentsState,
+        "clients": ClientsState,
+        "products": ProductsState,
+        "documents": DocumentsState,
+        "issue": IssueState,
+        "periodic": PeriodicChangeState,
         "seller": SellerState,
     }
 
@@ -64,9 +68,15 @@ def account_with_data(email: str) -> dict:
         product = products.create(session, user_id, products.ProductForm("Usługa", "szt.", "100", "23"))
         token = sessions.create(session, user_id)
         ids = {"user": user_id, "client": client.id, "product": product.id, "token": token}
-    ids["document"] = documents.issue(user_id, documents.DocumentForm(
-        ids["client"], "2026-11-23", "2026-11-23", [documents.ItemForm("Usługa", "1", "szt.", "100", "23")]
-    )).id
+    ids["document"] = documents.issue(
+        user_id,
+        documents.DocumentForm(
+            ids["client"],
+            "2026-11-23",
+            "2026-11-23",
+            [documents.ItemForm("Usługa", "1", "szt.", "100", "23")],
+        ),
+    ).id
     return ids
 
 
@@ -138,8 +148,9 @@ def _delete_product_done(ids, tab):
 
 
 def _seller(ids, tab):
-    return "save", ({"company_name": "Nowa Firma", "nip": "5260250274", "address": "ul. Krótka 2",
-                     "bank_account": ""},)
+    return "save", (
+        {"company_name": "Nowa Firma", "nip": "5260250274", "address": "ul. Krótka 2", "bank_account": ""},
+    )
 
 
 def _seller_done(ids, tab):
@@ -162,8 +173,15 @@ def _issue(ids, tab):
     asyncio.run(_drive(tab, "on_load"))
     key = tab.lines[0]["key"]
     tab.lines = [{**tab.lines[0], "name": "Pozycja", "net_price": "10"}]
-    return "submit", ({"client_id": str(ids["client"]), "issue_date": "2026-11-24", "sale_date": "2026-11-24",
-                       f"name-{key}": "Pozycja", f"net_price-{key}": "10"},)
+    return "submit", (
+        {
+            "client_id": str(ids["client"]),
+            "issue_date": "2026-11-24",
+            "sale_date": "2026-11-24",
+            f"name-{key}": "Pozycja",
+            f"net_price-{key}": "10",
+        },
+    )
 
 
 def _issue_done(ids, tab):
@@ -274,7 +292,8 @@ def test_no_state_module_imports_the_database_or_the_models():
         source = path.read_text(encoding="utf-8")
         imported = _imported_modules(ast.parse(source), "fakturowo_ui.state")
         offenders += [
-            f"{path.name}: {name}" for name in sorted(imported)
+            f"{path.name}: {name}"
+            for name in sorted(imported)
             if any(name == banned or name.startswith(banned + ".") for banned in FORBIDDEN)
         ]
         # Nor a transaction opened, or a thread of the default pool used, another way.

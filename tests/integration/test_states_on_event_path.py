@@ -51,9 +51,14 @@ def states():
     from fakturowo_ui.state.seller import SellerState
 
     return {
-        "clients": ClientsState, "products": ProductsState, "documents": DocumentsState,
-        "issue": IssueState, "seller": SellerState, "periodic": PeriodicChangeState,
-        "password": PasswordChangeState, "deletion": DeletionRequestState,
+        "clients": ClientsState,
+        "products": ProductsState,
+        "documents": DocumentsState,
+        "issue": IssueState,
+        "seller": SellerState,
+        "periodic": PeriodicChangeState,
+        "password": PasswordChangeState,
+        "deletion": DeletionRequestState,
     }
 
 
@@ -75,9 +80,7 @@ def _snapshot() -> dict:
             "products": session.execute(sa.select(Product.id, Product.name, Product.net_price)).all(),
             "documents": session.execute(sa.select(Document.id, Document.number)).all(),
             "seller": session.execute(sa.select(SellerProfile.company_name, SellerProfile.nip)).all(),
-            "users": session.execute(
-                sa.select(User.password_hash, User.periodic_password_change)
-            ).all(),
+            "users": session.execute(sa.select(User.password_hash, User.periodic_password_change)).all(),
             "tokens": session.execute(sa.select(OneTimeToken.id)).all(),
             "sessions": session.execute(sa.select(AuthSession.id, AuthSession.expires_at)).all(),
         }
@@ -175,8 +178,17 @@ def test_a_refused_invoice_says_why_and_stores_nothing(states, account):
     tab.left_text = "stare"
     key = tab.lines[0]["key"]
     before = _snapshot()
-    events = _run(tab, "submit", {"client_id": str(account["client"]), "issue_date": "2026-11-24",
-                                  "sale_date": "2026-11-24", f"name-{key}": "", f"net_price-{key}": "10"})
+    events = _run(
+        tab,
+        "submit",
+        {
+            "client_id": str(account["client"]),
+            "issue_date": "2026-11-24",
+            "sale_date": "2026-11-24",
+            f"name-{key}": "",
+            f"net_price-{key}": "10",
+        },
+    )
     empty_name = DomainError("text.required", field="Nazwa").message()
     assert tab.message == t("document.line_error", position=1, message=empty_name) and tab.message_is_error
     assert not any("pokaz=" in str(event) for event in events)
@@ -191,8 +203,11 @@ def test_an_invoice_over_the_limit_is_refused_with_the_plan_from_the_same_transa
     monkeypatch.setenv("FAKTUROWO_FREE_DOCUMENTS_PER_MONTH", "1")
     reset_settings_cache()
     with db.session_scope() as session:  # the trial is over: the free plan, its one document used
-        session.execute(sa.update(Subscription).values(
-            trial_ends_on=dt.date(2026, 11, 1), issued_month="2026-11", issued_count=1))
+        session.execute(
+            sa.update(Subscription).values(
+                trial_ends_on=dt.date(2026, 11, 1), issued_month="2026-11", issued_count=1
+            )
+        )
     tab = _tab(states["issue"], account["token"])
     _run(tab, "on_load")
     assert tab.left_text == t("account.subscription.left", left=0, limit=1)
@@ -200,8 +215,17 @@ def test_an_invoice_over_the_limit_is_refused_with_the_plan_from_the_same_transa
     key = tab.lines[0]["key"]
     before = _snapshot()
     with _Statements() as seen:
-        _run(tab, "submit", {"client_id": str(account["client"]), "issue_date": "2026-11-24",
-                             "sale_date": "2026-11-24", f"name-{key}": "Pozycja", f"net_price-{key}": "10"})
+        _run(
+            tab,
+            "submit",
+            {
+                "client_id": str(account["client"]),
+                "issue_date": "2026-11-24",
+                "sale_date": "2026-11-24",
+                f"name-{key}": "Pozycja",
+                f"net_price-{key}": "10",
+            },
+        )
     assert tab.message == t("document.limit", limit=1, since=clock.format_date(dt.date(2026, 12, 1)))
     assert tab.message_is_error and tab.left_text == t("account.subscription.left", left=0, limit=1)
     assert seen.begins == 1, seen.statements
@@ -239,8 +263,15 @@ def test_a_wrong_current_password_is_shown_on_its_field_and_changes_nothing(stat
     tab = _tab(states["password"], account["token"])
     _run(tab, "on_load")
     before = _snapshot()
-    events = _run(tab, "submit", {"current_password": "nie to haslo 123", "new_password": "nowe haslo jest dlugie 9",
-                                  "new_password_repeat": "nowe haslo jest dlugie 9"})
+    events = _run(
+        tab,
+        "submit",
+        {
+            "current_password": "nie to haslo 123",
+            "new_password": "nowe haslo jest dlugie 9",
+            "new_password_repeat": "nowe haslo jest dlugie 9",
+        },
+    )
     assert tab.current_password_error == t("error.current_password_wrong")
     assert tab.message == tab.current_password_error and tab.message_is_error and not tab.busy
     assert not any("rotate" in str(event) for event in events)
@@ -263,30 +294,75 @@ def test_an_unticked_box_is_refused_in_the_one_session_check(states, account):
 def _issue_args(account, tab):
     _run(tab, "on_load")
     key = tab.lines[0]["key"]
-    return ({"client_id": str(account["client"]), "issue_date": "2026-11-24", "sale_date": "2026-11-24",
-             f"name-{key}": "Pozycja", f"net_price-{key}": "10"},)
+    return (
+        {
+            "client_id": str(account["client"]),
+            "issue_date": "2026-11-24",
+            "sale_date": "2026-11-24",
+            f"name-{key}": "Pozycja",
+            f"net_price-{key}": "10",
+        },
+    )
 
 
 # Each case: the state, whether to load the page first, the handler, its arguments, and a check.
 SAVES = {
-    "add-client": ("clients", "save", lambda a, tab: ({"name": "Klient Nowy"},),
-                   lambda a, tab: tab.message == t("clients.added", name="Klient Nowy") and tab.total == 2),
-    "edit-product": ("products", "save", lambda a, tab: (_run(tab, "start_edit", a["product"]) or
-                                                         {"name": "Usługa 2", "unit": "godz.",
-                                                          "net_price": "120", "vat_rate": "8"},),
-                     lambda a, tab: tab.message == t("products.updated", name="Usługa 2")
-                     and tab.rows[0]["name"] == "Usługa 2" and tab.editing_id == 0),
-    "delete-client": ("clients", "delete", lambda a, tab: (a["client"],),
-                      lambda a, tab: tab.total == 0 and not tab.message_is_error),
-    "delete-document": ("documents", "delete", lambda a, tab: (a["document"],),
-                        lambda a, tab: tab.total == 0 and tab.message == t("documents.deleted", number="FV 1/11/2026")),
-    "seller": ("seller", "save", lambda a, tab: ({"company_name": "Nowa Firma", "nip": "5260250274",
-                                                  "address": "ul. Krótka 2", "bank_account": ""},),
-               lambda a, tab: tab.message == t("settings.seller.saved") and tab.form["company_name"] == "Nowa Firma"),
-    "periodic": ("periodic", "save", lambda a, tab: ({"periodic_password_change": "on"},),
-                 lambda a, tab: tab.enabled and tab.message == t("account.periodic.saved_on")),
-    "issue": ("issue", "submit", _issue_args,
-              lambda a, tab: not tab.message_is_error and count_rows(Document) == 2),
+    "add-client": (
+        "clients",
+        "save",
+        lambda a, tab: ({"name": "Klient Nowy"},),
+        lambda a, tab: tab.message == t("clients.added", name="Klient Nowy") and tab.total == 2,
+    ),
+    "edit-product": (
+        "products",
+        "save",
+        lambda a, tab: (
+            _run(tab, "start_edit", a["product"])
+            or {"name": "Usługa 2", "unit": "godz.", "net_price": "120", "vat_rate": "8"},
+        ),
+        lambda a, tab: (
+            tab.message == t("products.updated", name="Usługa 2")
+            and tab.rows[0]["name"] == "Usługa 2"
+            and tab.editing_id == 0
+        ),
+    ),
+    "delete-client": (
+        "clients",
+        "delete",
+        lambda a, tab: (a["client"],),
+        lambda a, tab: tab.total == 0 and not tab.message_is_error,
+    ),
+    "delete-document": (
+        "documents",
+        "delete",
+        lambda a, tab: (a["document"],),
+        lambda a, tab: tab.total == 0 and tab.message == t("documents.deleted", number="FV 1/11/2026"),
+    ),
+    "seller": (
+        "seller",
+        "save",
+        lambda a, tab: (
+            {
+                "company_name": "Nowa Firma",
+                "nip": "5260250274",
+                "address": "ul. Krótka 2",
+                "bank_account": "",
+            },
+        ),
+        lambda a, tab: tab.message == t("settings.seller.saved") and tab.form["company_name"] == "Nowa Firma",
+    ),
+    "periodic": (
+        "periodic",
+        "save",
+        lambda a, tab: ({"periodic_password_change": "on"},),
+        lambda a, tab: tab.enabled and tab.message == t("account.periodic.saved_on"),
+    ),
+    "issue": (
+        "issue",
+        "submit",
+        _issue_args,
+        lambda a, tab: not tab.message_is_error and count_rows(Document) == 2,
+    ),
 }
 
 

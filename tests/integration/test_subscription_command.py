@@ -37,13 +37,28 @@ def test_set_subscription_refuses_an_unknown_address(app_env, capsys):
 
 
 def test_set_subscription_from_the_shell(app_env):
-    command = [sys.executable, "-m", "fakturowo_ui.jobs", "set-subscription", "--email", "brak@example.com",
-               "--until", "2027-01-01"]
-    result = subprocess.run(command, cwd=REPO_ROOT, env={**os.environ}, capture_output=True, text=True,
-                            timeout=60)
+    command = [
+        sys.executable,
+        "-m",
+        "fakturowo_ui.jobs",
+        "set-subscription",
+        "--email",
+        "brak@example.com",
+        "--until",
+        "2027-01-01",
+    ]
+    result = subprocess.run(
+        command, cwd=REPO_ROOT, env={**os.environ}, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1 and "no account" in result.stderr and "Traceback" not in result.stderr
-    bad_date = subprocess.run(command[:-1] + ["31-12-2027"], cwd=REPO_ROOT, env={**os.environ},
-                              capture_output=True, text=True, timeout=60)
+    bad_date = subprocess.run(
+        command[:-1] + ["31-12-2027"],
+        cwd=REPO_ROOT,
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad_date.returncode == 2
 
 

@@ -43,7 +43,9 @@ def socket_router(peer: str, headers: dict[str, str], path: str = "/rejestracja/
     """The router data Reflex gives a websocket connection from `peer` sending `headers`."""
     environ = {
         "asgi.scope": {
-            "type": "websocket", "client": (peer, 50000), "path": "/_event",
+            "type": "websocket",
+            "client": (peer, 50000),
+            "path": "/_event",
             "headers": [(name.encode(), value.encode()) for name, value in headers.items()],
         }
     }
@@ -61,9 +63,11 @@ def tab(state_class, router: RouterData):
 def run(state, handler_name: str, *args) -> None:
     result = getattr(type(state), handler_name).fn(state, *args)
     if inspect.isasyncgen(result):
+
         async def drain():
             async for _ in result:
                 pass
+
         asyncio.run(drain())
     elif inspect.iscoroutine(result):
         asyncio.run(result)
@@ -113,13 +117,21 @@ def test_no_peer_known_is_unknown(app_env):
 
 def _register(register_state, n: int, forged_for: str) -> bool:
     state = tab(register_state, socket_router(PEER, {"x-forwarded-for": forged_for}))
-    run(state, "submit", {
-        "email": f"rejestracja{n}@example.com", "password": PASSWORD, "password_repeat": PASSWORD,
-    })
+    run(
+        state,
+        "submit",
+        {
+            "email": f"rejestracja{n}@example.com",
+            "password": PASSWORD,
+            "password_repeat": PASSWORD,
+        },
+    )
     return state.done
 
 
-def test_a_forged_header_does_not_lift_the_registration_limit(app_env, frozen_clock, proxy_hops, register_state):
+def test_a_forged_header_does_not_lift_the_registration_limit(
+    app_env, frozen_clock, proxy_hops, register_state
+):
     """The finding: 12 of 12 registrations from one machine, each with its own X-Forwarded-For."""
     outcomes = [_register(register_state, n, f"198.51.100.{n}") for n in range(12)]
     assert outcomes[:10] == [True] * 10
@@ -129,10 +141,16 @@ def test_a_forged_header_does_not_lift_the_registration_limit(app_env, frozen_cl
 
 # The outbox: never behind a proxy.
 
+
 @pytest.mark.parametrize(
     "headers",
-    [{"x-forwarded-for": "127.0.0.1"}, {"x-forwarded-for": ""}, {"x-real-ip": "127.0.0.1"},
-     {"forwarded": "for=127.0.0.1"}, {"X-Forwarded-For": "203.0.113.5"}],
+    [
+        {"x-forwarded-for": "127.0.0.1"},
+        {"x-forwarded-for": ""},
+        {"x-real-ip": "127.0.0.1"},
+        {"forwarded": "for=127.0.0.1"},
+        {"X-Forwarded-For": "203.0.113.5"},
+    ],
     ids=["xff-loopback", "xff-empty", "x-real-ip", "forwarded", "xff-foreign"],
 )
 def test_the_outbox_refuses_a_request_with_a_proxy_header(app_env, headers):
@@ -155,7 +173,9 @@ def test_the_outbox_is_gone_once_a_proxy_is_configured(app_env, monkeypatch):
 
 def _make_run(env_extra: dict[str, str]) -> str:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(REPO_ROOT), **env_extra}
-    out = subprocess.run(["make", "-n", "run"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["make", "-n", "run"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True
+    )
     [line] = [line for line in out.stdout.splitlines() if "reflex run" in line]
     return line
 

@@ -55,9 +55,7 @@ def test_one_click_post_withdraws_without_cookie_or_origin(http, user_id):
     assert "set-cookie" not in response.headers
     assert current(user_id) == (False, True)
     with session_scope() as session:
-        record = session.scalars(
-            sa.select(ConsentRecord).where(ConsentRecord.source == "unsubscribe")
-        ).one()
+        record = session.scalars(sa.select(ConsentRecord).where(ConsentRecord.source == "unsubscribe")).one()
     assert (record.consent, record.given, record.user_id) == (consents.REMINDERS, False, user_id)
 
     # Again: still 200, nothing more recorded.
@@ -68,7 +66,9 @@ def test_one_click_post_withdraws_without_cookie_or_origin(http, user_id):
 
 def test_one_click_post_as_multipart_and_without_the_trailing_slash(http, user_id):
     url = unsubscribe.link(user_id, consents.INFO)
-    response = http.post(path_of(url).replace("/wypisz/", "/wypisz"), files={"List-Unsubscribe": (None, "One-Click")})
+    response = http.post(
+        path_of(url).replace("/wypisz/", "/wypisz"), files={"List-Unsubscribe": (None, "One-Click")}
+    )
     assert response.status_code == 200
     assert current(user_id) == (True, False)
 
@@ -76,8 +76,11 @@ def test_one_click_post_as_multipart_and_without_the_trailing_slash(http, user_i
 def test_a_cross_site_post_is_accepted_too(http, user_id):
     """The token is the authority: a foreign Origin or Sec-Fetch-Site changes nothing."""
     url = unsubscribe.link(user_id, consents.INFO)
-    response = http.post(path_of(url), data=ONE_CLICK,
-                         headers={"origin": "https://mail.example.net", "sec-fetch-site": "cross-site"})
+    response = http.post(
+        path_of(url),
+        data=ONE_CLICK,
+        headers={"origin": "https://mail.example.net", "sec-fetch-site": "cross-site"},
+    )
     assert response.status_code == 200
     assert current(user_id) == (True, False)
 
@@ -88,7 +91,9 @@ def test_post_without_the_one_click_body_changes_nothing(http, user_id):
         response = http.post(path_of(url), data=data)
         assert response.status_code == 400
     big = http.post(path_of(url), data={"List-Unsubscribe": "One-Click", "x": "a" * 10_000})
-    assert big.status_code == 413  # over the 4 KB form limit (issue 14; tests/integration/test_request_limits.py)
+    assert (
+        big.status_code == 413
+    )  # over the 4 KB form limit (issue 14; tests/integration/test_request_limits.py)
     assert current(user_id) == (True, True)
 
 
@@ -102,7 +107,9 @@ def test_forged_and_tampered_tokens_are_refused(http, user_id):
         f"{other}.{consent}.{signature}",  # my signature on another user
         f"{uid}.info.{signature}",  # my signature on the other consent
         f"{uid}.{consent}.{'f' * 64}",
-        "", "nonsense", token + "0",
+        "",
+        "nonsense",
+        token + "0",
     ):
         response = http.post(f"/wypisz/?token={bad}", data=ONE_CLICK)
         assert response.status_code == 400, bad

@@ -38,23 +38,46 @@ def make_data(email: str, *, documents_count: int = 1, tag: str = "") -> dict:
     """A user with seller details, a client, a product and invoices, all made through the services."""
     user_id = make_user(email)
     with session_scope() as session:
-        seller.save(session, user_id, seller.SellerForm(MARKERS[0] + tag, "5260250274", "ul. Długa 1\nWarszawa",
-                                                        "12 1020 1026 0000 0402 0207 0123"))
-        client_id = clients.create(session, user_id, clients.ClientForm(MARKERS[1] + tag, "7740001454", "Łódź",
-                                                                        "klient@example.com")).id
-        product_id = products.create(session, user_id, products.ProductForm(MARKERS[2] + tag, "godz.", "150,00",
-                                                                            "23")).id
+        seller.save(
+            session,
+            user_id,
+            seller.SellerForm(
+                MARKERS[0] + tag, "5260250274", "ul. Długa 1\nWarszawa", "12 1020 1026 0000 0402 0207 0123"
+            ),
+        )
+        client_id = clients.create(
+            session, user_id, clients.ClientForm(MARKERS[1] + tag, "7740001454", "Łódź", "klient@example.com")
+        ).id
+        product_id = products.create(
+            session, user_id, products.ProductForm(MARKERS[2] + tag, "godz.", "150,00", "23")
+        ).id
     numbers = []
     for _ in range(documents_count):
-        numbers.append(documents.issue(user_id, documents.DocumentForm(
-            client_id, "2026-11-23", "2026-11-22",
-            [ItemForm(MARKERS[3] + tag, "2", "godz.", "150,00", "23"), ItemForm("Dojazd", "1", "km", "0,99", "8")],
-        )).number)
+        numbers.append(
+            documents.issue(
+                user_id,
+                documents.DocumentForm(
+                    client_id,
+                    "2026-11-23",
+                    "2026-11-22",
+                    [
+                        ItemForm(MARKERS[3] + tag, "2", "godz.", "150,00", "23"),
+                        ItemForm("Dojazd", "1", "km", "0,99", "8"),
+                    ],
+                ),
+            ).number
+        )
     with session_scope() as session:
         document_id = session.scalars(sa.select(Document.id).where(Document.user_id == user_id)).first()
         token = sessions.create(session, user_id)
-    return {"user_id": user_id, "client_id": client_id, "product_id": product_id, "document_id": document_id,
-            "numbers": numbers, "token": token}
+    return {
+        "user_id": user_id,
+        "client_id": client_id,
+        "product_id": product_id,
+        "document_id": document_id,
+        "numbers": numbers,
+        "token": token,
+    }
 
 
 def snapshot() -> list:
@@ -77,7 +100,9 @@ def test_another_users_ids_are_refused_and_change_nothing(app_env, frozen_clock)
         lambda s: clients.get(s, attacker, ania["client_id"]),
         lambda s: clients.update(s, attacker, ania["client_id"], clients.ClientForm("Przejęty")),
         lambda s: clients.delete(s, attacker, ania["client_id"]),
-        lambda s: products.update(s, attacker, ania["product_id"], products.ProductForm("Przejęty", "szt.", "1", "23")),
+        lambda s: products.update(
+            s, attacker, ania["product_id"], products.ProductForm("Przejęty", "szt.", "1", "23")
+        ),
         lambda s: products.delete(s, attacker, ania["product_id"]),
         lambda s: documents.get(s, attacker, ania["document_id"]),
         lambda s: documents.delete(s, attacker, ania["document_id"]),
@@ -91,15 +116,21 @@ def test_another_users_ids_are_refused_and_change_nothing(app_env, frozen_clock)
         assert error.value.key.endswith("not_found")
     # An invoice for another user's client is refused before anything is stored.
     with pytest.raises(DomainError) as error:
-        documents.issue(attacker, documents.DocumentForm(
-            ania["client_id"], "2026-11-23", "2026-11-23", [ItemForm("x", "1", "szt.", "1", "23")]))
+        documents.issue(
+            attacker,
+            documents.DocumentForm(
+                ania["client_id"], "2026-11-23", "2026-11-23", [ItemForm("x", "1", "szt.", "1", "23")]
+            ),
+        )
     assert error.value.key == "client.not_found"
     # Seller details name no row: saving writes the caller's own profile only.
     with session_scope() as session:
         seller.save(session, attacker, seller.SellerForm("Bartek Nowa Nazwa", "5260250274", "Poznań", ""))
     after = snapshot()
     assert after[1:] == before[1:]
-    assert [r for r in after[0] if r.user_id == ania["user_id"]] == [r for r in before[0] if r.user_id == ania["user_id"]]
+    assert [r for r in after[0] if r.user_id == ania["user_id"]] == [
+        r for r in before[0] if r.user_id == ania["user_id"]
+    ]
     with session_scope() as session:
         assert seller.get(session, ania["user_id"]).company_name == MARKERS[0]
         # Lists never show another user's rows.
@@ -117,7 +148,10 @@ def test_lists_page_and_search(app_env, frozen_clock):
         last = clients.search(session, user_id, "", 99)
         assert (first.total, first.pages, len(first.rows)) == (46, 3, 20)
         assert (last.page, len(last.rows)) == (3, 6)
-        assert [c.name for c in clients.search(session, user_id, "KLIENT 0").rows][:2] == ["Klient 00", "Klient 01"]
+        assert [c.name for c in clients.search(session, user_id, "KLIENT 0").rows][:2] == [
+            "Klient 00",
+            "Klient 01",
+        ]
         assert [c.name for c in clients.search(session, user_id, "100%").rows] == ["100% Firma_x"]
         assert clients.search(session, user_id, "%").total == 1
         assert clients.search(session, user_id, "k44@").total == 1
@@ -133,8 +167,14 @@ def _race(user_id: int, client_id: int, count: int) -> tuple[list[str], list[str
     def one():
         barrier.wait()
         try:
-            numbers.append(documents.issue(user_id, documents.DocumentForm(
-                client_id, "2026-11-23", "2026-11-23", [ItemForm("x", "1", "szt.", "1", "23")])).number)
+            numbers.append(
+                documents.issue(
+                    user_id,
+                    documents.DocumentForm(
+                        client_id, "2026-11-23", "2026-11-23", [ItemForm("x", "1", "szt.", "1", "23")]
+                    ),
+                ).number
+            )
         except DomainError as error:
             refusals.append(error.key)
 
@@ -150,7 +190,9 @@ def test_simultaneous_invoices_never_share_a_number(app_env, frozen_clock):
     data = make_data("wyscig@example.com", documents_count=0)
     numbers, refusals = _race(data["user_id"], data["client_id"], 12)
     assert refusals == []
-    assert sorted(numbers, key=lambda n: int(n.split()[1].split("/")[0])) == [f"FV {n}/11/2026" for n in range(1, 13)]
+    assert sorted(numbers, key=lambda n: int(n.split()[1].split("/")[0])) == [
+        f"FV {n}/11/2026" for n in range(1, 13)
+    ]
 
 
 def test_simultaneous_invoices_cannot_both_slip_past_the_limit(app_env, frozen_clock):
@@ -160,8 +202,11 @@ def test_simultaneous_invoices_cannot_both_slip_past_the_limit(app_env, frozen_c
 
     data = make_data("limit@example.com", documents_count=4)
     with session_scope() as session:
-        session.execute(sa.update(Subscription).where(Subscription.user_id == data["user_id"])
-                        .values(trial_ends_on=dt.date(2026, 1, 1)))
+        session.execute(
+            sa.update(Subscription)
+            .where(Subscription.user_id == data["user_id"])
+            .values(trial_ends_on=dt.date(2026, 1, 1))
+        )
     numbers, refusals = _race(data["user_id"], data["client_id"], 8)
     assert numbers == ["FV 5/11/2026"]
     assert refusals == ["document.limit"] * 7
@@ -182,12 +227,24 @@ def test_the_pdf_holds_the_invoice_in_polish_letters(app_env, frozen_clock):
     from fakturowo_ui.services import pdf
 
     text = pdf_text.text(pdf.render_invoice(document, items))
-    for needle in (MARKERS[0], MARKERS[1], MARKERS[3], "FV 1/11/2026", "Data wystawienia: 23-11-2026", "Data sprzedaży: 22-11-2026",
-                   "NIP: 774-000-14-54", "Do zapłaty: 370,07 PLN", "Numer konta: 12 1020 1026 0000 0402 0207 0123"):
+    for needle in (
+        MARKERS[0],
+        MARKERS[1],
+        MARKERS[3],
+        "FV 1/11/2026",
+        "Data wystawienia: 23-11-2026",
+        "Data sprzedaży: 22-11-2026",
+        "NIP: 774-000-14-54",
+        "Do zapłaty: 370,07 PLN",
+        "Numer konta: 12 1020 1026 0000 0402 0207 0123",
+    ):
         assert needle in text, needle
     # 2 x 150,00 = 300,00 at 23% -> VAT 69,00; 0,99 at 8% -> VAT 0,0792 -> 0,08; gross 369,00 + 1,07
     assert (document.total_net, document.total_vat, document.total_gross) == (
-        Decimal("300.99"), Decimal("69.08"), Decimal("370.07"))
+        Decimal("300.99"),
+        Decimal("69.08"),
+        Decimal("370.07"),
+    )
 
 
 def test_pdf_endpoint_checks_the_session_and_the_owner(app_env, frozen_clock):
@@ -232,8 +289,15 @@ def test_export_has_everything_and_is_deleted_after_streaming(app_env, frozen_cl
         assert http.get(f"/pliki/eksport/{token}").status_code == 404
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = set(archive.namelist())
-    assert {"dane.json", "klienci.csv", "produkty.csv", "dokumenty.csv", "pozycje_dokumentow.csv",
-            "sprzedawca.csv", "CZYTAJ_MNIE.txt"} <= names
+    assert {
+        "dane.json",
+        "klienci.csv",
+        "produkty.csv",
+        "dokumenty.csv",
+        "pozycje_dokumentow.csv",
+        "sprzedawca.csv",
+        "CZYTAJ_MNIE.txt",
+    } <= names
     data = json.loads(archive.read("dane.json"))
     assert data["konto"]["email"] == "ania@example.com"
     assert data["sprzedawca"]["nazwa"] == MARKERS[0]
@@ -273,9 +337,17 @@ def _many_documents(email: str, count: int) -> int:
             session.add(copy)
             session.flush()
             for item in documents.items_of(session, original.id):
-                session.add(DocumentItem(document_id=copy.id, position=item.position, name=f"{item.name} {n}",
-                                         quantity=item.quantity, unit=item.unit, net_price=item.net_price,
-                                         vat_rate=item.vat_rate))
+                session.add(
+                    DocumentItem(
+                        document_id=copy.id,
+                        position=item.position,
+                        name=f"{item.name} {n}",
+                        quantity=item.quantity,
+                        unit=item.unit,
+                        net_price=item.net_price,
+                        vat_rate=item.vat_rate,
+                    )
+                )
     return data["user_id"]
 
 
@@ -299,8 +371,13 @@ def test_an_export_of_300_documents_reads_them_once_and_holds_every_file(app_env
     assert (progress.done, progress.total) == (300, 300)
 
     def reads_of(table: str) -> list[str]:
-        return [s for s in statements if s.lstrip().upper().startswith("SELECT")
-                and re.search(rf"\bFROM {table}\b", s) and "count(" not in s.lower()]
+        return [
+            s
+            for s in statements
+            if s.lstrip().upper().startswith("SELECT")
+            and re.search(rf"\bFROM {table}\b", s)
+            and "count(" not in s.lower()
+        ]
 
     batches = -(-300 // export.BATCH)
     assert len(reads_of("document")) == batches + 1  # each batch once, then the empty read that ends them
@@ -312,17 +389,30 @@ def test_an_export_of_300_documents_reads_them_once_and_holds_every_file(app_env
     assert path.stat().st_mode & 0o777 == 0o600
     assert list(path.parent.iterdir()) == [path]  # no temporary file left beside it
     with session_scope() as session:
-        docs = session.scalars(sa.select(Document).where(Document.user_id == user_id).order_by(Document.id)).all()
+        docs = session.scalars(
+            sa.select(Document).where(Document.user_id == user_id).order_by(Document.id)
+        ).all()
         expected_records = [export.document_record(d, documents.items_of(session, d.id)) for d in docs]
         pdf_names = [f"faktury/{export.pdf_name(d)}" for d in docs]
     archive = zipfile.ZipFile(path)
     names = archive.namelist()
     assert len(names) == len(set(names))
-    assert set(names) == {"CZYTAJ_MNIE.txt", "dane.json", "sprzedawca.csv", "klienci.csv", "produkty.csv",
-                          "dokumenty.csv", "pozycje_dokumentow.csv", *pdf_names}
+    assert set(names) == {
+        "CZYTAJ_MNIE.txt",
+        "dane.json",
+        "sprzedawca.csv",
+        "klienci.csv",
+        "produkty.csv",
+        "dokumenty.csv",
+        "pozycje_dokumentow.csv",
+        *pdf_names,
+    }
     assert archive.read("CZYTAJ_MNIE.txt").decode() == export._README
     data = json.loads(archive.read("dane.json"))
-    assert data["format"] == export.FORMAT and data["konto"] == {"id": user_id, "email": "trzysta@example.com"}
+    assert data["format"] == export.FORMAT and data["konto"] == {
+        "id": user_id,
+        "email": "trzysta@example.com",
+    }
     assert data["sprzedawca"]["nazwa"] == MARKERS[0]
     assert [c["nazwa"] for c in data["klienci"]] == [MARKERS[1]]
     assert [p["nazwa"] for p in data["produkty"]] == [MARKERS[2]]
@@ -332,8 +422,9 @@ def test_an_export_of_300_documents_reads_them_once_and_holds_every_file(app_env
         assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, as spreadsheets want
         table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
         assert table[0][0] == header and len(table) == rows + 1
-    document_rows = list(csv.reader(io.StringIO(archive.read("dokumenty.csv").decode("utf-8-sig"), newline=""),
-                                    delimiter=";"))[1:]
+    document_rows = list(
+        csv.reader(io.StringIO(archive.read("dokumenty.csv").decode("utf-8-sig"), newline=""), delimiter=";")
+    )[1:]
     assert [row[-1] for row in document_rows] == pdf_names
     assert [row[1] for row in document_rows] == [r["numer"] for r in expected_records]
     for name, record_ in zip(pdf_names, expected_records, strict=True):
@@ -369,8 +460,11 @@ def test_a_failed_export_leaves_no_file(app_env, frozen_clock, monkeypatch):
 
 def _db_bytes(app_env) -> bytes:
     path = Path(app_env["REFLEX_DB_URL"].removeprefix("sqlite:///"))
-    return b"".join(Path(str(path) + s).read_bytes() for s in ("", "-wal", "-shm", "-journal")
-                    if Path(str(path) + s).exists())
+    return b"".join(
+        Path(str(path) + s).read_bytes()
+        for s in ("", "-wal", "-shm", "-journal")
+        if Path(str(path) + s).exists()
+    )
 
 
 def test_after_deletion_no_user_data_remains_in_the_database_files(smtp, app_env):

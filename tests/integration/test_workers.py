@@ -158,7 +158,9 @@ def app_database(url: str, var_dir: Path) -> Iterator[None]:
     """This process's settings pointed at the server's database (to make users, read rows)."""
     from tests.e2e.conftest import _environ
 
-    with _environ({"REFLEX_DB_URL": url, "FAKTUROWO_VAR_DIR": str(var_dir), "FAKTUROWO_SECRET_KEY": TEST_SECRET}):
+    with _environ(
+        {"REFLEX_DB_URL": url, "FAKTUROWO_VAR_DIR": str(var_dir), "FAKTUROWO_SECRET_KEY": TEST_SECRET}
+    ):
         db.reset_engine()
         try:
             yield
@@ -382,7 +384,9 @@ def opened_link(stack, tabs, browser):
     region = tab.page.get_by_role("region", name="Usunięcie konta użytkownika")
     region.get_by_role("checkbox").check()
     region.get_by_role("button", name="Usuń konto").click()
-    link = action_link(stack.server.wait_for_mail(tab.email, "Potwierdź usunięcie konta"), stack.server.base_url)
+    link = action_link(
+        stack.server.wait_for_mail(tab.email, "Potwierdź usunięcie konta"), stack.server.base_url
+    )
     [token] = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"]
     context = browser.new_context(locale="pl-PL")
     context.add_init_script(helpers.INIT_SCRIPT)
@@ -488,4 +492,3 @@ def _wait_for_daily_run(db_url: str, running, timeout: float = 30) -> None:
         assert time.monotonic() < deadline, f"the daily work did not start; log:\n{running.log_tail()}"
         time.sleep(0.2)
     time.sleep(1)  # into the first mail's wait
-

@@ -92,13 +92,23 @@ def cluster(tmp_path_factory, smtp_server) -> Iterator[Cluster]:
         for name, port in zip(("a", "b"), ports, strict=True):
             var_dir = root / f"host-{name}" / "var"
             var_dir.mkdir(parents=True)
-            servers.append(AppServer(
-                name=f"multihost-{name}", port=port, public_url=nginx.url,
-                settings={**shared, "FAKTUROWO_VAR_DIR": str(var_dir)}, web_dir=f".web-multihost-{name}",
-            ))
+            servers.append(
+                AppServer(
+                    name=f"multihost-{name}",
+                    port=port,
+                    public_url=nginx.url,
+                    settings={**shared, "FAKTUROWO_VAR_DIR": str(var_dir)},
+                    web_dir=f".web-multihost-{name}",
+                )
+            )
         front = PostgresServer(
-            base_url=nginx.url, port=nginx.port, var_dir=root, db_path=root / "no-sqlite-here",
-            log_path=servers[0].log_path, smtp=smtp_server, db_url=db_url,
+            base_url=nginx.url,
+            port=nginx.port,
+            var_dir=root,
+            db_path=root / "no-sqlite-here",
+            log_path=servers[0].log_path,
+            smtp=smtp_server,
+            db_url=db_url,
             logs=[server.log_path for server in servers] + [nginx.error_log],
         )
         try:

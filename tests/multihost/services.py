@@ -87,8 +87,9 @@ def postgres_database(tmp_dir: Path, prefix: str) -> Iterator[str]:
     """tests.servers.postgres_database, migrated in the environment the servers will have."""
 
     def migrate_as_the_servers(url: str) -> None:
-        with _environ({"FAKTUROWO_VAR_DIR": str(tmp_dir), "REFLEX_DB_URL": url,
-                       "FAKTUROWO_SECRET_KEY": TEST_SECRET}):
+        with _environ(
+            {"FAKTUROWO_VAR_DIR": str(tmp_dir), "REFLEX_DB_URL": url, "FAKTUROWO_SECRET_KEY": TEST_SECRET}
+        ):
             migrate(url)
 
     with shared_postgres_database(prefix, migrate=migrate_as_the_servers) as url:
@@ -199,13 +200,22 @@ class Nginx:
         return text
 
     def _command(self, *extra: str) -> list[str]:
-        return [NGINX, "-p", str(self.directory), "-c", str(self.conf_path),
-                "-g", f"daemon off; pid {self.pid_path};", *extra]
+        return [
+            NGINX,
+            "-p",
+            str(self.directory),
+            "-c",
+            str(self.conf_path),
+            "-g",
+            f"daemon off; pid {self.pid_path};",
+            *extra,
+        ]
 
     def start(self, timeout: float = 15) -> None:
         if not Path(NGINX).exists():
-            pytest.fail(f"nginx is missing: {NGINX} not found; `make nginx` installs Debian's nginx",
-                        pytrace=False)
+            pytest.fail(
+                f"nginx is missing: {NGINX} not found; `make nginx` installs Debian's nginx", pytrace=False
+            )
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "temp").mkdir(exist_ok=True)
         self.conf_path.write_text(self.render())
@@ -214,14 +224,18 @@ class Nginx:
             pytest.fail(f"nginx refuses {self.conf_path}:\n{checked.stderr}", pytrace=False)
         with (self.directory / "nginx.out").open("a") as out:
             self.process = subprocess.Popen(
-                self._command(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                self._command(),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while not _port_open(self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not listen on {self.port}; {self.error_log}:\n{self.errors()}",
-                            pytrace=False)
+                pytest.fail(
+                    f"nginx did not listen on {self.port}; {self.error_log}:\n{self.errors()}", pytrace=False
+                )
             time.sleep(0.05)
 
     def stop(self) -> None:
@@ -244,11 +258,15 @@ class Nginx:
             match = ACCESS_LINE.match(line)
             assert match, f"unexpected access log line: {line!r}"
             upstreams = tuple(a for a in _SEPARATORS.split(match["upstream"].strip()) if a not in ("", "-"))
-            entries.append(Access(
-                method=match["method"], path=match["path"], status=int(match["status"]),
-                upstreams=upstreams,
-                upstream_statuses=tuple(_SEPARATORS.split(match["upstream_status"].strip())),
-            ))
+            entries.append(
+                Access(
+                    method=match["method"],
+                    path=match["path"],
+                    status=int(match["status"]),
+                    upstreams=upstreams,
+                    upstream_statuses=tuple(_SEPARATORS.split(match["upstream_status"].strip())),
+                )
+            )
         return entries
 
 
@@ -302,36 +320,49 @@ class AppServer:
 
     def environment(self) -> dict[str, str]:
         env = {
-            key: value for key, value in os.environ.items()
+            key: value
+            for key, value in os.environ.items()
             if not key.startswith(("FAKTUROWO_", "REFLEX_", "GRANIAN_"))
         }
-        env.update({
-            "PATH": str(BIN_DIR) + os.pathsep + env.get("PATH", ""),
-            "REFLEX_USE_NPM": "1",
-            "REFLEX_WEB_WORKDIR": self.web_dir,
-            "REFLEX_API_URL": self.public_url,
-            "REFLEX_DEPLOY_URL": self.public_url,
-            # One backend worker per server (FAKTUROWO_WORKERS decides from rxconfig.py on).
-            "FAKTUROWO_WORKERS": "1",
-            "GRANIAN_WORKERS": "1",
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "PATH": str(BIN_DIR) + os.pathsep + env.get("PATH", ""),
+                "REFLEX_USE_NPM": "1",
+                "REFLEX_WEB_WORKDIR": self.web_dir,
+                "REFLEX_API_URL": self.public_url,
+                "REFLEX_DEPLOY_URL": self.public_url,
+                # One backend worker per server (FAKTUROWO_WORKERS decides from rxconfig.py on).
+                "FAKTUROWO_WORKERS": "1",
+                "GRANIAN_WORKERS": "1",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.update(self.settings)
         return env
 
     def start(self, *, build: bool = True) -> None:
         """Start the server; build=False serves the build this web_dir already holds."""
         args = ["run", "--env", "prod", "--frontend-port", str(self.port), "--backend-host", "127.0.0.1"]
-        command = ([str(BIN_DIR / "reflex"), *args] if build
-                   else [sys.executable, "-m", "tests.multihost.serve_build", *args])
+        command = (
+            [str(BIN_DIR / "reflex"), *args]
+            if build
+            else [sys.executable, "-m", "tests.multihost.serve_build", *args]
+        )
         self.starts += 1
         with self.log_path.open("a") as log:
-            log.write(f"\n===== start {self.starts} ({'build' if build else 'serve the build'}) "
-                      f"{time.strftime('%H:%M:%S')} =====\n")
+            log.write(
+                f"\n===== start {self.starts} ({'build' if build else 'serve the build'}) "
+                f"{time.strftime('%H:%M:%S')} =====\n"
+            )
             log.flush()
             self.process = subprocess.Popen(
-                command, cwd=REPO_ROOT, env=self.environment(), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                command,
+                cwd=REPO_ROOT,
+                env=self.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def healthy(self) -> bool | None:
@@ -366,11 +397,17 @@ class AppServer:
         started = time.monotonic()
         while not self.ready():
             if self.process.poll() is not None:
-                pytest.fail(f"{self.name} exited with code {self.process.returncode} before answering; "
-                            f"{self.log_path} ends with:\n{self.log_tail()}", pytrace=False)
+                pytest.fail(
+                    f"{self.name} exited with code {self.process.returncode} before answering; "
+                    f"{self.log_path} ends with:\n{self.log_tail()}",
+                    pytrace=False,
+                )
             if time.monotonic() - started > timeout:
-                pytest.fail(f"{self.name} did not answer on {self.direct_url} within {timeout} s; "
-                            f"{self.log_path} ends with:\n{self.log_tail()}", pytrace=False)
+                pytest.fail(
+                    f"{self.name} did not answer on {self.direct_url} within {timeout} s; "
+                    f"{self.log_path} ends with:\n{self.log_tail()}",
+                    pytrace=False,
+                )
             time.sleep(0.25)
         elapsed = time.monotonic() - started
         print(f"\n{self.name} ready on {self.direct_url} after {elapsed:.0f} s", file=sys.stderr)

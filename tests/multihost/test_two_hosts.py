@@ -93,7 +93,9 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
         archive = zipfile.ZipFile(io.BytesIO(download_export(page)))
         assert "dane.json" in archive.namelist()
         passed_on = any(
-            entry.path.startswith("/pliki/eksport/") and len(entry.upstreams) == 2 and entry.status == 200
+            entry.path.startswith("/pliki/eksport/")
+            and len(entry.upstreams) == 2
+            and entry.status == 200
             and entry.upstream_statuses[0] == "404"
             for entry in nginx.accesses()
         )
@@ -104,12 +106,16 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
     # Each host built its own frontend (file names differ): every script or style a page asked
     # for was found, passed on from the host without it to the one with it where needed.
     assets = [entry for entry in nginx.accesses() if entry.path.startswith("/assets/")]
-    assert assets and all(entry.status in (200, 304) for entry in assets), [e for e in assets if e.status not in (200, 304)]
+    assert assets and all(entry.status in (200, 304) for entry in assets), [
+        e for e in assets if e.status not in (200, 304)
+    ]
 
     # So far both servers have served this user's requests.
     served = {entry.served_by for entry in nginx.accesses()}
     assert {a.address, b.address} <= served, served
-    pages_by = {entry.served_by for entry in nginx.accesses() if entry.path.endswith("/") and entry.status == 200}
+    pages_by = {
+        entry.served_by for entry in nginx.accesses() if entry.path.endswith("/") and entry.status == 200
+    }
     assert {a.address, b.address} <= pages_by, "pages were served by one server only"
 
     # Kill the server that holds the tab's websocket: the CLI and its worker, at once.
@@ -162,12 +168,18 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
     # Nothing lost, nothing left: the account is gone from the shared database, its address
     # blocked, and no row of the user is anywhere.
     assert front.user_id(email) is None
-    tables = [row[0] for row in front.sql(
-        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
-        "AND column_name = 'user_id'"
-    )]
+    tables = [
+        row[0]
+        for row in front.sql(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
+            "AND column_name = 'user_id'"
+        )
+    ]
     assert "consent_record" in tables and "document" in tables, tables
-    left = {table: front.scalar(f'SELECT count(*) FROM "{table}" WHERE user_id = ?', (user_id,)) for table in tables}
+    left = {
+        table: front.scalar(f'SELECT count(*) FROM "{table}" WHERE user_id = ?', (user_id,))
+        for table in tables
+    }
     assert set(left.values()) == {0}, left
     with _environ({"FAKTUROWO_SECRET_KEY": TEST_SECRET}):
         address_digest = blocked_email_digest(email)

@@ -142,7 +142,9 @@ def test_every_foreign_key_to_a_user_or_document_cascades():
 
 def test_the_database_cascades_too(app_env):
     with db.get_engine().connect() as connection:
-        tables = [row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")]
+        tables = [
+            row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
         for table in tables:
             for fk in connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")').mappings():
                 if fk["table"] in OWNER_TABLES:
@@ -174,23 +176,46 @@ def _fill_account(user_id: int) -> set[str]:
         session.add(client)
         session.flush()
         document = Document(
-            user_id=user_id, client_id=client.id, number=f"FV/1/{user_id}", issue_date=NOW.date(),
-            sale_date=NOW.date(), created_at=NOW, total_net=Decimal("100.00"),
-            total_vat=Decimal("23.00"), total_gross=Decimal("123.00"),
+            user_id=user_id,
+            client_id=client.id,
+            number=f"FV/1/{user_id}",
+            issue_date=NOW.date(),
+            sale_date=NOW.date(),
+            created_at=NOW,
+            total_net=Decimal("100.00"),
+            total_vat=Decimal("23.00"),
+            total_gross=Decimal("123.00"),
         )
         session.add(document)
         session.flush()
         rows = [
-            AuthSession(user_id=user_id, token_hash=f"{user_id:064d}", created_at=NOW,
-                        last_seen_at=NOW, expires_at=NOW + dt.timedelta(days=7)),
-            OneTimeToken(user_id=user_id, purpose="confirm_email", token_hash=f"{user_id:063d}t",
-                         created_at=NOW, expires_at=NOW + dt.timedelta(hours=24)),
+            AuthSession(
+                user_id=user_id,
+                token_hash=f"{user_id:064d}",
+                created_at=NOW,
+                last_seen_at=NOW,
+                expires_at=NOW + dt.timedelta(days=7),
+            ),
+            OneTimeToken(
+                user_id=user_id,
+                purpose="confirm_email",
+                token_hash=f"{user_id:063d}t",
+                created_at=NOW,
+                expires_at=NOW + dt.timedelta(hours=24),
+            ),
             ConsentRecord(user_id=user_id, consent="info", given=True, at=NOW, source="registration"),
             SentNotice(user_id=user_id, kind="reminder-30", period_key="2026-12-31", sent_at=NOW),
             SellerProfile(user_id=user_id, company_name="Moja Firma"),
             Product(user_id=user_id, name="Usługa", net_price=Decimal("100.00"), vat_rate="23"),
-            DocumentItem(document_id=document.id, position=1, name="Usługa", quantity=Decimal("1"),
-                         unit="szt.", net_price=Decimal("100.00"), vat_rate="23"),
+            DocumentItem(
+                document_id=document.id,
+                position=1,
+                name="Usługa",
+                quantity=Decimal("1"),
+                unit="szt.",
+                net_price=Decimal("100.00"),
+                vat_rate="23",
+            ),
         ]
         session.add_all(rows)
     written = {"user", "client", "document", "subscription"} | {type(row).__tablename__ for row in rows}
@@ -199,8 +224,19 @@ def _fill_account(user_id: int) -> set[str]:
 
 MODELS = {
     model.__tablename__: model
-    for model in (User, Subscription, AuthSession, OneTimeToken, ConsentRecord, SentNotice,
-                  SellerProfile, Client, Product, Document, DocumentItem)
+    for model in (
+        User,
+        Subscription,
+        AuthSession,
+        OneTimeToken,
+        ConsentRecord,
+        SentNotice,
+        SellerProfile,
+        Client,
+        Product,
+        Document,
+        DocumentItem,
+    )
 }
 
 

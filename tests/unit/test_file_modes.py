@@ -119,7 +119,11 @@ def test_reflex_processes_set_the_umask_at_start_up(app_env, tmp_path, module):
     """rxconfig is the first thing every reflex process imports; the app module every backend worker."""
     code = f"import os; os.umask(0o022); import {module}; print(oct(os.umask(0o022)))"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "__REFLEX_SKIP_COMPILE": "true", "REFLEX_WEB_WORKDIR": str(tmp_path / "web")},
         check=False,
     )

@@ -22,22 +22,44 @@ D = Decimal
 # -- money and quantities -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("12,50", D("12.50")), ("12.5", D("12.50")), ("1 234,56", D("1234.56")), ("1\u00a0234", D("1234.00")),
-    ("0", D("0.00")), (" 7 ", D("7.00")), ("99999999,99", D("99999999.99")), (",5", D("0.50")),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("12,50", D("12.50")),
+        ("12.5", D("12.50")),
+        ("1 234,56", D("1234.56")),
+        ("1\u00a0234", D("1234.00")),
+        ("0", D("0.00")),
+        (" 7 ", D("7.00")),
+        ("99999999,99", D("99999999.99")),
+        (",5", D("0.50")),
+    ],
+)
 def test_prices_people_type(raw, expected):
     assert money.parse_price(raw) == expected
 
 
-@pytest.mark.parametrize("raw, key", [
-    ("-1", "number.negative"), ("-0,01", "number.negative"),
-    ("NaN", "number.invalid"), ("nan", "number.invalid"), ("Infinity", "number.invalid"), ("inf", "number.invalid"),
-    ("1e3", "number.invalid"), ("12,5,0", "number.invalid"), ("abc", "number.invalid"), ("", "number.empty"),
-    ("1.123456789012", "number.too_precise"), ("0,001", "number.too_precise"),
-    ("100000000000000000000", "number.too_large"), ("100000000", "number.too_large"),
-    (None, "number.invalid"), (["1"], "number.invalid"),
-])
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ("-1", "number.negative"),
+        ("-0,01", "number.negative"),
+        ("NaN", "number.invalid"),
+        ("nan", "number.invalid"),
+        ("Infinity", "number.invalid"),
+        ("inf", "number.invalid"),
+        ("1e3", "number.invalid"),
+        ("12,5,0", "number.invalid"),
+        ("abc", "number.invalid"),
+        ("", "number.empty"),
+        ("1.123456789012", "number.too_precise"),
+        ("0,001", "number.too_precise"),
+        ("100000000000000000000", "number.too_large"),
+        ("100000000", "number.too_large"),
+        (None, "number.invalid"),
+        (["1"], "number.invalid"),
+    ],
+)
 def test_nonsense_prices_are_refused_with_a_clear_message(raw, key):
     with pytest.raises(DomainError) as error:
         money.parse_price(raw)
@@ -45,11 +67,18 @@ def test_nonsense_prices_are_refused_with_a_clear_message(raw, key):
     assert error.value.message().startswith("Cena netto:")
 
 
-@pytest.mark.parametrize("raw, key", [
-    ("0", "number.zero"), ("-2", "number.negative"), ("NaN", "number.invalid"),
-    ("1,0001", "number.too_precise"), ("1.123456789012", "number.too_precise"),
-    ("1e20", "number.invalid"), ("100000000000000000000", "number.too_large"),
-])
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ("0", "number.zero"),
+        ("-2", "number.negative"),
+        ("NaN", "number.invalid"),
+        ("1,0001", "number.too_precise"),
+        ("1.123456789012", "number.too_precise"),
+        ("1e20", "number.invalid"),
+        ("100000000000000000000", "number.too_large"),
+    ],
+)
 def test_nonsense_quantities_are_refused(raw, key):
     with pytest.raises(DomainError) as error:
         money.parse_quantity(raw)
@@ -75,15 +104,23 @@ def test_rounding_to_grosze_takes_halves_up():
 # -- NIP ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw", ["5260250274", "526-025-02-74", "PL 526 025 02 74", "pl5260250274", "7740001454"])
+@pytest.mark.parametrize(
+    "raw", ["5260250274", "526-025-02-74", "PL 526 025 02 74", "pl5260250274", "7740001454"]
+)
 def test_valid_nips(raw):
     assert nip.clean(raw) in ("5260250274", "7740001454")
 
 
-@pytest.mark.parametrize("raw, key", [
-    ("5260250275", "nip.checksum"), ("1234567890", "nip.checksum"), ("526025027", "nip.format"),
-    ("52602502745", "nip.format"), ("52602502a4", "nip.format"),
-])
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ("5260250275", "nip.checksum"),
+        ("1234567890", "nip.checksum"),
+        ("526025027", "nip.format"),
+        ("52602502745", "nip.format"),
+        ("52602502a4", "nip.format"),
+    ],
+)
 def test_invalid_nips(raw, key):
     with pytest.raises(DomainError) as error:
         nip.clean(raw)
@@ -114,7 +151,9 @@ def test_one_rate_invoice():
     # 3 x 19,99 = 59,97; 1 x 0,01 = 0,01; net 59,98; VAT 23% of 59,98 = 13,7954 -> 13,80; gross 73,78
     totals = documents.compute_totals([line("3", "19.99", "23"), line("1", "0.01", "23")])
     assert (totals.net, totals.vat, totals.gross) == (D("59.98"), D("13.80"), D("73.78"))
-    assert [(r.vat_rate, r.net, r.vat, r.gross) for r in totals.by_rate] == [("23", D("59.98"), D("13.80"), D("73.78"))]
+    assert [(r.vat_rate, r.net, r.vat, r.gross) for r in totals.by_rate] == [
+        ("23", D("59.98"), D("13.80"), D("73.78"))
+    ]
 
 
 def test_mixed_rates_invoice():
@@ -122,9 +161,14 @@ def test_mixed_rates_invoice():
     # 5%: 1 x 0,05 = 0,05; VAT 0,0025 -> 0,00; gross 0,05
     # zw: 1 x 100,00; VAT 0; gross 100,00
     # 23% (listed first): 1 x 1,50; VAT 0,345 -> 0,35; gross 1,85
-    totals = documents.compute_totals([
-        line("2.5", "10.33", "8"), line("1", "100", "zw"), line("1", "0.05", "5"), line("1", "1.50", "23"),
-    ])
+    totals = documents.compute_totals(
+        [
+            line("2.5", "10.33", "8"),
+            line("1", "100", "zw"),
+            line("1", "0.05", "5"),
+            line("1", "1.50", "23"),
+        ]
+    )
     assert [(r.vat_rate, r.net, r.vat, r.gross) for r in totals.by_rate] == [
         ("23", D("1.50"), D("0.35"), D("1.85")),
         ("8", D("25.83"), D("2.07"), D("27.90")),
@@ -149,8 +193,12 @@ def test_line_values_round_halves_up_and_zero_rate_prints_apart_from_exempt():
 
 
 def test_a_bad_line_is_named_in_the_message():
-    form = documents.DocumentForm(1, "2026-11-23", "2026-11-23", [
-        ItemForm("ok", "1", "szt.", "10", "23"), ItemForm("zła", "1", "szt.", "NaN", "23")])
+    form = documents.DocumentForm(
+        1,
+        "2026-11-23",
+        "2026-11-23",
+        [ItemForm("ok", "1", "szt.", "10", "23"), ItemForm("zła", "1", "szt.", "NaN", "23")],
+    )
     with pytest.raises(DomainError) as error:
         documents.check_form(form)
     assert error.value.message() == "Pozycja 2: Cena netto: podaj liczbę, np. 12,50."
@@ -158,10 +206,14 @@ def test_a_bad_line_is_named_in_the_message():
         documents.check_form(documents.DocumentForm(1, "2026-11-23", "2026-11-23", []))
     assert error.value.key == "document.no_items"
     with pytest.raises(DomainError) as error:
-        documents.check_form(documents.DocumentForm(1, "2026-13-01", "2026-11-23", [ItemForm("a", "1", "", "1", "23")]))
+        documents.check_form(
+            documents.DocumentForm(1, "2026-13-01", "2026-11-23", [ItemForm("a", "1", "", "1", "23")])
+        )
     assert error.value.key == "date.invalid"
     with pytest.raises(DomainError) as error:
-        documents.check_form(documents.DocumentForm(1, "2026-11-01", "2026-11-23", [ItemForm("a", "1", "", "1", "17")]))
+        documents.check_form(
+            documents.DocumentForm(1, "2026-11-01", "2026-11-23", [ItemForm("a", "1", "", "1", "17")])
+        )
     assert "Stawka VAT" in error.value.message()
 
 
@@ -182,18 +234,25 @@ def _setup(email: str = "faktury@example.com") -> tuple[int, int]:
 
 
 def _issue(user_id: int, client_id: int, day: str = "2026-11-23") -> Document:
-    return documents.issue(user_id, documents.DocumentForm(
-        client_id, day, day, [ItemForm("Usługa", "1", "szt.", "100", "23")]))
+    return documents.issue(
+        user_id, documents.DocumentForm(client_id, day, day, [ItemForm("Usługa", "1", "szt.", "100", "23")])
+    )
 
 
 def _end_trial(user_id: int, last_day: dt.date) -> None:
     with session_scope() as session:
-        session.execute(sa.update(Subscription).where(Subscription.user_id == user_id).values(trial_ends_on=last_day))
+        session.execute(
+            sa.update(Subscription).where(Subscription.user_id == user_id).values(trial_ends_on=last_day)
+        )
 
 
 def test_numbers_run_per_month_of_issue(app_env, frozen_clock):
     user_id, client_id = _setup()
-    assert [_issue(user_id, client_id).number for _ in range(3)] == ["FV 1/11/2026", "FV 2/11/2026", "FV 3/11/2026"]
+    assert [_issue(user_id, client_id).number for _ in range(3)] == [
+        "FV 1/11/2026",
+        "FV 2/11/2026",
+        "FV 3/11/2026",
+    ]
     assert _issue(user_id, client_id, "2026-12-01").number == "FV 1/12/2026"
     assert _issue(user_id, client_id, "2026-11-30").number == "FV 4/11/2026"
     # A deleted number in the middle is not reused: the next is one more than the highest.
@@ -256,8 +315,11 @@ def test_a_paid_period_lifts_the_limit(app_env, frozen_clock):
     user_id, client_id = _setup()
     _end_trial(user_id, dt.date(2026, 10, 1))
     with session_scope() as session:
-        session.execute(sa.update(Subscription).where(Subscription.user_id == user_id)
-                        .values(paid_until=dt.date(2026, 12, 31)))
+        session.execute(
+            sa.update(Subscription)
+            .where(Subscription.user_id == user_id)
+            .values(paid_until=dt.date(2026, 12, 31))
+        )
     for _ in range(6):
         _issue(user_id, client_id)
 

@@ -53,7 +53,9 @@ def test_daily_without_a_date_uses_today(app_env, capsys):
     assert "FAILED" not in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [["daily", "--date", "23-11-2026"], ["daily", "--date", "2026-02-30"], ["nope"], []])
+@pytest.mark.parametrize(
+    "argv", [["daily", "--date", "23-11-2026"], ["daily", "--date", "2026-02-30"], ["nope"], []]
+)
 def test_bad_usage_exits_2(app_env, argv, capsys):
     with pytest.raises(SystemExit) as stopped:
         jobs.main(argv)
@@ -73,7 +75,11 @@ def test_a_failing_task_does_not_stop_the_others(app_env, monkeypatch):
 def test_the_operator_command_runs_from_the_shell(app_env):
     result = subprocess.run(
         [sys.executable, "-m", "fakturowo_ui.jobs", "daily", "--date", "2026-11-23"],
-        cwd=REPO_ROOT, env={**os.environ}, capture_output=True, text=True, timeout=60,
+        cwd=REPO_ROOT,
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "clean-up:" in result.stdout and "FAILED" not in result.stdout

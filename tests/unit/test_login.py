@@ -186,7 +186,10 @@ def test_the_code_carries_a_safe_next_path(user):
 
 def test_a_weak_hash_is_upgraded_at_login(user):
     weak = CryptContext(
-        schemes=["argon2"], argon2__type="ID", argon2__memory_cost=1024, argon2__time_cost=1,
+        schemes=["argon2"],
+        argon2__type="ID",
+        argon2__memory_cost=1024,
+        argon2__time_cost=1,
         argon2__parallelism=1,
     ).hash(PASSWORD)
     with session_scope() as session:
@@ -201,11 +204,27 @@ def test_a_weak_hash_is_upgraded_at_login(user):
 @pytest.mark.parametrize(
     "path",
     [
-        None, "", "//evil.example", "//evil.example/konto", "https://evil.example/konto",
-        "http://localhost:3000/konto", "/\\evil.example", "\\\\evil.example", "/konto\\..\\evil",
-        "javascript:alert(1)", "konto", "/logowanie/", "/rejestracja/", "/", "/pomoc/jak-usunac-konto-uzytkownika",
-        "/potwierdz-email/?token=x", "/konto\n/evil", "/konto\r\nSet-Cookie: a=b", "/konto/" + "a" * 300,
-        ["/konto"], 42,
+        None,
+        "",
+        "//evil.example",
+        "//evil.example/konto",
+        "https://evil.example/konto",
+        "http://localhost:3000/konto",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/konto\\..\\evil",
+        "javascript:alert(1)",
+        "konto",
+        "/logowanie/",
+        "/rejestracja/",
+        "/",
+        "/pomoc/jak-usunac-konto-uzytkownika",
+        "/potwierdz-email/?token=x",
+        "/konto\n/evil",
+        "/konto\r\nSet-Cookie: a=b",
+        "/konto/" + "a" * 300,
+        ["/konto"],
+        42,
     ],
 )
 def test_safe_next_path_refuses_other_sites_and_public_pages(path):
@@ -213,7 +232,16 @@ def test_safe_next_path_refuses_other_sites_and_public_pages(path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/konto", "/konto/", "/klienci/", "/produkty/", "/dokumenty/?rok=2026", "/ustawienia/", "/zmiana-hasla/"]
+    "path",
+    [
+        "/konto",
+        "/konto/",
+        "/klienci/",
+        "/produkty/",
+        "/dokumenty/?rok=2026",
+        "/ustawienia/",
+        "/zmiana-hasla/",
+    ],
 )
 def test_safe_next_path_keeps_private_pages(path):
     assert accounts.safe_next_path(path) == path

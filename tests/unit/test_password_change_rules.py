@@ -45,10 +45,28 @@ def user_id(app_env, frozen_clock) -> int:
     [
         ("", NEW, NEW, "current_password", "Podaj obecne hasło."),
         (PASSWORD, "", "", "new_password", "Podaj hasło."),
-        (PASSWORD, "krotkie", "krotkie", "new_password", "Hasło jest za krótkie: musi mieć co najmniej 12 znaków."),
-        (PASSWORD, "x" * 257, "x" * 257, "new_password", "Hasło jest za długie: może mieć najwyżej 256 znaków."),
+        (
+            PASSWORD,
+            "krotkie",
+            "krotkie",
+            "new_password",
+            "Hasło jest za krótkie: musi mieć co najmniej 12 znaków.",
+        ),
+        (
+            PASSWORD,
+            "x" * 257,
+            "x" * 257,
+            "new_password",
+            "Hasło jest za długie: może mieć najwyżej 256 znaków.",
+        ),
         (PASSWORD, "password1234", "password1234", "new_password", "To hasło jest zbyt popularne"),
-        (PASSWORD, EMAIL.upper(), EMAIL.upper(), "new_password", "Hasło nie może być takie samo jak adres email."),
+        (
+            PASSWORD,
+            EMAIL.upper(),
+            EMAIL.upper(),
+            "new_password",
+            "Hasło nie może być takie samo jak adres email.",
+        ),
         (PASSWORD, NEW, NEW + "!", "new_password_repeat", "Hasła nie są takie same."),
         ("to nie jest moje haslo", NEW, NEW, "current_password", "Obecne hasło jest nieprawidłowe."),
         (PASSWORD, PASSWORD, PASSWORD, "new_password", "Nowe hasło musi być inne niż obecne."),
@@ -143,9 +161,12 @@ def test_success_ends_every_session_of_the_user_only(user_id):
     with session_scope() as session:
         assert all(sessions.resolve(session, token) is None for token in mine)
         assert sessions.resolve(session, theirs) is not None
-        assert session.scalar(
-            sa.select(sa.func.count()).select_from(AuthSession).where(AuthSession.user_id == user_id)
-        ) == 0
+        assert (
+            session.scalar(
+                sa.select(sa.func.count()).select_from(AuthSession).where(AuthSession.user_id == user_id)
+            )
+            == 0
+        )
 
 
 def test_changed_recently_is_true_only_just_after_a_change(user_id, frozen_clock):

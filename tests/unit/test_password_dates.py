@@ -27,8 +27,11 @@ def warsaw_moment(*args) -> dt.datetime:
 
 def user(changed_at: dt.datetime, enabled: bool = True) -> User:
     return User(
-        email="a@example.com", password_hash="x", created_at=changed_at,
-        password_changed_at=changed_at, periodic_password_change=enabled,
+        email="a@example.com",
+        password_hash="x",
+        created_at=changed_at,
+        password_changed_at=changed_at,
+        periodic_password_change=enabled,
     )
 
 

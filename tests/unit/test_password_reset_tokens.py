@@ -79,7 +79,9 @@ def test_the_link_is_hashed_at_rest(user_id):
     ask(KNOWN)
     token = link_token(outbox()[-1])
     with session_scope() as session:
-        stored = session.scalars(sa.select(OneTimeToken.token_hash).where(OneTimeToken.user_id == user_id)).all()
+        stored = session.scalars(
+            sa.select(OneTimeToken.token_hash).where(OneTimeToken.user_id == user_id)
+        ).all()
     assert digest(token) in stored and token not in stored
 
 

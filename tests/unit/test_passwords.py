@@ -16,7 +16,9 @@ EMAIL = "jan.kowalski@example.com"
 
 
 def _argon2_params(hash_string: str) -> dict[str, int]:
-    match = re.match(r"^\$argon2(?P<type>id|i|d)\$v=(?P<v>\d+)\$m=(?P<m>\d+),t=(?P<t>\d+),p=(?P<p>\d+)\$", hash_string)
+    match = re.match(
+        r"^\$argon2(?P<type>id|i|d)\$v=(?P<v>\d+)\$m=(?P<m>\d+),t=(?P<t>\d+),p=(?P<p>\d+)\$", hash_string
+    )
     assert match, f"not an argon2 hash: {hash_string[:40]!r}"
     return {"type": match["type"], **{k: int(match[k]) for k in ("v", "m", "t", "p")}}
 
@@ -120,7 +122,10 @@ def test_no_composition_rules():
 
 def test_needs_rehash_for_weaker_parameters():
     weak = CryptContext(
-        schemes=["argon2"], argon2__type="ID", argon2__memory_cost=1024, argon2__time_cost=1,
+        schemes=["argon2"],
+        argon2__type="ID",
+        argon2__memory_cost=1024,
+        argon2__time_cost=1,
         argon2__parallelism=1,
     ).hash(PASSWORD)
     assert _argon2_params(weak)["m"] == 1024

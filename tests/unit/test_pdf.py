@@ -25,14 +25,34 @@ _STREAM_RE = re.compile(rb"<<([^<>]*(?:<<[^<>]*>>[^<>]*)*)>>\s*stream\r?\n(.*?)\
 
 def invoice(buyer: str = "Klient Łódź", item: str = "Usługa księgowa") -> tuple[Document, list[DocumentItem]]:
     document = Document(
-        id=7, user_id=1, number="FV 12/11/2026", issue_date=dt.date(2026, 11, 23),
-        sale_date=dt.date(2026, 11, 22), created_at=dt.datetime(2026, 11, 23),
-        seller_name="Zażółć Gęślą Jaźń Sp. z o.o.", seller_nip="5260250274",
-        seller_address="ul. Świętokrzyska 1\n00-001 Warszawa", seller_bank_account="12 1020 1026 0000 0402 0207 0123",
-        buyer_name=buyer, buyer_nip="7740001454", buyer_address="ul. Piotrkowska 1",
-        total_net=Decimal("300.00"), total_vat=Decimal("69.00"), total_gross=Decimal("369.00"))
-    items = [DocumentItem(document_id=7, position=1, name=item, quantity=Decimal("2.000"), unit="godz.",
-                          net_price=Decimal("150.00"), vat_rate="23")]
+        id=7,
+        user_id=1,
+        number="FV 12/11/2026",
+        issue_date=dt.date(2026, 11, 23),
+        sale_date=dt.date(2026, 11, 22),
+        created_at=dt.datetime(2026, 11, 23),
+        seller_name="Zażółć Gęślą Jaźń Sp. z o.o.",
+        seller_nip="5260250274",
+        seller_address="ul. Świętokrzyska 1\n00-001 Warszawa",
+        seller_bank_account="12 1020 1026 0000 0402 0207 0123",
+        buyer_name=buyer,
+        buyer_nip="7740001454",
+        buyer_address="ul. Piotrkowska 1",
+        total_net=Decimal("300.00"),
+        total_vat=Decimal("69.00"),
+        total_gross=Decimal("369.00"),
+    )
+    items = [
+        DocumentItem(
+            document_id=7,
+            position=1,
+            name=item,
+            quantity=Decimal("2.000"),
+            unit="godz.",
+            net_price=Decimal("150.00"),
+            vat_rate="23",
+        )
+    ]
     return document, items
 
 
@@ -60,7 +80,7 @@ def cids_of(data: bytes) -> set[int]:
         if b"begincmap" in content:
             continue
         for hex_text in re.findall(rb"<([0-9A-F]*)>\s*Tj", content):
-            shown.update(int(hex_text[i:i + 4], 16) for i in range(0, len(hex_text), 4))
+            shown.update(int(hex_text[i : i + 4], 16) for i in range(0, len(hex_text), 4))
     return shown
 
 
@@ -160,10 +180,14 @@ def test_a_subset_renders_like_a_subset_of_the_whole_font(tmp_path):
     for name, canvas in (("small", small), ("large", large)):
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(canvas.render("Próba"))
-        subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(path),
-                        str(tmp_path / name)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / name)],
+            check=True,
+        )
         pngs.append(next(tmp_path.glob(f"{name}-*.png")).read_bytes())
-    glyphs = [TTFont(io.BytesIO(font_program((tmp_path / f"{name}.pdf").read_bytes())))["maxp"].numGlyphs
-              for name in ("small", "large")]
+    glyphs = [
+        TTFont(io.BytesIO(font_program((tmp_path / f"{name}.pdf").read_bytes())))["maxp"].numGlyphs
+        for name in ("small", "large")
+    ]
     assert glyphs[0] < glyphs[1] / 4
     assert pngs[0] == pngs[1]

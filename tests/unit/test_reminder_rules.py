@@ -22,10 +22,20 @@ LAST = dt.date(2027, 3, 31)
 @pytest.mark.parametrize(
     ("days_before", "expected"),
     [
-        (45, None), (31, None),
-        (30, REMINDER_30), (29, REMINDER_30), (20, REMINDER_30), (7, REMINDER_30), (6, REMINDER_30),
-        (5, REMINDER_5), (4, REMINDER_5), (2, REMINDER_5), (1, REMINDER_5),
-        (0, None), (-1, None), (-30, None),
+        (45, None),
+        (31, None),
+        (30, REMINDER_30),
+        (29, REMINDER_30),
+        (20, REMINDER_30),
+        (7, REMINDER_30),
+        (6, REMINDER_30),
+        (5, REMINDER_5),
+        (4, REMINDER_5),
+        (2, REMINDER_5),
+        (1, REMINDER_5),
+        (0, None),
+        (-1, None),
+        (-30, None),
     ],
 )
 def test_reminder_windows(days_before, expected):
@@ -92,8 +102,13 @@ def test_gated_mail_carries_the_unsubscribe_headers_and_link(app_env, frozen_clo
     user_id = make_user("naglowki@example.com")
     _set_consents(user_id, reminders=True, info=False)
     notices.send_consented(
-        user_id, consents.REMINDERS, "subscription_reminder", "S",
-        date="01-01-2027", days="30", account_url="http://localhost:3000/konto/",
+        user_id,
+        consents.REMINDERS,
+        "subscription_reminder",
+        "S",
+        date="01-01-2027",
+        days="30",
+        account_url="http://localhost:3000/konto/",
     )
     letter = sent[0]
     url = unsubscribe.link(user_id, consents.REMINDERS)
@@ -137,7 +152,10 @@ def _tampered(token: str) -> list[str]:
         f"{user_id}.{consent}.{signature.upper()}",
         f"0{user_id}.{consent}.{signature}",
         f"{user_id}.{consent}",
-        "", "x" * 500, "17.reminders." + "0" * 64, "-1.info." + signature,
+        "",
+        "x" * 500,
+        "17.reminders." + "0" * 64,
+        "-1.info." + signature,
     ]
 
 
@@ -166,8 +184,9 @@ def test_withdraw_records_source_unsubscribe_once(app_env, frozen_clock):
         user = session.get(User, user_id)
         assert (user.reminder_consent, user.info_consent) == (True, False)
         records = session.execute(
-            sa.select(ConsentRecord.consent, ConsentRecord.given, ConsentRecord.source)
-            .where(ConsentRecord.source == "unsubscribe")
+            sa.select(ConsentRecord.consent, ConsentRecord.given, ConsentRecord.source).where(
+                ConsentRecord.source == "unsubscribe"
+            )
         ).all()
     assert records == [(consents.INFO, False, "unsubscribe")]
 

@@ -48,7 +48,11 @@ def test_resolve_finds_the_user(user):
     token = create(user)
     current = resolve(token)
     assert current is not None
-    assert (current.user_id, current.email, current.must_change_password) == (user, "sesja@example.com", False)
+    assert (current.user_id, current.email, current.must_change_password) == (
+        user,
+        "sesja@example.com",
+        False,
+    )
     assert resolve(token + "x") is None
     assert resolve("") is None and resolve(None) is None
 
@@ -123,8 +127,8 @@ def test_purge_expired(user, frozen_clock):
         # Issue 13: another app's malformed cookie on the same site must not hide ours (with
         # SimpleCookie these three lost the session).
         ('broken="unterminated; fakturowo_session=' + "C" * 43, "C" * 43),
-        ('fakturowo_session=' + "D" * 43 + '; json={"a":1}', "D" * 43),
-        ('we\"ird=1; fakturowo_session=' + "E" * 43, "E" * 43),
+        ("fakturowo_session=" + "D" * 43 + '; json={"a":1}', "D" * 43),
+        ('we"ird=1; fakturowo_session=' + "E" * 43, "E" * 43),
     ],
 )
 def test_token_from_cookie_header(header, expected):

@@ -193,7 +193,9 @@ def test_rxconfig_refuses_to_start_on_a_bad_value(app_env, monkeypatch):
 def test_base_url_is_compared_in_lower_case(tmp_path):
     from fakturowo_ui.settings import load_settings
 
-    settings = load_settings({"FAKTUROWO_BASE_URL": "HTTPS://Faktury.Example.COM/app/", "FAKTUROWO_VAR_DIR": str(tmp_path)})
+    settings = load_settings(
+        {"FAKTUROWO_BASE_URL": "HTTPS://Faktury.Example.COM/app/", "FAKTUROWO_VAR_DIR": str(tmp_path)}
+    )
     assert settings.base_url == "https://faktury.example.com/app"
     assert settings.base_origin == "https://faktury.example.com"
 
@@ -203,7 +205,10 @@ def test_trusted_proxies(base_env):
     import ipaddress
 
     settings = load_settings(
-        {**base_env, "FAKTUROWO_TRUSTED_PROXIES": " 127.0.0.1, 10.0.0.0/8,2001:db8::/32 ,::1,::ffff:192.0.2.1,"}
+        {
+            **base_env,
+            "FAKTUROWO_TRUSTED_PROXIES": " 127.0.0.1, 10.0.0.0/8,2001:db8::/32 ,::1,::ffff:192.0.2.1,",
+        }
     )
     assert settings.trusted_proxies == (
         ipaddress.ip_network("127.0.0.1/32"),
@@ -228,7 +233,9 @@ def test_workers_default_to_one_per_core_with_postgres_and_redis(base_env, monke
     assert load_settings({**base_env, **POSTGRES, **REDIS}).workers == 1
 
 
-@pytest.mark.parametrize("extra", [{}, POSTGRES, REDIS], ids=["sqlite-no-redis", "postgres-no-redis", "sqlite-redis"])
+@pytest.mark.parametrize(
+    "extra", [{}, POSTGRES, REDIS], ids=["sqlite-no-redis", "postgres-no-redis", "sqlite-redis"]
+)
 def test_workers_default_to_one_without_postgres_and_redis(base_env, monkeypatch, extra):
     monkeypatch.setattr("os.cpu_count", lambda: 6)
     assert load_settings({**base_env, **extra}).workers == 1
