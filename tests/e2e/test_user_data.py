@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from tests import pdf_text
+from tests import pdf_reader
 from tests.e2e.helpers import current_server, expect_message, login, open_page, register_user, unique_email
 
 SELLER = "Zażółć Gęślą Sp. z o.o."
@@ -84,7 +84,7 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
         page.get_by_role("button", name="Pobierz PDF").click()
     data = open(download_info.value.path(), "rb").read()
     assert data.startswith(b"%PDF-")
-    text = pdf_text.text(data)
+    text = pdf_reader.text(data)
     assert client in text and SELLER in text and number in text and product in text
 
     # The export: a ZIP with the JSON, a CSV per kind and the PDF, downloaded by itself
@@ -104,7 +104,7 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     assert product in archive.read("produkty.csv").decode("utf-8-sig")
     assert number in archive.read("dokumenty.csv").decode("utf-8-sig")
     pdfs = [name for name in names if name.startswith("faktury/") and name.endswith(".pdf")]
-    assert len(pdfs) == 1 and client in pdf_text.text(archive.read(pdfs[0]))
+    assert len(pdfs) == 1 and client in pdf_reader.text(archive.read(pdfs[0]))
     expect_message(page, "Kopia danych jest gotowa")
     # Not kept on the server after the download
     deadline = time.monotonic() + 10

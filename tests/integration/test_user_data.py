@@ -22,7 +22,7 @@ from fakturowo_ui.models import AuthSession, Client, Document, Product, SellerPr
 from fakturowo_ui.services import clients, deletion, documents, export, products, seller, sessions
 from fakturowo_ui.services.documents import ItemForm
 from fakturowo_ui.services.errors import DomainError
-from tests import pdf_text
+from tests import pdf_reader
 from tests.conftest import action_link
 from tests.unit.factories import PASSWORD, make_user
 
@@ -226,7 +226,7 @@ def test_the_pdf_holds_the_invoice_in_polish_letters(app_env, frozen_clock):
         items = documents.items_of(session, document.id)
     from fakturowo_ui.services import pdf
 
-    text = pdf_text.text(pdf.render_invoice(document, items))
+    text = pdf_reader.text(pdf.render_invoice(document, items))
     for needle in (
         MARKERS[0],
         MARKERS[1],
@@ -260,7 +260,7 @@ def test_pdf_endpoint_checks_the_session_and_the_owner(app_env, frozen_clock):
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/pdf"
         assert "FV_1_11_2026.pdf" in response.headers["content-disposition"]
-        assert MARKERS[1] in pdf_text.text(response.content)
+        assert MARKERS[1] in pdf_reader.text(response.content)
         # A session that must change its password first gets nothing either.
         with session_scope() as session:
             session.execute(sa.update(AuthSession).values(must_change_password=True))
@@ -309,7 +309,7 @@ def test_export_has_everything_and_is_deleted_after_streaming(app_env, frozen_cl
     assert MARKERS[3] in archive.read("pozycje_dokumentow.csv").decode("utf-8-sig")
     pdfs = sorted(n for n in names if n.startswith("faktury/"))
     assert len(pdfs) == 3
-    assert all(MARKERS[1] in pdf_text.text(archive.read(n)) for n in pdfs)
+    assert all(MARKERS[1] in pdf_reader.text(archive.read(n)) for n in pdfs)
     everything = b"".join(archive.read(n) for n in names if not n.startswith("faktury/"))
     assert b"Marker B" not in everything  # nothing of the other user
     assert "Marker B" not in json.dumps(data, ensure_ascii=False)
@@ -432,8 +432,13 @@ def test_an_export_of_300_documents_reads_them_once_and_holds_every_file(app_env
         assert info.compress_type == zipfile.ZIP_STORED
         body = archive.read(name)
         assert body.startswith(b"%PDF-")
-        text = pdf_text.text(body)
+        text = pdf_reader.text(body)
         assert f"Faktura VAT nr {record_['numer']}" in text and MARKERS[1] in text
+        # Each file opens on its own: its own font program (a subset shared with the files
+        # showing the same characters is copied into each), one per file.
+        [font] = pdf_reader.fonts(body)
+        assert pdf_reader.font_programs(body) == [font.program]
+        assert {"Ź", "ą", "ł"} <= set(font.to_unicode.values())
     assert archive.getinfo("dane.json").compress_type == zipfile.ZIP_DEFLATED
 
 

@@ -1,5 +1,6 @@
-"""The invoice PDF's font: each file embeds a TrueType subset of only the glyphs it shows, whose
-outlines are the shipped font's, and its text (every Polish letter) extracts back."""
+"""The invoice PDF as pypdf reads it: each file embeds one TrueType subset of DejaVu Sans holding only
+the glyphs it shows, whose outlines are the shipped font's, with a ToUnicode map through which its
+text (every Polish letter) extracts back; a long invoice runs over several pages."""
 
 from __future__ import annotations
 
@@ -17,10 +18,9 @@ from fontTools.ttLib import TTFont
 
 from fakturowo_ui.models import Document, DocumentItem
 from fakturowo_ui.services import pdf
-from tests import pdf_text
+from tests import pdf_reader
 
 POLISH = "ąćęłńóśźż ĄĆĘŁŃÓŚŹŻ"
-_STREAM_RE = re.compile(rb"<<([^<>]*(?:<<[^<>]*>>[^<>]*)*)>>\s*stream\r?\n(.*?)\r?\nendstream", re.S)
 
 
 def invoice(buyer: str = "Klient Łódź", item: str = "Usługa księgowa") -> tuple[Document, list[DocumentItem]]:
@@ -64,30 +64,34 @@ def one_page(*texts: str) -> bytes:
 
 
 def font_program(data: bytes) -> bytes:
-    """The embedded TrueType program (the one stream with /Length1), inflated."""
-    found = [body for header, body in _STREAM_RE.findall(data) if b"/Length1" in header]
-    assert len(found) == 1
-    return zlib.decompress(found[0])
-
-
-def cids_of(data: bytes) -> set[int]:
-    """The CIDs the page contents show."""
-    shown: set[int] = set()
-    for header, body in _STREAM_RE.findall(data):
-        if b"/Length1" in header or b"/ObjStm" in header or b"/XRef" in header:
-            continue
-        content = zlib.decompress(body)
-        if b"begincmap" in content:
-            continue
-        for hex_text in re.findall(rb"<([0-9A-F]*)>\s*Tj", content):
-            shown.update(int(hex_text[i : i + 4], 16) for i in range(0, len(hex_text), 4))
-    return shown
+    """The one embedded TrueType program: the file holds one, the one its pages' font refers to."""
+    [font] = pdf_reader.fonts(data)
+    assert pdf_reader.font_programs(data) == [font.program]
+    return font.program
 
 
 def outline(font: TTFont, glyph_name: str) -> list:
     pen = DecomposingRecordingPen(font.getGlyphSet())
     font.getGlyphSet()[glyph_name].draw(pen)
     return pen.value
+
+
+def many_lines(count: int) -> tuple[Document, list[DocumentItem]]:
+    """An invoice of `count` lines, each named with its number and Polish letters."""
+    document, _items = invoice()
+    items = [
+        DocumentItem(
+            document_id=7,
+            position=n,
+            name=f"Pozycja {n} źdźbło żółci",
+            quantity=Decimal("1.000"),
+            unit="szt.",
+            net_price=Decimal("1.00"),
+            vat_rate="23",
+        )
+        for n in range(1, count + 1)
+    ]
+    return document, items
 
 
 def test_a_pdf_embeds_only_the_glyphs_it_shows_with_the_fonts_own_outlines():
@@ -101,7 +105,7 @@ def test_a_pdf_embeds_only_the_glyphs_it_shows_with_the_fonts_own_outlines():
     assert len(data) < len(zlib.compress(pdf.FONT_PATH.read_bytes())) / 2  # the whole PDF vs the font alone
 
     # Glyphs: .notdef, one per distinct character shown, and the components of composite ones.
-    text = pdf_text.text(data).replace("\n", "")
+    text = pdf_reader.text(data).replace("\n", "")
     cmap = full.getBestCmap()
     shown_names = {cmap[ord(ch)] for ch in set(text)}
     glyf = full["glyf"]
@@ -115,24 +119,64 @@ def test_a_pdf_embeds_only_the_glyphs_it_shows_with_the_fonts_own_outlines():
                 pending.append(component.glyphName)
     assert subset["maxp"].numGlyphs == 1 + len(needed) < full["maxp"].numGlyphs / 4
 
-    # Each CID the page shows draws exactly the full font's outline of its character.
-    cids = cids_of(data)
+    # Each CID the page shows draws exactly the full font's outline of its character, with its
+    # advance both in the program and in the PDF's /W widths.
+    cids = pdf_reader.shown_codes(data)
     assert len(cids) == len(shown_names)
     order = subset.getGlyphOrder()
-    to_unicode = pdf_text.unicode_map(data)
+    [font] = pdf_reader.fonts(data)
+    upem = full["head"].unitsPerEm
     for cid in cids:
-        ch = to_unicode[f"{cid:04X}"]
+        ch = font.to_unicode[cid]
         assert outline(subset, order[cid]) == outline(full, cmap[ord(ch)]), ch
         assert subset["hmtx"][order[cid]] == full["hmtx"][cmap[ord(ch)]]
+        assert font.widths[cid] == round(full["hmtx"][cmap[ord(ch)]][0] * 1000 / upem), ch
+
+
+def test_the_font_is_a_dejavu_subset_embedded_once_with_a_tounicode_map():
+    """Three pages: one font dictionary for all of them, one font program in the file, named as a
+    subset of DejaVu Sans (a tag of six capitals, ISO 32000-1 9.6.4), mapping every code shown."""
+    data = pdf.render_invoice(*many_lines(100))
+    pages = pdf_reader.reader(data).pages
+    assert len(pages) == 3
+    assert all(page["/Resources"]["/Font"] for page in pages)
+    [font] = pdf_reader.fonts(data)  # the distinct font dictionaries the three pages use
+    assert re.fullmatch(r"[A-Z]{6}\+DejaVuSans", font.base_font), font.base_font
+    assert font.subtype == "/Type0/CIDFontType2"
+    assert pdf_reader.font_programs(data) == [font.program]
+    subset, full = TTFont(io.BytesIO(font.program)), TTFont(pdf.FONT_PATH)
+    assert subset["maxp"].numGlyphs < full["maxp"].numGlyphs / 4
+    assert set(font.to_unicode) >= pdf_reader.shown_codes(data)
+    assert set("źżółŁ") <= set(font.to_unicode.values())  # "żółci", "Łódź"
+
+
+def test_a_long_invoice_runs_over_pages_each_with_the_table_header_and_every_line_once():
+    data = pdf.render_invoice(*many_lines(100))
+    pages = pdf_reader.page_texts(data)
+    assert len(pages) == 3  # 100 lines of 17 points do not fit two A4 pages of 842
+    header = "Lp. Nazwa Ilość J.m. Cena netto Wartość netto VAT"
+    assert all(page.count(header) == 1 for page in pages)
+    shown = [
+        line.split(" Pozycja ")[0] for page in pages for line in page.split("\n") if "źdźbło żółci" in line
+    ]
+    assert shown == [str(n) for n in range(1, 101)]  # each line once, in order, across the pages
+    whole = "\n".join(pages)
+    for n in (1, 34, 100):
+        assert f"{n} Pozycja {n} źdźbło żółci 1 szt. 1,00 1,00 23%" in whole
+    assert [page.count("Do zapłaty: 123,00 PLN") for page in pages] == [0, 0, 1]
+    assert "Faktura VAT nr FV 12/11/2026" in pages[0] and "Nabywca" in pages[0]
+    assert "Nabywca" not in pages[1] + pages[2]
 
 
 def test_every_polish_letter_extracts_back():
     data = one_page(POLISH, "Zażółć gęślą jaźń", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ")
-    assert pdf_text.text(data).split("\n") == [POLISH, "Zażółć gęślą jaźń", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ"]
+    assert pdf_reader.text(data).split("\n") == [POLISH, "Zażółć gęślą jaźń", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ"]
     document, items = invoice(buyer=POLISH, item=f"Pozycja {POLISH}")
-    text = pdf_text.text(pdf.render_invoice(document, items))
-    assert POLISH in text and f"Pozycja {POLISH}" in text
+    text = pdf_reader.text(pdf.render_invoice(document, items))
+    assert POLISH in text.split("\n") and f"Pozycja {POLISH}" in text
     assert "Faktura VAT nr FV 12/11/2026" in text and "Do zapłaty: 369,00 PLN" in text
+    for letter in "łżąŁŻĄ":
+        assert letter in text, letter
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
@@ -144,7 +188,7 @@ def test_a_reader_extracts_the_polish_letters_through_the_subsets_tounicode():
 
 def test_a_character_the_font_lacks_is_drawn_and_read_as_a_question_mark():
     data = one_page("a☃b?")
-    assert pdf_text.text(data) == "a?b?"
+    assert pdf_reader.text(data) == "a?b?"
     assert TTFont(io.BytesIO(font_program(data)))["maxp"].numGlyphs == 4  # .notdef, a, b, ?
 
 
@@ -152,7 +196,7 @@ def test_files_with_other_characters_get_other_subsets_and_the_same_file_twice_i
     first, again, other = one_page("abc"), one_page("abc"), one_page("abcłą")
     assert first == again
     assert len(font_program(other)) > len(font_program(first))
-    assert pdf_text.text(other) == "abcłą"
+    assert pdf_reader.text(other) == "abcłą"
 
 
 def test_widths_are_the_fonts_advances():
