@@ -34,6 +34,7 @@ from starlette.responses import (
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.health import healthz
 from fakturowo_ui.i18n import t
@@ -141,7 +142,7 @@ async def start_session(request: Request) -> Response:
     code = form.get("code", "")
     result = await run_in_threadpool(accounts.exchange_login_code, code) if code else None
     if result is None:
-        return _redirect("/logowanie/?blad=kod")
+        return _redirect(routes.LOGIN_CODE_REFUSED)
     token, next_path = result
     response = _redirect(next_path)
     _set_session_cookie(response, token)
@@ -159,7 +160,7 @@ async def end_session(request: Request) -> Response:
         return PlainTextResponse("Forbidden", status_code=403)
     token = sessions.token_from_cookie_header(request.headers.get("cookie", ""))
     await run_in_threadpool(_end_session, token)
-    response = _redirect("/logowanie/?wylogowano=1")
+    response = _redirect(routes.LOGGED_OUT)
     _clear_session_cookie(response)
     return response
 
@@ -179,7 +180,7 @@ async def rotate_session(request: Request) -> Response:
     code = form.get("code", "")
     result = await run_in_threadpool(password_flows.exchange_rotation_code, code) if code else None
     if result is None:
-        response = _redirect("/logowanie/?blad=kod")
+        response = _redirect(routes.LOGIN_CODE_REFUSED)
         _clear_session_cookie(response)
         return response
     token, next_path = result
@@ -349,16 +350,16 @@ async def export_download(request: Request) -> Response:
 
 api = Starlette(
     routes=[
-        Route("/auth/session", start_session, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/auth/logout", end_session, methods=["POST"]),
-        Route("/auth/rotate", rotate_session, methods=["POST"]),
-        Route("/dev/outbox", outbox, methods=["GET"]),
-        Route("/pliki/faktura/{document_id}", document_pdf, methods=["GET"]),
-        Route("/pliki/eksport/{token}", export_download, methods=["GET"]),
+        Route(routes.AUTH_SESSION, start_session, methods=["POST"]),
+        Route(routes.HEALTHZ, healthz, methods=["GET"]),
+        Route(routes.AUTH_LOGOUT, end_session, methods=["POST"]),
+        Route(routes.AUTH_ROTATE, rotate_session, methods=["POST"]),
+        Route(routes.DEV_OUTBOX, outbox, methods=["GET"]),
+        Route(routes.DOCUMENT_PDF, document_pdf, methods=["GET"]),
+        Route(routes.EXPORT_DOWNLOAD, export_download, methods=["GET"]),
         # Only POST: a GET falls through to the Reflex page /wypisz.
-        Route(unsubscribe.PATH, one_click_unsubscribe, methods=["POST"]),
-        Route(unsubscribe.PATH.rstrip("/"), one_click_unsubscribe, methods=["POST"]),
+        Route(routes.UNSUBSCRIBE, one_click_unsubscribe, methods=["POST"]),
+        Route(routes.UNSUBSCRIBE.rstrip("/"), one_click_unsubscribe, methods=["POST"]),
     ]
 )
 

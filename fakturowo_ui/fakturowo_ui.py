@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from fakturowo_ui import state_store
+from fakturowo_ui import routes, state_store
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.i18n import t
@@ -54,39 +54,47 @@ app = rx.App(
 # Before a tab's full state is sent, drop the user data of a session that has ended (issue 14).
 app.add_middleware(ForgetEndedSessions(), index=0)
 
-app.add_page(home, route="/", title=t("home.title"), on_load=HomeState.on_load)
-app.add_page(register, route="/rejestracja", title=t("register.title"), on_load=RegisterState.on_load)
-app.add_page(login, route="/logowanie", title=t("login.title"), on_load=LoginState.on_load)
-app.add_page(confirm_email, route="/potwierdz-email", title=t("confirm.title"), on_load=ConfirmState.on_load)
+app.add_page(home, route=routes.HOME, title=t("home.title"), on_load=HomeState.on_load)
+app.add_page(register, route=routes.REGISTER, title=t("register.title"), on_load=RegisterState.on_load)
+app.add_page(login, route=routes.LOGIN, title=t("login.title"), on_load=LoginState.on_load)
+app.add_page(
+    confirm_email, route=routes.CONFIRM_EMAIL, title=t("confirm.title"), on_load=ConfirmState.on_load
+)
 app.add_page(
     account,
-    route="/konto",
+    route=routes.ACCOUNT,
     title=t("account.title"),
     on_load=[AccountState.on_load, PeriodicChangeState.on_load],
 )
 app.add_page(
     confirm_deletion,
-    route="/usun-konto",
+    route=routes.CONFIRM_DELETION,
     title=t("deletion.confirm.title"),
     on_load=DeletionConfirmState.on_load,
 )
-app.add_page(help_delete_account, route="/pomoc/jak-usunac-konto-uzytkownika", title=t("help.title"))
+app.add_page(help_delete_account, route=routes.HELP_DELETE_ACCOUNT, title=t("help.title"))
 # User data (issue 6): seller details, clients, products, documents and a new invoice.
-app.add_page(issue_page, route="/wystaw", title=t("issue.title"), on_load=IssueState.on_load)
-app.add_page(documents_page, route="/dokumenty", title=t("documents.title"), on_load=DocumentsState.on_load)
-app.add_page(clients_page, route="/klienci", title=t("clients.title"), on_load=ClientsState.on_load)
-app.add_page(products_page, route="/produkty", title=t("products.title"), on_load=ProductsState.on_load)
-app.add_page(settings_page, route="/ustawienia", title=t("settings.title"), on_load=SellerState.on_load)
+app.add_page(issue_page, route=routes.ISSUE_INVOICE, title=t("issue.title"), on_load=IssueState.on_load)
+app.add_page(
+    documents_page, route=routes.DOCUMENTS, title=t("documents.title"), on_load=DocumentsState.on_load
+)
+app.add_page(clients_page, route=routes.CLIENTS, title=t("clients.title"), on_load=ClientsState.on_load)
+app.add_page(products_page, route=routes.PRODUCTS, title=t("products.title"), on_load=ProductsState.on_load)
+app.add_page(
+    settings_page, route=routes.SELLER_SETTINGS, title=t("settings.title"), on_load=SellerState.on_load
+)
 app.add_page(
     password_change,
-    route="/zmiana-hasla",
+    route=routes.PASSWORD_CHANGE,
     title=t("password_change.title"),
     on_load=PasswordChangeState.on_load,
 )
-app.add_page(password_reset, route="/reset-hasla", title=t("reset.title"), on_load=PasswordResetState.on_load)
+app.add_page(
+    password_reset, route=routes.PASSWORD_RESET, title=t("reset.title"), on_load=PasswordResetState.on_load
+)
 # Consents and reminders (issue 5): the unsubscribe link's page (its POST is in api.py), and the
 # daily work inside the app (every worker starts it; a database lock lets one run it per day).
 app.add_page(
-    unsubscribe_page, route="/wypisz", title=t("unsubscribe.title"), on_load=UnsubscribeState.on_load
+    unsubscribe_page, route=routes.UNSUBSCRIBE, title=t("unsubscribe.title"), on_load=UnsubscribeState.on_load
 )
 app.register_lifespan_task(daily_work_loop)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.auth import LogoutState
 
@@ -20,13 +21,13 @@ def navbar(private: bool) -> rx.Component:
     """The top bar: the app's sections for a logged-in user, login and registration otherwise."""
     if private:
         links = [
-            _nav_link(t("nav.issue"), "/wystaw/"),
-            _nav_link(t("nav.documents"), "/dokumenty/"),
-            _nav_link(t("nav.clients"), "/klienci/"),
-            _nav_link(t("nav.products"), "/produkty/"),
-            _nav_link(t("nav.account"), "/konto/"),
-            _nav_link(t("nav.settings"), "/ustawienia/"),
-            _nav_link(t("nav.help"), "/pomoc/jak-usunac-konto-uzytkownika/"),
+            _nav_link(t("nav.issue"), routes.ISSUE_INVOICE),
+            _nav_link(t("nav.documents"), routes.DOCUMENTS),
+            _nav_link(t("nav.clients"), routes.CLIENTS),
+            _nav_link(t("nav.products"), routes.PRODUCTS),
+            _nav_link(t("nav.account"), routes.ACCOUNT),
+            _nav_link(t("nav.settings"), routes.SELLER_SETTINGS),
+            _nav_link(t("nav.help"), routes.HELP_DELETE_ACCOUNT),
             rx.el.li(
                 rx.el.button(
                     t("nav.logout"),
@@ -38,12 +39,12 @@ def navbar(private: bool) -> rx.Component:
         ]
     else:
         links = [
-            _nav_link(t("nav.help"), "/pomoc/jak-usunac-konto-uzytkownika/"),
-            _nav_link(t("nav.login"), "/logowanie/"),
-            _nav_link(t("nav.register"), "/rejestracja/"),
+            _nav_link(t("nav.help"), routes.HELP_DELETE_ACCOUNT),
+            _nav_link(t("nav.login"), routes.LOGIN),
+            _nav_link(t("nav.register"), routes.REGISTER),
         ]
     return rx.el.header(
-        rx.el.a(t("app.name"), href="/", class_name="brand"),
+        rx.el.a(t("app.name"), href=routes.HOME, class_name="brand"),
         rx.el.nav(rx.el.ul(*links, class_name="nav-list"), aria_label=t("nav.main")),
         class_name="topbar",
     )

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.layout import checkbox, loading, message, page, region, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.account import AccountState, ConsentsState
@@ -38,7 +39,7 @@ def _periodic_change() -> rx.Component:
             method="post",
             class_name="form",
         ),
-        rx.el.p(rx.el.a(t("account.periodic.change_now"), href="/zmiana-hasla/")),
+        rx.el.p(rx.el.a(t("account.periodic.change_now"), href=routes.PASSWORD_CHANGE)),
     )
 
 

@@ -7,10 +7,7 @@ import reflex as rx
 from fakturowo_ui.components.forms import delete_confirmation, pager, search_box, select_input, text_input
 from fakturowo_ui.components.layout import loading, message, page, region
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services.products import UNITS, VAT_RATES
-from fakturowo_ui.state.catalog import ClientsState, ProductsState
-
-VAT_OPTIONS = [(rate, "zw" if rate == "zw" else f"{rate}%") for rate in VAT_RATES]
+from fakturowo_ui.state.catalog import UNIT_EXAMPLES, VAT_OPTIONS, ClientsState, ProductsState
 
 
 def _form(state, kind: str, fields: list[rx.Component]) -> rx.Component:
@@ -147,7 +144,7 @@ def products_page() -> rx.Component:
             s.form["unit"],
             form_id="produkt",
             max_length=16,
-            hint="np. " + ", ".join(UNITS[:5]),
+            hint="np. " + UNIT_EXAMPLES,
         ),
         text_input(
             t("field.net_price"),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.layout import loading, message, page
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.confirm import ConfirmState
@@ -23,7 +24,7 @@ def confirm_email() -> rx.Component:
         ),
         rx.cond(
             ConfirmState.confirmed,
-            rx.el.p(rx.el.a(t("confirm.go_login"), href="/logowanie/", class_name="button")),
+            rx.el.p(rx.el.a(t("confirm.go_login"), href=routes.LOGIN, class_name="button")),
         ),
         title=t("confirm.title"),
     )

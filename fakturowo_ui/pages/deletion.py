@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.layout import field, loading, message, page, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.deletion import DeletionConfirmState
@@ -19,7 +20,7 @@ def confirm_deletion() -> rx.Component:
                 rx.el.p(
                     t("deletion.confirm.retention"),
                     " ",
-                    rx.el.a(t("deletion.confirm.account_link"), href="/konto/"),
+                    rx.el.a(t("deletion.confirm.account_link"), href=routes.ACCOUNT),
                     class_name="note-box",
                 ),
                 rx.el.form(
@@ -50,7 +51,9 @@ def confirm_deletion() -> rx.Component:
         rx.cond(
             DeletionConfirmState.offer_login,
             rx.el.p(
-                rx.el.a(t("deletion.confirm.ask_again"), href="/logowanie/?next=/konto/", class_name="button")
+                rx.el.a(
+                    t("deletion.confirm.ask_again"), href=routes.login(routes.ACCOUNT), class_name="button"
+                )
             ),
         ),
         title=t("deletion.confirm.title"),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.forms import delete_confirmation, pager, search_box, select_input, text_input
 from fakturowo_ui.components.layout import loading, message, page, region
 from fakturowo_ui.i18n import t
-from fakturowo_ui.pages.catalog import VAT_OPTIONS
+from fakturowo_ui.state.catalog import VAT_OPTIONS
 from fakturowo_ui.state.documents import DocumentsState, IssueState
 
 
@@ -112,7 +113,7 @@ def _view() -> rx.Component:
                 on_click=rx.download(url=v["pdf"], filename=v["pdf_name"]),
                 class_name="button",
             ),
-            rx.el.a(t("documents.back"), href="/dokumenty/", class_name="button button-secondary"),
+            rx.el.a(t("documents.back"), href=routes.DOCUMENTS, class_name="button button-secondary"),
             class_name="actions",
         ),
     )
@@ -129,7 +130,7 @@ def _list() -> rx.Component:
             rx.foreach(
                 s.rows,
                 lambda row: rx.el.tr(
-                    rx.el.td(rx.el.a(row["number"], href="/dokumenty/?pokaz=" + row["id"])),
+                    rx.el.td(rx.el.a(row["number"], href=row["href"])),
                     rx.el.td(row["buyer"]),
                     rx.el.td(row["issue_date"]),
                     rx.el.td(row["gross"], class_name="num"),
@@ -158,7 +159,7 @@ def _list() -> rx.Component:
     return region(
         t("documents.heading.list"),
         "lista-dokumentow",
-        rx.el.p(rx.el.a(t("documents.new"), href="/wystaw/", class_name="button")),
+        rx.el.p(rx.el.a(t("documents.new"), href=routes.ISSUE_INVOICE, class_name="button")),
         search_box(s, "dokumenty-szukaj"),
         delete_confirmation(s),
         rx.cond(
@@ -274,7 +275,7 @@ def issue_page() -> rx.Component:
                     rx.el.p(
                         t("issue.no_seller"),
                         " ",
-                        rx.el.a(t("issue.go_settings"), href="/ustawienia/"),
+                        rx.el.a(t("issue.go_settings"), href=routes.SELLER_SETTINGS),
                         class_name="note",
                     ),
                 ),
@@ -283,7 +284,7 @@ def issue_page() -> rx.Component:
                     rx.el.p(
                         t("issue.no_clients"),
                         " ",
-                        rx.el.a(t("issue.go_clients"), href="/klienci/"),
+                        rx.el.a(t("issue.go_clients"), href=routes.CLIENTS),
                         class_name="note",
                     ),
                 ),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.layout import page
 from fakturowo_ui.i18n import t
 from fakturowo_ui.settings import get_settings
@@ -20,8 +21,8 @@ def home() -> rx.Component:
             class_name="lead",
         ),
         rx.el.div(
-            rx.el.a(t("home.register"), href="/rejestracja/", class_name="button"),
-            rx.el.a(t("home.login"), href="/logowanie/", class_name="button button-secondary"),
+            rx.el.a(t("home.register"), href=routes.REGISTER, class_name="button"),
+            rx.el.a(t("home.login"), href=routes.LOGIN, class_name="button button-secondary"),
             class_name="actions",
         ),
         title=t("home.title"),

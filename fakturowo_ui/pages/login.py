@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.layout import field, message, page, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.login import LoginState
@@ -37,7 +38,7 @@ def login() -> rx.Component:
             class_name="form",
             no_validate=True,
         ),
-        rx.el.p(rx.el.a(t("login.forgot"), href="/reset-hasla/")),
-        rx.el.p(rx.el.a(t("login.no_account"), href="/rejestracja/")),
+        rx.el.p(rx.el.a(t("login.forgot"), href=routes.PASSWORD_RESET)),
+        rx.el.p(rx.el.a(t("login.no_account"), href=routes.REGISTER)),
         title=t("login.title"),
     )

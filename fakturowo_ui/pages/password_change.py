@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.layout import field, loading, message, page, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.password import PasswordChangeState
@@ -56,11 +57,13 @@ def password_change() -> rx.Component:
                 message(PasswordChangeState.message, alert=PasswordChangeState.message_is_error),
                 rx.cond(
                     PasswordChangeState.done,
-                    rx.el.p(rx.el.a(t("password_change.go_account"), href="/konto/", class_name="button")),
+                    rx.el.p(
+                        rx.el.a(t("password_change.go_account"), href=routes.ACCOUNT, class_name="button")
+                    ),
                     rx.fragment(
                         rx.el.p(t("password_change.lead")),
                         _form(),
-                        rx.el.p(rx.el.a(t("password_change.forgot"), href="/reset-hasla/")),
+                        rx.el.p(rx.el.a(t("password_change.forgot"), href=routes.PASSWORD_RESET)),
                     ),
                 ),
             ),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.layout import field, loading, message, page, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.password_reset import PasswordResetState
@@ -75,7 +76,7 @@ def password_reset() -> rx.Component:
                 _set_form(),
                 rx.cond(
                     PasswordResetState.done,
-                    rx.el.p(rx.el.a(t("reset.go_login"), href="/logowanie/", class_name="button")),
+                    rx.el.p(rx.el.a(t("reset.go_login"), href=routes.LOGIN, class_name="button")),
                     _request_form(),
                 ),
             ),

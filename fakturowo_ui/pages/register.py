@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.components.layout import checkbox, field, message, page, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.register import RegisterState
@@ -47,6 +48,6 @@ def register() -> rx.Component:
     return page(
         message(RegisterState.message, alert=RegisterState.message_is_error),
         rx.cond(RegisterState.done, rx.fragment(), form),
-        rx.el.p(rx.el.a(t("register.have_account"), href="/logowanie/")),
+        rx.el.p(rx.el.a(t("register.have_account"), href=routes.LOGIN)),
         title=t("register.title"),
     )

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import contextvars
 import json
-from urllib.parse import quote
 
 import reflex as rx
 from reflex.middleware import Middleware
 
+from fakturowo_ui import routes
 from fakturowo_ui.services import blocking, sessions
 from fakturowo_ui.services.sessions import CurrentUser
 
@@ -57,10 +57,6 @@ async def resolve_user(state: rx.State, *, allow_pending_change: bool = False) -
     return user
 
 
-# Passwords (issue 4): where a session marked "must change password" is sent from every other page.
-PASSWORD_CHANGE_PATH = "/zmiana-hasla/"
-
-
 def login_redirect(state: rx.State) -> rx.event.EventSpec:
     """Send a visitor without a session to the login page, remembering where they were going.
 
@@ -71,9 +67,8 @@ def login_redirect(state: rx.State) -> rx.event.EventSpec:
         user = current_user(state, allow_pending_change=True)
         pending = user is not None and user.must_change_password
     if pending:
-        return rx.redirect(PASSWORD_CHANGE_PATH)
-    path = state.router.url.path or "/konto/"
-    return rx.redirect(f"/logowanie/?next={quote(path, safe='/')}")
+        return rx.redirect(routes.PASSWORD_CHANGE)
+    return rx.redirect(routes.login(state.router.url.path or routes.ACCOUNT))
 
 
 def post_form(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
@@ -158,4 +153,4 @@ class LogoutState(rx.State):
     async def logout(self):
         """Forget this tab's user data, then end the session over HTTP (it clears the cookie)."""
         await forget_user_data(self)
-        return post_form("/auth/logout", {})
+        return post_form(routes.AUTH_LOGOUT, {})

@@ -19,6 +19,10 @@ from fakturowo_ui.state.common import text_field, whole_number
 from fakturowo_ui.state.events import act
 from fakturowo_ui.state.lists import PagedList
 
+# What the product and invoice forms offer, from the service's rules (pages take them from here).
+VAT_OPTIONS = [(rate, "zw" if rate == "zw" else f"{rate}%") for rate in products.VAT_RATES]
+UNIT_EXAMPLES = ", ".join(products.UNITS[:5])
+
 
 class _CatalogState(PagedList, mixin=True):
     """What both lists share beyond paging: the add/edit form and deleting."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import clock, documents, money, products, subscriptions
 from fakturowo_ui.services.nip import format_nip
@@ -47,7 +48,8 @@ class DocumentsState(PagedList, UserBoundState):
                     "buyer": d.buyer_name,
                     "issue_date": clock.format_date(d.issue_date),
                     "gross": money.format_amount(d.total_gross),
-                    "pdf": f"/pliki/faktura/{d.id}",
+                    "href": routes.show_document(d.id),
+                    "pdf": routes.document_pdf(d.id),
                 }
                 for d in result.rows
             ],
@@ -79,7 +81,7 @@ class DocumentsState(PagedList, UserBoundState):
                 "buyer_address": d.buyer_address,
                 "buyer_nip": format_nip(d.buyer_nip) if d.buyer_nip else "",
                 "to_pay": t("documents.to_pay", amount=money.format_amount(totals.gross)),
-                "pdf": f"/pliki/faktura/{d.id}",
+                "pdf": routes.document_pdf(d.id),
                 "pdf_name": documents.file_name(d.number),
             },
             "view_items": [
@@ -345,4 +347,4 @@ class IssueState(UserBoundState):
         if issued.refusal is not None:
             self._update(message=issued.refusal.message(), message_is_error=True)
             return
-        yield rx.redirect(f"/dokumenty/?pokaz={issued.document.id}&wystawiono=1")
+        yield rx.redirect(routes.show_document(issued.document.id, issued=True))

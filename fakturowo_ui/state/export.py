@@ -8,6 +8,7 @@ import logging
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import export
 from fakturowo_ui.services.errors import DomainError
@@ -75,7 +76,7 @@ class ExportState(UserBoundState):
                 self.busy = False
                 self.message, self.message_is_error = t("export.failed"), True
             return
-        url = f"/pliki/eksport/{token}"
+        url = routes.export_download(token)
         async with self:
             self.busy = self.queued = False
             self.done = self.total = progress.total

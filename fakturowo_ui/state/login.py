@@ -6,6 +6,7 @@ import logging
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
@@ -65,7 +66,7 @@ class LoginState(rx.State):
         else:
             # A new user in this tab starts from nothing the previous one left behind.
             await forget_user_data(self)
-            yield post_form("/auth/session", {"code": code})
+            yield post_form(routes.AUTH_SESSION, {"code": code})
             return
         finally:
             self.busy = False

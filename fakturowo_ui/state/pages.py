@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.state.auth import resolve_user
 
 
@@ -14,5 +15,5 @@ class HomeState(rx.State):
     async def on_load(self):
         """Go to the account page when logged in."""
         if await resolve_user(self) is not None:
-            return rx.redirect("/konto/")
+            return rx.redirect(routes.ACCOUNT)
         return None

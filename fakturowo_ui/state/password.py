@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import clock, password_flows, password_policy
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data, login_redirect, post_form
@@ -113,7 +114,7 @@ class PasswordChangeState(UserBoundState):
             self.forced = False
             self.message = t("password_change.done")
             # Every session ended with the change; the hop sets this tab's new cookie.
-            yield post_form("/auth/rotate", {"code": done.value})
+            yield post_form(routes.AUTH_ROTATE, {"code": done.value})
             return
         errors = done.domain_error.params.get("errors") if done.domain_error is not None else None
         if isinstance(errors, dict):

@@ -1,0 +1,118 @@
+"""Every route of the app as a constant, and the builders of links that carry a token or a query.
+
+The one place a path of this app is spelled out (tests/unit/test_routes.py keeps it so): pages,
+states, services (the e-mailed links, through `get_settings().link(...)`) and api.py take their
+paths from here. It imports nothing of Reflex or of the app, so every layer may use it.
+
+A page constant is the address the app links to: with the trailing slash, as the exported
+frontend serves every page (`/konto/` is `konto/index.html`). `app.add_page(route=...)` takes the
+same constant; Reflex strips the slashes of a route it registers.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+# -- pages (CONTRACT.md, "Routes") ---------------------------------------------------------------
+HOME = "/"
+REGISTER = "/rejestracja/"
+LOGIN = "/logowanie/"
+CONFIRM_EMAIL = "/potwierdz-email/"
+PASSWORD_RESET = "/reset-hasla/"
+ACCOUNT = "/konto/"
+PASSWORD_CHANGE = "/zmiana-hasla/"
+CONFIRM_DELETION = "/usun-konto/"
+HELP_DELETE_ACCOUNT = "/pomoc/jak-usunac-konto-uzytkownika/"
+ISSUE_INVOICE = "/wystaw/"
+DOCUMENTS = "/dokumenty/"
+CLIENTS = "/klienci/"
+PRODUCTS = "/produkty/"
+SELLER_SETTINGS = "/ustawienia/"
+# GET is the page with the button; POST (api.py) is RFC 8058's one-click unsubscribe.
+UNSUBSCRIBE = "/wypisz/"
+
+# Every page the app registers (fakturowo_ui.py).
+PAGES = (
+    HOME,
+    REGISTER,
+    LOGIN,
+    CONFIRM_EMAIL,
+    PASSWORD_RESET,
+    ACCOUNT,
+    PASSWORD_CHANGE,
+    CONFIRM_DELETION,
+    HELP_DELETE_ACCOUNT,
+    ISSUE_INVOICE,
+    DOCUMENTS,
+    CLIENTS,
+    PRODUCTS,
+    SELLER_SETTINGS,
+    UNSUBSCRIBE,
+)
+# The pages that need a logged-in user: the only places a login may lead back to (`?next=`).
+PRIVATE_PAGES = (ACCOUNT, PASSWORD_CHANGE, CLIENTS, PRODUCTS, DOCUMENTS, SELLER_SETTINGS, ISSUE_INVOICE)
+
+# -- the same pages with a query the page reads ----------------------------------------------------
+# After POST /auth/session refused its one-time code.
+LOGIN_CODE_REFUSED = LOGIN + "?blad=kod"
+# After POST /auth/logout.
+LOGGED_OUT = LOGIN + "?wylogowano=1"
+# Where the tab lands after the session hop that follows a successful password change.
+PASSWORD_CHANGED = PASSWORD_CHANGE + "?zmieniono=1"
+
+# -- plain HTTP endpoints (api.py; Starlette path patterns) ---------------------------------------
+AUTH_SESSION = "/auth/session"
+AUTH_LOGOUT = "/auth/logout"
+AUTH_ROTATE = "/auth/rotate"
+DEV_OUTBOX = "/dev/outbox"
+HEALTHZ = "/healthz"
+DOCUMENT_PDF = "/pliki/faktura/{document_id}"
+EXPORT_DOWNLOAD = "/pliki/eksport/{token}"
+
+ENDPOINTS = (AUTH_SESSION, AUTH_LOGOUT, AUTH_ROTATE, DEV_OUTBOX, HEALTHZ, DOCUMENT_PDF, EXPORT_DOWNLOAD)
+
+
+# -- builders ---------------------------------------------------------------------------------------
+def _with_token(page: str, token: str) -> str:
+    return f"{page}?{urlencode({'token': token})}"
+
+
+def confirm_email_link(token: str) -> str:
+    """The address confirmation page for this link's token (the mail "Potwierdź adres email")."""
+    return _with_token(CONFIRM_EMAIL, token)
+
+
+def password_reset_link(token: str) -> str:
+    """The page that sets a new password with this reset link's token."""
+    return _with_token(PASSWORD_RESET, token)
+
+
+def confirm_deletion_link(token: str) -> str:
+    """The deletion confirmation page for this link's token (the mail "Potwierdź usunięcie konta")."""
+    return _with_token(CONFIRM_DELETION, token)
+
+
+def unsubscribe_link(token: str) -> str:
+    """The unsubscribe page (GET) and one-click endpoint (POST) for this signed token."""
+    return _with_token(UNSUBSCRIBE, token)
+
+
+def login(next_path: str) -> str:
+    """The login page that leads back to `next_path` (a path of this app) after the login."""
+    return f"{LOGIN}?next={quote(next_path, safe='/')}"
+
+
+def show_document(document_id: int, *, issued: bool = False) -> str:
+    """/dokumenty showing one document; `issued` adds the "just issued" message."""
+    path = f"{DOCUMENTS}?pokaz={int(document_id)}"
+    return path + "&wystawiono=1" if issued else path
+
+
+def document_pdf(document_id: int) -> str:
+    """The PDF of one of the user's documents."""
+    return DOCUMENT_PDF.format(document_id=int(document_id))
+
+
+def export_download(token: str) -> str:
+    """The user's finished data export, downloaded once."""
+    return EXPORT_DOWNLOAD.format(token=quote(token, safe=""))
