@@ -48,9 +48,24 @@ def test_daily_runs_and_is_safe_twice(app_env, frozen_clock, capsys):
     assert count_rows(OneTimeToken) == count_rows(AuthSession) == count_rows(RateLimitHit) == 1
 
 
-def test_daily_without_a_date_uses_today(app_env, capsys):
+def test_daily_without_a_date_uses_today(app_env, frozen_clock, monkeypatch, capsys):
+    """Today in Warsaw by the app's clock: at 23:30 UTC on 23 November it is already the 24th
+    there (CET, UTC+1), so neither the machine's own date nor the UTC one would do."""
+    days: list[dt.date] = []
+
+    def record(day: dt.date) -> str:
+        days.append(day)
+        return f"record: {day.isoformat()}"
+
+    monkeypatch.setattr(jobs, "DAILY_TASKS", [record, *jobs.DAILY_TASKS])
+    frozen_clock.moment = dt.datetime(2026, 11, 23, 23, 30)
     assert jobs.main(["daily"]) == 0
-    assert "FAILED" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert days == [dt.date(2026, 11, 24)]
+    assert "record: 2026-11-24" in out and "FAILED" not in out
+
+    assert jobs.main(["daily", "--date", "2026-11-20"]) == 0  # a date given wins over today
+    assert days == [dt.date(2026, 11, 24), dt.date(2026, 11, 20)]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
+import time
 
 import pytest
 from passlib.context import CryptContext
@@ -45,9 +47,55 @@ def test_the_common_list_is_large_and_used():
     assert "password" in common or "123456" in common
 
 
-def test_hashing_runs_off_the_event_loop():
-    hashed = asyncio.run(passwords.hash_password_async(PASSWORD))
-    assert asyncio.run(passwords.verify_password_async(PASSWORD, hashed))
+def test_hashing_runs_off_the_event_loop(monkeypatch):
+    """Hashing and verifying run in the hashing pool's threads, and the event loop goes on
+    running other work while they do (a hash slowed down to 0.3 s here)."""
+    real_hash, real_verify = passwords.hash_password, passwords.verify_password
+    threads: list[tuple[str, str, bool]] = []
+
+    def on_the_loop() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    def slow_hash(password: str) -> str:
+        threads.append(("hash", threading.current_thread().name, on_the_loop()))
+        time.sleep(0.3)
+        return real_hash(password)
+
+    def slow_verify(password: str, password_hash: str) -> bool:
+        threads.append(("verify", threading.current_thread().name, on_the_loop()))
+        time.sleep(0.3)
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(passwords, "hash_password", slow_hash)
+    monkeypatch.setattr(passwords, "verify_password", slow_verify)
+
+    async def while_ticking(work):
+        ticks = 0
+        task = asyncio.ensure_future(work)
+        while not task.done():
+            await asyncio.sleep(0.01)
+            ticks += 1
+        return task.result(), ticks
+
+    async def scenario():
+        loop_thread = threading.current_thread().name
+        hashed, hash_ticks = await while_ticking(passwords.hash_password_async(PASSWORD))
+        ok, verify_ticks = await while_ticking(passwords.verify_password_async(PASSWORD, hashed))
+        wrong, _ticks = await while_ticking(passwords.verify_password_async(PASSWORD + "!", hashed))
+        return loop_thread, hashed, ok, wrong, hash_ticks, verify_ticks
+
+    loop_thread, hashed, ok, wrong, hash_ticks, verify_ticks = asyncio.run(scenario())
+    assert ok and not wrong and _argon2_params(hashed)["type"] == "id"
+    assert [kind for kind, _name, _loop in threads] == ["hash", "verify", "verify"]
+    for _kind, name, loop_running in threads:
+        assert name != loop_thread and name.startswith("fakturowo-hash"), name
+        assert not loop_running
+    # The loop kept ticking every 10 ms through each 0.3 s call (none had it been blocked).
+    assert hash_ticks >= 10 and verify_ticks >= 10, (hash_ticks, verify_ticks)
 
 
 def _long_common_password() -> str:
