@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import BlockedAddress, ConsentRecord, Subscription, User
@@ -192,7 +193,7 @@ async def send_confirmation(user_id: int, email: str) -> None:
             "confirm_email",
             to=email,
             subject=t("mail.confirm.subject"),
-            action_url=get_settings().link(f"/potwierdz-email/?token={token}"),
+            action_url=get_settings().link(routes.confirm_email_link(token)),
             valid_until=clock.format_datetime(expires_at),
         )
 
@@ -326,27 +327,20 @@ def exchange_login_code(code: str) -> tuple[str, str] | None:
         token = sessions.create(session, user.id, must_change_password=must_change)
         audit.info("login user_id=%s must_change_password=%s", user.id, must_change)
         if must_change:
-            return token, "/zmiana-hasla/"
-        return token, row.next_path or "/konto/"
+            return token, routes.PASSWORD_CHANGE
+        return token, row.next_path or routes.ACCOUNT
 
 
-_PRIVATE_PREFIXES = (
-    "/konto",
-    "/zmiana-hasla",
-    "/klienci",
-    "/produkty",
-    "/dokumenty",
-    "/ustawienia",
-    "/wystaw",
-)
+# A private page, with or without its trailing slash, a query or a path below it.
+_PRIVATE_PREFIXES = tuple(page.rstrip("/") for page in routes.PRIVATE_PAGES)
 
 
 def safe_next_path(path: str | None) -> str:
     """Where to go after login: only a private page of this app, never another site."""
     if not path or not isinstance(path, str) or len(path) > 200:
-        return "/konto/"
+        return routes.ACCOUNT
     if not path.startswith("/") or path.startswith("//") or "\\" in path or any(ord(c) < 32 for c in path):
-        return "/konto/"
+        return routes.ACCOUNT
     if not path.startswith(_PRIVATE_PREFIXES):
-        return "/konto/"
+        return routes.ACCOUNT
     return path

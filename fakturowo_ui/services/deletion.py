@@ -20,6 +20,7 @@ import time
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import SQLITE_BUSY_TIMEOUT_MS, get_engine, is_sqlite, session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import (
@@ -55,7 +56,6 @@ audit = logging.getLogger("fakturowo.audit")
 MAX_WRONG_PASSWORDS = 5
 DELETION_MAIL_SHORT = ratelimit.Limit("deletion-mail-short", 1, dt.timedelta(minutes=3))
 DELETION_MAIL_DAILY = ratelimit.Limit("deletion-mail-day", 5, dt.timedelta(days=1))
-CONFIRM_PATH = "/usun-konto/"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +86,7 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
             "deletion_link",
             to=email,
             subject=t("mail.deletion.subject"),
-            action_url=get_settings().link(f"{CONFIRM_PATH}?token={token}"),
+            action_url=get_settings().link(routes.confirm_deletion_link(token)),
             user_id=str(user_id),
             valid_until_time=clock.format_time(expires_at),
             valid_until=clock.format_datetime(expires_at),

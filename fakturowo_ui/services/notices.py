@@ -20,6 +20,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import SentNotice, Subscription, User
@@ -28,9 +29,6 @@ from fakturowo_ui.services.accounts import find_user
 from fakturowo_ui.settings import get_settings
 
 log = logging.getLogger("fakturowo.notices")
-
-ACCOUNT_PATH = "/konto/"
-HOME_PATH = "/"
 
 REMINDER_30 = "reminder-30"
 REMINDER_5 = "reminder-5"
@@ -267,7 +265,7 @@ def send_reminders(day: dt.date) -> RunSummary:
             t(_REMINDER_SUBJECTS[kind]),
             date=clock.format_date(last_day),
             days=str((last_day - day).days),
-            account_url=get_settings().link(ACCOUNT_PATH),
+            account_url=get_settings().link(routes.ACCOUNT),
         )
         summary.add(outcome)
     return summary
@@ -339,8 +337,8 @@ def send_review_requests(day: dt.date) -> RunSummary:
                 consents.INFO,
                 "review_request",
                 t("mail.review.subject"),
-                action_url=get_settings().link(HOME_PATH),
-                account_url=get_settings().link(ACCOUNT_PATH),
+                action_url=get_settings().link(routes.HOME),
+                account_url=get_settings().link(routes.ACCOUNT),
             )
         )
     return summary

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import User
@@ -42,12 +43,6 @@ from fakturowo_ui.settings import get_settings
 
 log = logging.getLogger("fakturowo.passwords")
 audit = logging.getLogger("fakturowo.audit")
-
-CHANGE_PATH = "/zmiana-hasla/"
-RESET_PATH = "/reset-hasla/"
-ACCOUNT_PATH = "/konto/"
-# Where the tab lands after the session hop that follows a successful change.
-CHANGED_PATH = "/zmiana-hasla/?zmieniono=1"
 
 RESET_TTL = dt.timedelta(minutes=30)
 ROTATE_TTL = dt.timedelta(seconds=60)
@@ -150,7 +145,9 @@ def _store_changed_password(user_id: int, old_hash: str, new_hash: str) -> tuple
             raise DomainError("password_change.conflict")
         ratelimit.clear(session, CHANGE_FAILURES_PER_ACCOUNT, str(user_id))
         ended = sessions.end_all(session, user_id)
-        code, _row = onetime.issue(session, user_id, ROTATE_SESSION, ROTATE_TTL, next_path=CHANGED_PATH)
+        code, _row = onetime.issue(
+            session, user_id, ROTATE_SESSION, ROTATE_TTL, next_path=routes.PASSWORD_CHANGED
+        )
     audit.info("password changed user_id=%s sessions_ended=%s", user_id, ended)
     return changed_at, code
 
@@ -183,7 +180,7 @@ def exchange_rotation_code(code: str) -> tuple[str, str] | None:
             return None
         # Never marked "must change": the password was changed a moment ago.
         token = sessions.create(session, row.user_id)
-        return token, row.next_path or ACCOUNT_PATH
+        return token, row.next_path or routes.ACCOUNT
 
 
 async def notify_password_changed(email: str, changed_at: dt.datetime) -> bool:
@@ -192,7 +189,7 @@ async def notify_password_changed(email: str, changed_at: dt.datetime) -> bool:
         "password_changed",
         to=email,
         subject=t("mail.password_changed.subject"),
-        reset_url=get_settings().link(RESET_PATH),
+        reset_url=get_settings().link(routes.PASSWORD_RESET),
         when=clock.format_datetime(changed_at),
         email=email,
     )
@@ -269,7 +266,7 @@ async def send_reset_link(user_id: int, email: str) -> None:
             "reset_password",
             to=email,
             subject=t("mail.reset.subject"),
-            action_url=get_settings().link(f"{RESET_PATH}?token={token}"),
+            action_url=get_settings().link(routes.password_reset_link(token)),
             minutes=str(int(RESET_TTL.total_seconds() // 60)),
             valid_until=clock.format_datetime(expires_at),
         )
@@ -443,8 +440,8 @@ def send_change_notices(day: dt.date) -> tuple[int, int]:
             "password_change_notice",
             to=email,
             subject=t("mail.password_notice.subject"),
-            action_url=get_settings().link(CHANGE_PATH),
-            account_url=get_settings().link(ACCOUNT_PATH),
+            action_url=get_settings().link(routes.PASSWORD_CHANGE),
+            account_url=get_settings().link(routes.ACCOUNT),
             date=clock.format_date(due_on),
         )
 

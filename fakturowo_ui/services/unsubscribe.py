@@ -11,8 +11,8 @@ import enum
 import hmac
 import logging
 import re
-import urllib.parse
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import User
 from fakturowo_ui.services import consents
@@ -21,7 +21,6 @@ from fakturowo_ui.settings import get_settings
 
 audit = logging.getLogger("fakturowo.audit")
 
-PATH = "/wypisz/"
 # The body of an RFC 8058 one-click POST.
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 _ATTRIBUTE = {consents.REMINDERS: "reminder_consent", consents.INFO: "info_consent"}
@@ -51,8 +50,7 @@ def make_token(user_id: int, consent: str) -> str:
 
 def link(user_id: int, consent: str) -> str:
     """The absolute unsubscribe URL under FAKTUROWO_BASE_URL (GET: a page; POST: one click)."""
-    query = urllib.parse.urlencode({"token": make_token(user_id, consent)})
-    return get_settings().link(f"{PATH}?{query}")
+    return get_settings().link(routes.unsubscribe_link(make_token(user_id, consent)))
 
 
 def parse_token(token: str) -> tuple[int, str] | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from tests.conftest import Mailbox, SMTPServer, action_link
 
 CONFIRM_SUBJECT = "Potwierdź adres email"
@@ -167,7 +168,7 @@ def fill_registration(page: Page, email: str, password: str, repeat: str | None 
 
 def register(page: Page, email: str, password: str = PASSWORD) -> None:
     """Fill and send the registration form; waits for the confirmation notice."""
-    open_page(page, "/rejestracja/")
+    open_page(page, routes.REGISTER)
     fill_registration(page, email, password)
     page.get_by_role("button", name="Zarejestruj konto").click()
     expect_message(page, "Konto zostało utworzone")
@@ -196,7 +197,7 @@ def register_user(page: Page, email: str, password: str = PASSWORD) -> int:
     return user_id
 
 
-def submit_login(page: Page, email: str, password: str, path: str = "/logowanie/") -> None:
+def submit_login(page: Page, email: str, password: str, path: str = routes.LOGIN) -> None:
     """Fill and send the login form (opening `path` first when given)."""
     if path:
         open_page(page, path)
@@ -205,12 +206,12 @@ def submit_login(page: Page, email: str, password: str, path: str = "/logowanie/
     page.get_by_role("button", name="Zaloguj", exact=True).click()
 
 
-def login(page: Page, email: str, password: str = PASSWORD, *, lands_on: str = "/konto/") -> None:
+def login(page: Page, email: str, password: str = PASSWORD, *, lands_on: str = routes.ACCOUNT) -> None:
     """Log in through /logowanie and wait for the page the login leads to."""
     submit_login(page, email, password)
     expect(page).to_have_url(re.compile(re.escape(lands_on) + r"(\?.*)?$"))
     wait_ready(page)
-    if lands_on == "/konto/":
+    if lands_on == routes.ACCOUNT:
         expect(page.get_by_text("Zalogowano jako")).to_be_visible()
 
 

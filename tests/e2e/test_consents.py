@@ -19,6 +19,7 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from fakturowo_ui.services import clock
 from fakturowo_ui.settings import REPO_ROOT
 from tests.conftest import TEST_SECRET, text_of
@@ -111,7 +112,7 @@ def test_consents_are_saved_and_kept_after_reload_and_a_new_login(page: Page, br
         from tests.e2e.helpers import INIT_SCRIPT
 
         other.add_init_script(INIT_SCRIPT)
-        open_page(other, "/logowanie/")
+        open_page(other, routes.LOGIN)
         login(other, email)
         expect_boxes(other, True, False)
     finally:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from tests.conftest import action_link, text_of
 from tests.e2e.helpers import (
     INIT_SCRIPT,
@@ -109,7 +110,7 @@ def test_whole_flow_from_a_fresh_browser(page, browser):
     expect(page.get_by_text(email)).to_have_count(0)
 
     # The address cannot register again, in any letter case and with spaces around.
-    open_page(page, "/rejestracja/")
+    open_page(page, routes.REGISTER)
     fill_registration(page, f"  {email.upper()}  ", PASSWORD)
     page.get_by_role("button", name="Zarejestruj konto").click()
     expect_message(page, "zablokowany")

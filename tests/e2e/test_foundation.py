@@ -14,6 +14,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from fakturowo_ui.services.sessions import COOKIE_NAME
 from tests.e2e.helpers import (
     INIT_SCRIPT,
@@ -99,7 +100,7 @@ def expect_account_page(page: Page, email: str, user_id: int) -> None:
     expect(deletion).to_contain_text(email)
 
 
-def expect_sent_to_login(page: Page, private_path: str = "/konto/") -> None:
+def expect_sent_to_login(page: Page, private_path: str = routes.ACCOUNT) -> None:
     """A visitor without a session is on /logowanie, told to log in, remembered where to go."""
     expect(page).to_have_url(re.compile(r"/logowanie/\?next=" + re.escape(private_path) + "$"))
     wait_ready(page)
@@ -158,7 +159,7 @@ def test_register_confirm_login_account_page_and_logout(page: Page):
     # Back to the account page through history, then by address: the login page, nothing private.
     page.go_back(wait_until="commit")
     expect_sent_to_login(page)
-    open_page(page, "/konto/")
+    open_page(page, routes.ACCOUNT)
     expect_sent_to_login(page)
     assert email not in page.content()
     assert leak(page) is None, f"the logged-out user's address was shown: {leak(page)}"
@@ -282,13 +283,13 @@ def test_visitor_is_sent_to_login_and_comes_back(page: Page):
     user_id = register_user(page, email)
     page.context.clear_cookies()
 
-    for private_path in ("/konto/", "/ustawienia/"):
+    for private_path in (routes.ACCOUNT, routes.SELLER_SETTINGS):
         page.goto(current_server().url(private_path))
         expect_sent_to_login(page, private_path)
         assert email not in page.content()
         submit_login(page, email, PASSWORD, path="")
         expect(page).to_have_url(re.compile(re.escape(private_path) + "$"))
-        if private_path == "/konto/":
+        if private_path == routes.ACCOUNT:
             expect_account_page(page, email, user_id)
             logout(page)
         else:
@@ -296,7 +297,7 @@ def test_visitor_is_sent_to_login_and_comes_back(page: Page):
 
 
 def test_start_page_links_and_logged_in_user_goes_on(page: Page):
-    open_page(page, "/")
+    open_page(page, routes.HOME)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     register_link = page.get_by_role("main").get_by_role("link", name="Załóż darmowe konto")
     login_link = page.get_by_role("main").get_by_role("link", name=re.compile("zaloguj", re.I))
@@ -309,7 +310,7 @@ def test_start_page_links_and_logged_in_user_goes_on(page: Page):
     email = unique_email("start")
     user_id = register_user(page, email)
     login(page, email)
-    open_page(page, "/")
+    open_page(page, routes.HOME)
     expect_account_page(page, email, user_id)
 
 
@@ -352,7 +353,7 @@ def test_bad_input_on_registration(page: Page, case: str):
     email, password, repeat, expected = REGISTRATION_CASES[case]
     email = email.replace("{unique}", unique_email("bad"))
     users_before = server.user_count()
-    open_page(page, "/rejestracja/")
+    open_page(page, routes.REGISTER)
     set_field(page, "Adres email", email)
     set_field(page, "Hasło", password)
     set_field(page, "Powtórz hasło", repeat)
@@ -386,7 +387,7 @@ def test_bad_input_on_login(page: Page, case: str):
     email, password = LOGIN_CASES[case]
     email = email.replace("{unique}", unique_email("nobody"))
     users_before = server.user_count()
-    open_page(page, "/logowanie/")
+    open_page(page, routes.LOGIN)
     set_field(page, "Adres email", email)
     set_field(page, "Hasło", password)
     page.get_by_role("button", name="Zaloguj", exact=True).click()
@@ -453,14 +454,14 @@ def assert_labels_and_button_names(page: Page, path: str) -> None:
 
 
 def test_inputs_have_labels_buttons_have_names(page: Page):
-    for path in ("/rejestracja/", "/logowanie/"):
+    for path in (routes.REGISTER, routes.LOGIN):
         open_page(page, path)
         assert_labels_and_button_names(page, path)
     email = unique_email("a11y")
     user_id = register_user(page, email)
     login(page, email)
     expect_account_page(page, email, user_id)
-    assert_labels_and_button_names(page, "/konto/")
+    assert_labels_and_button_names(page, routes.ACCOUNT)
     # Outcome messages are announced: saving the consents answers with role status.
     page.get_by_role("region", name="Zgody na otrzymywanie wiadomości").get_by_role(
         "button", name="Zapisz"
@@ -472,7 +473,7 @@ def test_screenshots_of_the_main_pages(page: Page):
     from tests.e2e.conftest import ARTIFACTS
 
     ARTIFACTS.mkdir(exist_ok=True)
-    for path, name in (("/", "start"), ("/rejestracja/", "rejestracja"), ("/logowanie/", "logowanie")):
+    for path, name in ((routes.HOME, "start"), (routes.REGISTER, "rejestracja"), (routes.LOGIN, "logowanie")):
         open_page(page, path)
         page.screenshot(path=str(ARTIFACTS / f"screen-{name}.png"), full_page=True)
     email = unique_email("screen")
@@ -491,8 +492,8 @@ def test_a_submit_before_the_page_is_ready_never_puts_the_password_in_the_url(br
     try:
         tab = context.new_page()
         for path, fields, button in (
-            ("/logowanie/", ("Adres email", "Hasło"), "Zaloguj"),
-            ("/rejestracja/", ("Adres email", "Hasło", "Powtórz hasło"), "Zarejestruj konto"),
+            (routes.LOGIN, ("Adres email", "Hasło"), "Zaloguj"),
+            (routes.REGISTER, ("Adres email", "Hasło", "Powtórz hasło"), "Zarejestruj konto"),
         ):
             tab.goto(server.url(path))
             tab.get_by_label("Adres email", exact=True).fill(unique_email("nojs"))

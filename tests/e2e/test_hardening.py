@@ -12,6 +12,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from tests.e2e.helpers import expect_message, login, open_page, register_user, unique_email
 
 
@@ -32,7 +33,7 @@ def _record_frames(page: Page) -> list[str]:
 
 
 def _add_client(page: Page, name: str) -> None:
-    open_page(page, "/klienci/")
+    open_page(page, routes.CLIENTS)
     page.get_by_label("Nazwa", exact=True).fill(name)
     page.get_by_label("Adres", exact=True).fill("ul. Tajna 1, Kraków")
     page.get_by_role("button", name="Dodaj klienta").click()
@@ -42,7 +43,7 @@ def _add_client(page: Page, name: str) -> None:
 
 def _log_out_in_another_tab(page: Page, then_log_in: str | None = None) -> None:
     other = page.context.new_page()
-    open_page(other, "/konto/")
+    open_page(other, routes.ACCOUNT)
     other.get_by_role("button", name="Wyloguj").click()
     expect(other).to_have_url(re.compile(r"/logowanie/\?wylogowano=1"))
     if then_log_in:

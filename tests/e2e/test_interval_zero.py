@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from tests.e2e import helpers
 from tests.e2e.conftest import running_server
 from tests.e2e.helpers import INIT_SCRIPT, PASSWORD, login, logout, register_user, unique_email, wait_ready
@@ -69,7 +70,7 @@ def test_every_login_forces_a_change_while_the_option_is_on(page_zero: Page, int
     logout(page)
 
     for old, new in ((PASSWORD, SECOND_PASSWORD), (SECOND_PASSWORD, THIRD_PASSWORD)):
-        login(page, email, old, lands_on="/zmiana-hasla/")
+        login(page, email, old, lands_on=routes.PASSWORD_CHANGE)
         expect(page.get_by_role("alert").filter(has_text=FORCED)).to_be_visible()
         for path in PRIVATE_PAGES[:3]:
             page.goto(server.url(path))
@@ -79,17 +80,17 @@ def test_every_login_forces_a_change_while_the_option_is_on(page_zero: Page, int
         fill_change(page, old, new)
         expect(page).to_have_url(re.compile(r"/zmiana-hasla/\?zmieniono=1$"))
         wait_ready(page)
-        page.goto(server.url("/konto/"))
+        page.goto(server.url(routes.ACCOUNT))
         expect(page).to_have_url(re.compile(r"/konto/$"))
         wait_ready(page)
         expect(page.get_by_text("Zalogowano jako")).to_be_visible()
         logout(page)
 
     # With the option off again, a login goes straight to /konto.
-    login(page, email, THIRD_PASSWORD, lands_on="/zmiana-hasla/")
+    login(page, email, THIRD_PASSWORD, lands_on=routes.PASSWORD_CHANGE)
     fill_change(page, THIRD_PASSWORD, PASSWORD)
     expect(page).to_have_url(re.compile(r"/zmiana-hasla/\?zmieniono=1$"))
-    page.goto(server.url("/konto/"))
+    page.goto(server.url(routes.ACCOUNT))
     wait_ready(page)
     region = periodic_region(page)
     region.get_by_label("Włącz okresową zmianę hasła").click()

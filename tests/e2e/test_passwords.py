@@ -16,6 +16,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from fakturowo_ui.services import clock
 from tests.conftest import action_link, text_of
 from tests.e2e.helpers import (
@@ -38,7 +39,8 @@ REGION = "Okresowa zmiana hasła"
 CHANGED_SUBJECT = "Twoje hasło zostało zmienione"
 RESET_SUBJECT = "Ustaw nowe hasło"
 FORCED = "musisz teraz zmienić hasło"
-PRIVATE_PAGES = ("/konto/", "/klienci/", "/produkty/", "/dokumenty/", "/ustawienia/", "/wystaw/")
+# Every private page but the password change itself: each sends a session that must change there.
+PRIVATE_PAGES = tuple(path for path in routes.PRIVATE_PAGES if path != routes.PASSWORD_CHANGE)
 
 
 def periodic_region(page: Page):
@@ -140,7 +142,7 @@ def test_a_due_change_is_forced_at_login_and_nothing_else_opens_until_done(page:
     logout(page)  # logout stays allowed
 
     # The next login: the right password leads to /zmiana-hasla with the explanation.
-    login(page, email, lands_on="/zmiana-hasla/")
+    login(page, email, lands_on=routes.PASSWORD_CHANGE)
     expect(page.get_by_role("alert").filter(has_text=FORCED)).to_be_visible()
     for path in PRIVATE_PAGES:
         page.goto(server.url(path))
@@ -149,12 +151,12 @@ def test_a_due_change_is_forced_at_login_and_nothing_else_opens_until_done(page:
         expect(page.get_by_text("Zalogowano jako")).to_have_count(0)
         expect(page.get_by_role("heading", name="Zmiana hasła")).to_be_visible()
     # The help page and the reset flow stay open.
-    open_page(page, "/pomoc/jak-usunac-konto-uzytkownika/")
+    open_page(page, routes.HELP_DELETE_ACCOUNT)
     expect(page.get_by_role("heading", name="Jak usunąć konto użytkownika?")).to_be_visible()
-    open_page(page, "/reset-hasla/")
+    open_page(page, routes.PASSWORD_RESET)
     expect(page.get_by_role("button", name="Wyślij link")).to_be_visible()
 
-    open_page(page, "/zmiana-hasla/")
+    open_page(page, routes.PASSWORD_CHANGE)
     fill_change(page, PASSWORD, PASSWORD)
     expect_message(page, "Nowe hasło musi być inne niż obecne.")
     fill_change(page, PASSWORD, NEW_PASSWORD)
@@ -205,12 +207,12 @@ def test_a_change_logs_out_the_other_browser_and_rotates_this_cookie(page: Page,
             "button", name="Zapisz"
         ).click()
         expect(other).to_have_url(re.compile(r"/logowanie/"))
-        other.goto(server.url("/konto/"))
+        other.goto(server.url(routes.ACCOUNT))
         expect(other).to_have_url(re.compile(r"/logowanie/"))
         expect(other.get_by_text("Zalogowano jako")).to_have_count(0)
 
         # This browser stays logged in with its new cookie.
-        open_page(page, "/konto/")
+        open_page(page, routes.ACCOUNT)
         expect(page.get_by_text("Zalogowano jako")).to_be_visible()
         letter = server.wait_for_mail(email, CHANGED_SUBJECT)
         assert NEW_PASSWORD not in text_of(letter) and PASSWORD not in text_of(letter)
@@ -234,7 +236,7 @@ def test_reset_through_a_real_smtp_server(page: Page, browser):
     try:
         login(logged_in, email)
 
-        open_page(page, "/logowanie/")
+        open_page(page, routes.LOGIN)
         page.get_by_role("link", name="Nie pamiętasz hasła?").click()
         expect(page).to_have_url(re.compile(r"/reset-hasla/$"))
         wait_ready(page)
@@ -270,7 +272,7 @@ def test_reset_through_a_real_smtp_server(page: Page, browser):
         server.wait_for_mail(email, CHANGED_SUBJECT)
 
         # Every session ended: the browser that was logged in is out.
-        logged_in.goto(server.url("/konto/"))
+        logged_in.goto(server.url(routes.ACCOUNT))
         expect(logged_in).to_have_url(re.compile(r"/logowanie/"))
 
         page.goto(link)
@@ -286,7 +288,7 @@ def test_an_expired_link_says_so(page: Page):
     server = current_server()
     email = unique_email("wygasly")
     register_user(page, email)
-    open_page(page, "/reset-hasla/")
+    open_page(page, routes.PASSWORD_RESET)
     ask_for_link(page, email)
     link = action_link(server.wait_for_mail(email, RESET_SUBJECT), server.base_url)
     assert server.expire_tokens(email, "reset_password") == 1
@@ -294,7 +296,7 @@ def test_an_expired_link_says_so(page: Page):
     wait_ready(page)
     expect_message(page, "wygasł")
     expect(page.get_by_role("button", name="Wyślij link")).to_be_visible()
-    page.goto(server.url("/reset-hasla/?token=nie-ma-takiego-linku-1234567890"))
+    page.goto(server.url(routes.password_reset_link("nie-ma-takiego-linku-1234567890")))
     wait_ready(page)
     expect_message(page, "nieprawidłowy")
 
@@ -304,10 +306,10 @@ def test_the_answer_is_the_same_for_a_known_and_an_unknown_address(page: Page):
     known = unique_email("znany")
     unknown = unique_email("nieznany")
     register_user(page, known)
-    open_page(page, "/reset-hasla/")
+    open_page(page, routes.PASSWORD_RESET)
     answers, times = {}, {}
     for address in (known, unknown, known, unknown):
-        open_page(page, "/reset-hasla/")
+        open_page(page, routes.PASSWORD_RESET)
         started = time.monotonic()
         answers[address] = ask_for_link(page, address).replace(address, "ADRES")
         times.setdefault(address, []).append(time.monotonic() - started)

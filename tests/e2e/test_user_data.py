@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from tests import pdf_reader
 from tests.e2e.helpers import current_server, expect_message, login, open_page, register_user, unique_email
 
@@ -21,7 +22,7 @@ SELLER_NIP = "526-025-02-74"
 
 
 def _issue(page: Page, client: str, product: str) -> None:
-    open_page(page, "/wystaw/")
+    open_page(page, routes.ISSUE_INVOICE)
     page.get_by_label("Nabywca", exact=True).select_option(label=client)
     choice = page.get_by_label("Produkt z listy")
     choice.select_option(value=choice.locator("option", has_text=product).get_attribute("value"))
@@ -39,7 +40,7 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     product = f"Usługa księgowa Źdźbło {marker}"
 
     # Seller details
-    open_page(page, "/ustawienia/")
+    open_page(page, routes.SELLER_SETTINGS)
     page.get_by_label("Nazwa firmy").fill(SELLER)
     page.get_by_label("NIP").fill("526-025-02-75")
     page.get_by_label("Adres").fill("ul. Świętokrzyska 1\n00-001 Warszawa")
@@ -50,7 +51,7 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     expect_message(page, "Zapisano dane sprzedawcy")
 
     # A client, after the empty state said what to do
-    open_page(page, "/klienci/")
+    open_page(page, routes.CLIENTS)
     expect(page.get_by_text("Nie masz jeszcze żadnych klientów")).to_be_visible()
     page.get_by_label("Nazwa", exact=True).fill(client)
     page.get_by_label("NIP").fill("7740001454")
@@ -60,7 +61,7 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     expect(page.get_by_role("cell", name=client, exact=True)).to_be_visible()
 
     # A product; nonsense prices are refused with a clear message
-    open_page(page, "/produkty/")
+    open_page(page, routes.PRODUCTS)
     expect(page.get_by_text("Nie masz jeszcze żadnych produktów")).to_be_visible()
     page.get_by_label("Nazwa", exact=True).fill(product)
     page.get_by_label("Cena netto (zł)").fill("-5")
@@ -88,7 +89,7 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     assert client in text and SELLER in text and number in text and product in text
 
     # The export: a ZIP with the JSON, a CSV per kind and the PDF, downloaded by itself
-    open_page(page, "/konto/")
+    open_page(page, routes.ACCOUNT)
     region = page.get_by_role("region", name="Usunięcie konta użytkownika")
     expect(region.get_by_text("dokumenty: 1, klienci: 1, produkty: 1")).to_be_visible()
     with page.expect_download(timeout=60_000) as download_info:
@@ -124,9 +125,9 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     expect_message(page, "limit został już wykorzystany")
     expect_message(page, "Kolejny dokument wystawisz od 01-")
     assert server.scalar("SELECT count(*) FROM document WHERE user_id = ?", (user_id,)) == 5
-    open_page(page, "/konto/")
+    open_page(page, routes.ACCOUNT)
     expect(page.get_by_role("region", name="Abonament")).to_contain_text("0 z 5")
     # Earlier documents stay viewable and downloadable
-    open_page(page, "/dokumenty/")
+    open_page(page, routes.DOCUMENTS)
     page.get_by_role("link", name=number, exact=True).click()
     expect(page.get_by_role("heading", name=f"Faktura VAT nr {number}")).to_be_visible()

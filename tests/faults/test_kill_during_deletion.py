@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from fakturowo_ui import db
+from fakturowo_ui import db, routes
 from fakturowo_ui.services import onetime, passwords
 from fakturowo_ui.services.accounts import blocked_email_digest
 from tests.conftest import TEST_SECRET
@@ -179,7 +179,7 @@ def deletion_link(deployment: Deployment, account: Account) -> str:
                 )
         finally:
             db.reset_engine()
-    return f"{deployment.url}/usun-konto/?token={token}"
+    return deployment.url + routes.confirm_deletion_link(token)
 
 
 def address_digest(email: str) -> str:
@@ -324,7 +324,7 @@ def test_kill_9_during_a_50000_document_deletion(page: Page, faults, deployment:
     page.get_by_role("button", name="Usuń konto bezpowrotnie").click()
     expect_message(page, "zostało usunięte")
     assert state_of(deployment, account) == "gone"
-    page.goto(f"{deployment.url}/rejestracja/")
+    page.goto(deployment.url + routes.REGISTER)
     wait_ready(page)
     fill_registration(page, account.email, PASSWORD)
     page.get_by_role("button", name="Zarejestruj konto").click()

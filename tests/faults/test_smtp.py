@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from fakturowo_ui import routes
 from tests.e2e import helpers
 from tests.e2e.helpers import (
     PASSWORD,
@@ -117,7 +118,7 @@ def test_deletion_link_with_the_mail_server(kind, page: Page, server: Server, sm
 @pytest.mark.parametrize("kind", ["slow", "down"])
 def test_registration_with_the_mail_server(kind, page: Page, server: Server, smtp_server):
     email = unique_email(f"smtp-{kind}-rej")
-    open_page(page, "/rejestracja/")
+    open_page(page, routes.REGISTER)
     fill_registration(page, email, PASSWORD)
     with smtp_fault(smtp_server, kind):
         started = time.monotonic()

@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from fakturowo_ui import routes
 from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
 from tests.conftest import action_link
@@ -23,7 +24,7 @@ def test_register_confirm_login(smtp):
     assert accounts.confirm_email(token).value == "valid"
     assert accounts.confirm_email(token).value == "used"
     code = asyncio.run(
-        accounts.log_in("JAN.kowalski@example.com ", "zielony slon 4ever", "127.0.0.1", "/konto/")
+        accounts.log_in("JAN.kowalski@example.com ", "zielony slon 4ever", "127.0.0.1", routes.ACCOUNT)
     )
     token, path = accounts.exchange_login_code(code)
     assert path == "/konto/" and len(token) >= 43

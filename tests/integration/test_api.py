@@ -7,6 +7,7 @@ import warnings
 
 import pytest
 
+from fakturowo_ui import routes
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.models import AuthSession
 from fakturowo_ui.services import accounts, mail, sessions
@@ -66,7 +67,7 @@ def assert_security_headers(response) -> None:
 
 
 def test_a_valid_code_sets_the_session_cookie(user, http):
-    response = http.post("/auth/session", data={"code": login_code("/klienci/")}, headers=SAME_ORIGIN)
+    response = http.post(routes.AUTH_SESSION, data={"code": login_code(routes.CLIENTS)}, headers=SAME_ORIGIN)
     assert response.status_code == 303
     assert response.headers["location"] == "/klienci/"
     assert response.headers["cache-control"] == "no-store"
@@ -83,7 +84,7 @@ def test_a_valid_code_sets_the_session_cookie(user, http):
 
 
 def test_the_origin_header_alone_is_enough_from_our_own_origin(user, http):
-    response = http.post("/auth/session", data={"code": login_code()}, headers={"origin": BASE_URL})
+    response = http.post(routes.AUTH_SESSION, data={"code": login_code()}, headers={"origin": BASE_URL})
     assert response.status_code == 303 and response.headers["location"] == "/konto/"
     assert set_cookies(response)
 
@@ -93,7 +94,7 @@ def test_the_cookie_is_secure_under_https(user, monkeypatch):
     reset_settings_cache()
     with client_for(base_url="https://faktury.example.pl") as client:
         response = client.post(
-            "/auth/session", data={"code": login_code()}, headers={"origin": "https://faktury.example.pl"}
+            routes.AUTH_SESSION, data={"code": login_code()}, headers={"origin": "https://faktury.example.pl"}
         )
     assert response.status_code == 303
     [header] = set_cookies(response)
@@ -127,19 +128,19 @@ def test_the_cookie_is_secure_under_https(user, monkeypatch):
 )
 def test_a_cross_site_post_is_refused_and_sets_nothing(user, http, headers):
     code = login_code()
-    response = http.post("/auth/session", data={"code": code}, headers=headers)
+    response = http.post(routes.AUTH_SESSION, data={"code": code}, headers=headers)
     assert response.status_code == 403
     assert set_cookies(response) == []
     assert count_rows(AuthSession) == 0
     assert_security_headers(response)
     # The refused post consumed nothing: the page's own post still works.
-    assert http.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN).status_code == 303
+    assert http.post(routes.AUTH_SESSION, data={"code": code}, headers=SAME_ORIGIN).status_code == 303
 
 
 def test_a_replayed_code_fails(user, http):
     code = login_code()
-    assert http.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN).status_code == 303
-    replay = http.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN)
+    assert http.post(routes.AUTH_SESSION, data={"code": code}, headers=SAME_ORIGIN).status_code == 303
+    replay = http.post(routes.AUTH_SESSION, data={"code": code}, headers=SAME_ORIGIN)
     assert replay.status_code == 303
     assert replay.headers["location"] == "/logowanie/?blad=kod"
     assert set_cookies(replay) == []
@@ -149,7 +150,7 @@ def test_a_replayed_code_fails(user, http):
 def test_an_expired_code_fails(user, http, frozen_clock):
     code = login_code()
     frozen_clock.advance(seconds=61)
-    response = http.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN)
+    response = http.post(routes.AUTH_SESSION, data={"code": code}, headers=SAME_ORIGIN)
     assert response.headers["location"] == "/logowanie/?blad=kod"
     assert set_cookies(response) == [] and count_rows(AuthSession) == 0
 
@@ -166,7 +167,7 @@ def test_an_expired_code_fails(user, http, frozen_clock):
     ],
 )
 def test_junk_gives_the_login_page_and_no_cookie(user, http, body):
-    response = http.post("/auth/session", data=body, headers=SAME_ORIGIN)
+    response = http.post(routes.AUTH_SESSION, data=body, headers=SAME_ORIGIN)
     assert response.status_code == 303
     assert response.headers["location"] == "/logowanie/?blad=kod"
     assert set_cookies(response) == []
@@ -175,7 +176,7 @@ def test_junk_gives_the_login_page_and_no_cookie(user, http, body):
 def test_an_oversized_body_with_a_valid_code_gives_no_session(user, http):
     """Over the 4 KB form limit the body is not read on (issue 14, tests/integration/test_request_limits.py)."""
     response = http.post(
-        "/auth/session", data={"code": login_code(), "padding": "x" * 10_000}, headers=SAME_ORIGIN
+        routes.AUTH_SESSION, data={"code": login_code(), "padding": "x" * 10_000}, headers=SAME_ORIGIN
     )
     assert response.status_code == 413
     assert response.headers["cache-control"] == "no-store"
@@ -183,14 +184,14 @@ def test_an_oversized_body_with_a_valid_code_gives_no_session(user, http):
 
 
 def test_get_on_the_session_endpoint_is_not_allowed(user, http):
-    response = http.get("/auth/session", params={"code": login_code()})
+    response = http.get(routes.AUTH_SESSION, params={"code": login_code()})
     assert response.status_code == 405
     assert count_rows(AuthSession) == 0
     assert_security_headers(response)
 
 
 def _logged_in(http) -> str:
-    response = http.post("/auth/session", data={"code": login_code()}, headers=SAME_ORIGIN)
+    response = http.post(routes.AUTH_SESSION, data={"code": login_code()}, headers=SAME_ORIGIN)
     _name, token, _attributes = cookie_attributes(set_cookies(response)[0])
     return token
 
@@ -198,7 +199,9 @@ def _logged_in(http) -> str:
 def test_logout_ends_the_session_and_clears_the_cookie(user, http):
     token = _logged_in(http)
     other = _logged_in(http)  # another browser of the same user
-    response = http.post("/auth/logout", headers={**SAME_ORIGIN, "cookie": f"{sessions.COOKIE_NAME}={token}"})
+    response = http.post(
+        routes.AUTH_LOGOUT, headers={**SAME_ORIGIN, "cookie": f"{sessions.COOKIE_NAME}={token}"}
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/logowanie/?wylogowano=1"
     assert_security_headers(response)
@@ -215,7 +218,7 @@ def test_logout_ends_the_session_and_clears_the_cookie(user, http):
 def test_a_cross_site_logout_is_refused(user, http):
     token = _logged_in(http)
     response = http.post(
-        "/auth/logout",
+        routes.AUTH_LOGOUT,
         headers={"sec-fetch-site": "cross-site", "cookie": f"{sessions.COOKIE_NAME}={token}"},
     )
     assert response.status_code == 403
@@ -224,7 +227,7 @@ def test_a_cross_site_logout_is_refused(user, http):
 
 
 def test_logout_without_a_session_still_clears_the_cookie(app_env, http):
-    response = http.post("/auth/logout", headers=SAME_ORIGIN)
+    response = http.post(routes.AUTH_LOGOUT, headers=SAME_ORIGIN)
     assert response.status_code == 303
     assert len(set_cookies(response)) == 1
 
@@ -241,18 +244,18 @@ def _mail_to_outbox() -> None:
 
 
 def test_the_outbox_page_serves_loopback_clients(app_env, http):
-    empty = http.get("/dev/outbox")
+    empty = http.get(routes.DEV_OUTBOX)
     assert empty.status_code == 200
     assert "pusta" in empty.text
     _mail_to_outbox()
-    response = http.get("/dev/outbox")
+    response = http.get(routes.DEV_OUTBOX)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     assert_security_headers(response)
     assert "Potwierdź adres email" in response.text
     assert f'<a href="{BASE_URL}/potwierdz-email/?token=abc">' in response.text
     with client_for(("::1", 1234)) as ipv6:
-        assert ipv6.get("/dev/outbox").status_code == 200
+        assert ipv6.get(routes.DEV_OUTBOX).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -261,7 +264,7 @@ def test_the_outbox_page_serves_loopback_clients(app_env, http):
 def test_the_outbox_page_refuses_other_clients(app_env, client_address):
     _mail_to_outbox()
     with client_for(client_address) as client:
-        response = client.get("/dev/outbox")
+        response = client.get(routes.DEV_OUTBOX)
     assert response.status_code == 404
     assert "skrzynka@example.com" not in response.text and "token" not in response.text
     assert_security_headers(response)
@@ -270,7 +273,7 @@ def test_the_outbox_page_refuses_other_clients(app_env, client_address):
 def test_the_outbox_page_is_gone_when_smtp_is_configured(smtp, http):
     _mail_to_outbox()  # goes out over SMTP now
     assert smtp.mailbox.to("skrzynka@example.com")
-    response = http.get("/dev/outbox")
+    response = http.get(routes.DEV_OUTBOX)
     assert response.status_code == 404
     assert_security_headers(response)
 
@@ -278,10 +281,10 @@ def test_the_outbox_page_is_gone_when_smtp_is_configured(smtp, http):
 def test_every_response_carries_the_security_headers(app_env, http):
     for response in (
         http.get("/nie-ma-takiej-strony"),
-        http.post("/dev/outbox"),
-        http.post("/auth/session", headers={"sec-fetch-site": "cross-site"}),
-        http.post("/auth/session", headers=SAME_ORIGIN),
-        http.get("/dev/outbox"),
+        http.post(routes.DEV_OUTBOX),
+        http.post(routes.AUTH_SESSION, headers={"sec-fetch-site": "cross-site"}),
+        http.post(routes.AUTH_SESSION, headers=SAME_ORIGIN),
+        http.get(routes.DEV_OUTBOX),
     ):
         assert_security_headers(response)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fakturowo_ui import db, health
+from fakturowo_ui import db, health, routes
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.settings import reset_settings_cache
 from tests.conftest import free_port
@@ -31,7 +31,7 @@ def _get(monkeypatch, **env: str | None):
     db.reset_engine()
     with TestClient(security_headers(api), base_url="http://localhost:3000") as client:
         started = time.monotonic()
-        response = client.get("/healthz")
+        response = client.get(routes.HEALTHZ)
         elapsed = time.monotonic() - started
     body = response.json()
     assert set(body) == {"database", "redis"}

@@ -27,7 +27,7 @@ import pytest
 import reflex as rx
 from reflex_base.utils import log as reflex_log
 
-from fakturowo_ui import db
+from fakturowo_ui import db, routes
 from fakturowo_ui.logging_setup import REDACTED, RedactingFilter, redact
 from fakturowo_ui.services import sessions
 from fakturowo_ui.settings import get_settings, reset_settings_cache
@@ -129,7 +129,7 @@ def _event(name: str) -> dict:
     return {
         "name": name,
         "payload": {"form_data": {"email": "a@example.com", "password": PASSWORD_MARKER}},
-        "router_data": {"pathname": "/logowanie/", "query": {}},
+        "router_data": {"pathname": routes.LOGIN, "query": {}},
     }
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from passlib.context import CryptContext
 
 from fakturowo_ui import api as api_module
+from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import OneTimeToken, User
 from fakturowo_ui.services import accounts, clock, onetime, password_flows, passwords, sessions
@@ -50,7 +51,7 @@ def resolve(token: str, **kwargs) -> sessions.CurrentUser | None:
         return sessions.resolve(session, token, **kwargs)
 
 
-def fake_state(token: str | None, path: str = "/konto/") -> SimpleNamespace:
+def fake_state(token: str | None, path: str = routes.ACCOUNT) -> SimpleNamespace:
     """Just enough of a Reflex state for current_user/login_redirect: the socket's cookie and URL."""
     cookie = f"{sessions.COOKIE_NAME}={token}" if token else ""
     return SimpleNamespace(
@@ -90,7 +91,9 @@ def test_change_ends_other_sessions_rotates_this_one_and_mails(smtp, client, use
     # Every session ended: the other browser at once, this tab's old token too.
     assert resolve(other_browser) is None and resolve(mine) is None
 
-    response = client.post("/auth/rotate", data={"code": code}, headers=SAME_ORIGIN, follow_redirects=False)
+    response = client.post(
+        routes.AUTH_ROTATE, data={"code": code}, headers=SAME_ORIGIN, follow_redirects=False
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/zmiana-hasla/?zmieniono=1"
     cookie = response.headers["set-cookie"]
@@ -100,7 +103,7 @@ def test_change_ends_other_sessions_rotates_this_one_and_mails(smtp, client, use
     fresh = resolve(new_token)
     assert fresh is not None and fresh.user_id == user_id and not fresh.must_change_password
     # The code worked once.
-    again = client.post("/auth/rotate", data={"code": code}, headers=SAME_ORIGIN, follow_redirects=False)
+    again = client.post(routes.AUTH_ROTATE, data={"code": code}, headers=SAME_ORIGIN, follow_redirects=False)
     assert again.headers["location"].startswith("/logowanie/")
 
     letter = smtp.mailbox.last(EMAIL, CHANGED)
@@ -118,20 +121,24 @@ def test_change_ends_other_sessions_rotates_this_one_and_mails(smtp, client, use
 
 def test_rotate_refuses_a_cross_site_post_and_a_bad_code(client, user_id):
     forbidden = client.post(
-        "/auth/rotate",
+        routes.AUTH_ROTATE,
         data={"code": "x" * 43},
         headers={"sec-fetch-site": "cross-site"},
         follow_redirects=False,
     )
     assert forbidden.status_code == 403
-    bad = client.post("/auth/rotate", data={"code": "x" * 43}, headers=SAME_ORIGIN, follow_redirects=False)
+    bad = client.post(
+        routes.AUTH_ROTATE, data={"code": "x" * 43}, headers=SAME_ORIGIN, follow_redirects=False
+    )
     assert bad.status_code == 303 and bad.headers["location"] == "/logowanie/?blad=kod"
     assert 'fakturowo_session=""' in bad.headers["set-cookie"] or "Max-Age=0" in bad.headers["set-cookie"]
 
 
 def test_a_login_code_is_not_a_rotation_code(client, user_id):
     code = asyncio.run(accounts.log_in(EMAIL, PASSWORD, "127.0.0.1", None))
-    response = client.post("/auth/rotate", data={"code": code}, headers=SAME_ORIGIN, follow_redirects=False)
+    response = client.post(
+        routes.AUTH_ROTATE, data={"code": code}, headers=SAME_ORIGIN, follow_redirects=False
+    )
     assert response.headers["location"] == "/logowanie/?blad=kod"
 
 
@@ -215,8 +222,10 @@ def test_a_due_change_marks_the_session_and_only_the_change_page_serves_it(clien
     password_flows.set_periodic_change(user_id, True)
     set_user(user_id, password_changed_at=a_year_ago())
 
-    code = asyncio.run(accounts.log_in(EMAIL, PASSWORD, "127.0.0.1", "/klienci/"))
-    response = client.post("/auth/session", data={"code": code}, headers=SAME_ORIGIN, follow_redirects=False)
+    code = asyncio.run(accounts.log_in(EMAIL, PASSWORD, "127.0.0.1", routes.CLIENTS))
+    response = client.post(
+        routes.AUTH_SESSION, data={"code": code}, headers=SAME_ORIGIN, follow_redirects=False
+    )
     assert response.headers["location"] == "/zmiana-hasla/"
     token = re.search(rf"{sessions.COOKIE_NAME}=([^;]+)", response.headers["set-cookie"]).group(1)
 
@@ -224,7 +233,7 @@ def test_a_due_change_marks_the_session_and_only_the_change_page_serves_it(clien
     assert resolve(token) is None
     pending = resolve(token, allow_pending_change=True)
     assert pending is not None and pending.must_change_password
-    state = fake_state(token, "/konto/")
+    state = fake_state(token, routes.ACCOUNT)
     assert current_user(state) is None
     assert current_user(state, allow_pending_change=True).user_id == user_id
     # ...and every other page sends it there, not to the login page.

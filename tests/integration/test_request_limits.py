@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from fakturowo_ui import routes
 from fakturowo_ui.api import MAX_FORM_BYTES, api, security_headers
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import AuthSession, User
@@ -122,8 +123,8 @@ def consent_state(user_id: int) -> tuple[bool, bool]:
 def body_endpoints(user_id: int) -> list[tuple[str, list[tuple[str, str]]]]:
     return [
         (unsubscribe_path(user_id), FORM),  # no login, no Origin: a mail provider's server
-        ("/auth/session", FORM + SAME_ORIGIN),
-        ("/auth/rotate", FORM + SAME_ORIGIN),
+        (routes.AUTH_SESSION, FORM + SAME_ORIGIN),
+        (routes.AUTH_ROTATE, FORM + SAME_ORIGIN),
     ]
 
 
@@ -211,8 +212,8 @@ def test_a_wrong_small_form_still_gets_400(user):
 
 
 def test_the_login_code_form_still_sets_the_session(user):
-    body = urlencode({"code": login_code("/klienci/")}).encode()
-    reply = post("/auth/session", FORM + SAME_ORIGIN + [("content-length", str(len(body)))], body)
+    body = urlencode({"code": login_code(routes.CLIENTS)}).encode()
+    reply = post(routes.AUTH_SESSION, FORM + SAME_ORIGIN + [("content-length", str(len(body)))], body)
     assert reply.status == 303
     assert reply.headers["location"] == "/klienci/"
     assert reply.headers["set-cookie"].startswith(f"{sessions.COOKIE_NAME}=")
@@ -273,11 +274,11 @@ async def _while_locked(
 def _logout_request(user_id: int) -> tuple[str, list[tuple[str, str]], bytes]:
     with session_scope() as session:
         token = sessions.create(session, user_id)
-    return "/auth/logout", SAME_ORIGIN + [("cookie", f"{sessions.COOKIE_NAME}={token}")], b""
+    return routes.AUTH_LOGOUT, SAME_ORIGIN + [("cookie", f"{sessions.COOKIE_NAME}={token}")], b""
 
 
 def _login_request(_user_id: int) -> tuple[str, list[tuple[str, str]], bytes]:
-    return "/auth/session", FORM + SAME_ORIGIN, urlencode({"code": login_code()}).encode()
+    return routes.AUTH_SESSION, FORM + SAME_ORIGIN, urlencode({"code": login_code()}).encode()
 
 
 def _unsubscribe_request(user_id: int) -> tuple[str, list[tuple[str, str]], bytes]:

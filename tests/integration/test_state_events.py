@@ -15,7 +15,7 @@ import reflex as rx
 import sqlalchemy as sa
 from reflex.istate.data import RouterData
 
-from fakturowo_ui import db
+from fakturowo_ui import db, routes
 from fakturowo_ui.models import Client, Document, Product
 from fakturowo_ui.services import clients, documents, products, seller, sessions
 from tests.unit.factories import make_user
@@ -68,7 +68,7 @@ def _tab(state_class, cookie: str = ""):
     """The substate of a fresh state tree whose connection carried `cookie`."""
     root = rx.State(_reflex_internal_init=True)
     root.router = RouterData.from_router_data(
-        {"headers": {"cookie": cookie} if cookie else {}, "pathname": "/konto/"}
+        {"headers": {"cookie": cookie} if cookie else {}, "pathname": routes.ACCOUNT}
     )
     return root.get_substate(state_class.get_full_name().split(".")[1:])
 

@@ -24,7 +24,7 @@ import reflex as rx
 import sqlalchemy as sa
 from reflex.istate.data import RouterData
 
-from fakturowo_ui import db
+from fakturowo_ui import db, routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import Client, Document, SellerProfile, User
 from fakturowo_ui.services import clients, documents, products, seller, sessions
@@ -92,7 +92,7 @@ def _tab(state_class, token: str):
     """The substate of a fresh state tree whose connection carried the session cookie."""
     root = rx.State(_reflex_internal_init=True)
     root.router = RouterData.from_router_data(
-        {"headers": {"cookie": f"{sessions.COOKIE_NAME}={token}"}, "pathname": "/konto/"}
+        {"headers": {"cookie": f"{sessions.COOKIE_NAME}={token}"}, "pathname": routes.ACCOUNT}
     )
     return root.get_substate(state_class.get_full_name().split(".")[1:])
 

@@ -17,6 +17,7 @@ from reflex.app import EventNamespace
 from reflex.istate.data import RouterData
 from reflex_base.config import get_config
 
+from fakturowo_ui import routes
 from fakturowo_ui.models import User
 from fakturowo_ui.settings import REPO_ROOT, reset_settings_cache
 from fakturowo_ui.state.common import client_ip
@@ -39,7 +40,7 @@ def trust(monkeypatch, proxies: str) -> None:
     reset_settings_cache()
 
 
-def socket_router(peer: str, headers: dict[str, str], path: str = "/rejestracja/") -> RouterData:
+def socket_router(peer: str, headers: dict[str, str], path: str = routes.REGISTER) -> RouterData:
     """The router data Reflex gives a websocket connection from `peer` sending `headers`."""
     environ = {
         "asgi.scope": {
@@ -156,8 +157,8 @@ def test_a_forged_header_does_not_lift_the_registration_limit(
 def test_the_outbox_refuses_a_request_with_a_proxy_header(app_env, headers):
     _mail_to_outbox()
     with client_for() as client:  # from 127.0.0.1
-        assert client.get("/dev/outbox").status_code == 200
-        response = client.get("/dev/outbox", headers=headers)
+        assert client.get(routes.DEV_OUTBOX).status_code == 200
+        response = client.get(routes.DEV_OUTBOX, headers=headers)
     assert response.status_code == 404
     assert "skrzynka@example.com" not in response.text and "token" not in response.text
     assert_security_headers(response)
@@ -167,8 +168,8 @@ def test_the_outbox_is_gone_once_a_proxy_is_configured(app_env, monkeypatch):
     _mail_to_outbox()
     trust(monkeypatch, "127.0.0.1")
     with client_for() as client, client_for(("::1", 1234)) as ipv6:
-        assert client.get("/dev/outbox").status_code == 404
-        assert ipv6.get("/dev/outbox").status_code == 404
+        assert client.get(routes.DEV_OUTBOX).status_code == 404
+        assert ipv6.get(routes.DEV_OUTBOX).status_code == 404
 
 
 def _make_run(env_extra: dict[str, str]) -> str:

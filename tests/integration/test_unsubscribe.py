@@ -7,6 +7,7 @@ import warnings
 import pytest
 import sqlalchemy as sa
 
+from fakturowo_ui import routes
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import ConsentRecord, User
@@ -67,7 +68,8 @@ def test_one_click_post_withdraws_without_cookie_or_origin(http, user_id):
 def test_one_click_post_as_multipart_and_without_the_trailing_slash(http, user_id):
     url = unsubscribe.link(user_id, consents.INFO)
     response = http.post(
-        path_of(url).replace("/wypisz/", "/wypisz"), files={"List-Unsubscribe": (None, "One-Click")}
+        path_of(url).replace(routes.UNSUBSCRIBE, routes.UNSUBSCRIBE.rstrip("/")),
+        files={"List-Unsubscribe": (None, "One-Click")},
     )
     assert response.status_code == 200
     assert current(user_id) == (True, False)
@@ -111,7 +113,7 @@ def test_forged_and_tampered_tokens_are_refused(http, user_id):
         "nonsense",
         token + "0",
     ):
-        response = http.post(f"/wypisz/?token={bad}", data=ONE_CLICK)
+        response = http.post(routes.unsubscribe_link(bad), data=ONE_CLICK)
         assert response.status_code == 400, bad
         assert "nieprawidłowy" in response.text
     assert current(user_id) == (True, True) and current(other) == (True, True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from fakturowo_ui import db
+from fakturowo_ui import db, routes
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import AuthSession, Client, Document, Product, SellerProfile
@@ -251,12 +251,12 @@ def test_pdf_endpoint_checks_the_session_and_the_owner(app_env, frozen_clock):
     ania = make_data("ania@example.com")
     bartek = make_data("bartek@example.com", tag=" B")
     with client_for() as http:
-        assert http.get(f"/pliki/faktura/{ania['document_id']}").status_code == 401
+        assert http.get(routes.document_pdf(ania["document_id"])).status_code == 401
         http.cookies.set(sessions.COOKIE_NAME, bartek["token"])
-        assert http.get(f"/pliki/faktura/{ania['document_id']}").status_code == 404
+        assert http.get(routes.document_pdf(ania["document_id"])).status_code == 404
         assert http.get("/pliki/faktura/abc").status_code == 404
         http.cookies.set(sessions.COOKIE_NAME, ania["token"])
-        response = http.get(f"/pliki/faktura/{ania['document_id']}")
+        response = http.get(routes.document_pdf(ania["document_id"]))
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/pdf"
         assert "FV_1_11_2026.pdf" in response.headers["content-disposition"]
@@ -264,7 +264,7 @@ def test_pdf_endpoint_checks_the_session_and_the_owner(app_env, frozen_clock):
         # A session that must change its password first gets nothing either.
         with session_scope() as session:
             session.execute(sa.update(AuthSession).values(must_change_password=True))
-        assert http.get(f"/pliki/faktura/{ania['document_id']}").status_code == 401
+        assert http.get(routes.document_pdf(ania["document_id"])).status_code == 401
 
 
 def test_export_has_everything_and_is_deleted_after_streaming(app_env, frozen_clock):
@@ -276,17 +276,17 @@ def test_export_has_everything_and_is_deleted_after_streaming(app_env, frozen_cl
     path = export.export_path(ania["user_id"], token)
     assert path.is_file()
     with client_for() as http:
-        assert http.get(f"/pliki/eksport/{token}").status_code == 401
+        assert http.get(routes.export_download(token)).status_code == 401
         http.cookies.set(sessions.COOKIE_NAME, bartek["token"])
-        assert http.get(f"/pliki/eksport/{token}").status_code == 404
+        assert http.get(routes.export_download(token)).status_code == 404
         assert path.is_file()
         http.cookies.set(sessions.COOKIE_NAME, ania["token"])
         assert http.get("/pliki/eksport/..%2F..%2Fsecret_key").status_code == 404
-        response = http.get(f"/pliki/eksport/{token}")
+        response = http.get(routes.export_download(token))
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/zip"
         assert not path.exists()
-        assert http.get(f"/pliki/eksport/{token}").status_code == 404
+        assert http.get(routes.export_download(token)).status_code == 404
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = set(archive.namelist())
     assert {

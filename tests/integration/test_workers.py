@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from fakturowo_ui import db
+from fakturowo_ui import db, routes
 from tests.conftest import TEST_SECRET, SMTPServer
 from tests.servers import RedisServer, postgres_database, silent_port
 
@@ -230,7 +230,7 @@ def tabs(stack, browser) -> Iterator[list[Tab]]:
             tab = Tab(email=email, context=context, page=page)
 
             def remember_code(request, tab=tab) -> None:
-                if request.url.endswith("/auth/session") and request.post_data:
+                if request.url.endswith(routes.AUTH_SESSION) and request.post_data:
                     tab.login_codes += urllib.parse.parse_qs(request.post_data).get("code", [])
 
             page.on("request", remember_code)
@@ -240,19 +240,19 @@ def tabs(stack, browser) -> Iterator[list[Tab]]:
             region.get_by_label("Na 30 dni oraz na 5 dni").click()
             region.get_by_role("button", name="Zapisz").click()
             helpers.expect_message(page, "Zapisano zgody")
-            helpers.open_page(page, "/klienci/")
+            helpers.open_page(page, routes.CLIENTS)
             # Shown once on_load has run (it resets the form): only then fill it.
             expect(page.get_by_text("Nie masz jeszcze żadnych klientów")).to_be_visible()
             _add_client(page, f"Klient {email}")
         # A background event: it loads the state from Redis again inside `async with self`.
         first = opened[0].page
-        helpers.open_page(first, "/konto/")
+        helpers.open_page(first, routes.ACCOUNT)
         with first.expect_download(timeout=60_000) as download:
             first.get_by_role("region", name="Usunięcie konta użytkownika").get_by_role(
                 "button", name="Pobierz kopię danych"
             ).click()
         assert Path(download.value.path()).read_bytes().startswith(b"PK")
-        helpers.open_page(first, "/klienci/")
+        helpers.open_page(first, routes.CLIENTS)
         expect(first.get_by_role("cell", name=f"Klient {opened[0].email}", exact=True)).to_be_visible()
         yield opened
     finally:
@@ -320,7 +320,7 @@ def test_the_server_runs_the_configured_number_of_workers(stack):
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_healthz_on_the_running_server(stack):
-    status, body = _get(stack.server.url("/healthz"))
+    status, body = _get(stack.server.url(routes.HEALTHZ))
     assert status == 200
     assert json.loads(body) == {"database": "ok", "redis": "ok"}
 
@@ -380,7 +380,7 @@ def opened_link(stack, tabs, browser):
 
     helpers.set_server(stack.server)
     tab = tabs[1]
-    helpers.open_page(tab.page, "/konto/")
+    helpers.open_page(tab.page, routes.ACCOUNT)
     region = tab.page.get_by_role("region", name="Usunięcie konta użytkownika")
     region.get_by_role("checkbox").check()
     region.get_by_role("button", name="Usuń konto").click()

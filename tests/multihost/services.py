@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 
+from fakturowo_ui import routes
 from fakturowo_ui.settings import REPO_ROOT
 from tests.conftest import TEST_SECRET, free_port, migrate
 from tests.e2e.conftest import ARTIFACTS, START_TIMEOUT_S, _answers, _environ, _stop
@@ -369,7 +370,7 @@ class AppServer:
         """GET /healthz: True when it says the database (and Redis, if configured) answer, False
         when it says not (503) or the server does not answer, None when the app has no /healthz."""
         try:
-            with urllib.request.urlopen(f"{self.direct_url}/healthz", timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(self.direct_url + routes.HEALTHZ, timeout=5) as response:  # noqa: S310
                 body = response.read()
                 status = response.status
         except urllib.error.HTTPError as error:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import OneTimeToken, RateLimitHit, User
 from fakturowo_ui.services import mail, onetime, password_flows, passwords
@@ -242,7 +243,7 @@ def test_deliver_in_background_sends_after_the_answer(user_id):
 def test_a_rotation_code_is_single_use_and_short_lived(user_id, frozen_clock):
     code = asyncio.run(password_flows.change_password(user_id, PASSWORD, NEW, NEW))
     first = password_flows.exchange_rotation_code(code)
-    assert first is not None and first[1] == password_flows.CHANGED_PATH
+    assert first is not None and first[1] == routes.PASSWORD_CHANGED
     assert password_flows.exchange_rotation_code(code) is None
     code = asyncio.run(password_flows.change_password(user_id, NEW, PASSWORD + "!", PASSWORD + "!"))
     frozen_clock.advance(seconds=61)
