@@ -1,6 +1,10 @@
-"""What bench/latency.py and bench/load.py share: the servers they start and the users they make.
+"""What the benchmarks share: the servers they start, the users they make, the migrations.
 
-Everything here runs after `make setup` alone (no pytest, nothing from tests/):
+Everything here runs after `make setup` alone (no pytest, aiosmtpd or Playwright, nothing from
+tests/), so every benchmark does too:
+  - migrate, free_port: the schema through Alembic, a free loopback port (for every benchmark);
+  - require: before any work, the system programs a benchmark needs (Chromium, redis-server,
+    PostgreSQL), each missing one named on one line, then exit code 2;
   - AppServer: `reflex run --env prod` on a free port, in its own process group (killed at the end),
     with its own REFLEX_WEB_WORKDIR, var/ directory and database; its output in a log file;
   - RedisServer: `redis-server` on a free port, nothing saved; PostgresDatabase: a database of its
@@ -56,6 +60,40 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def missing(need: str) -> str | None:
+    """Why `need` ("chromium", "redis-server", "postgres") cannot be had here, or None when it can."""
+    if need == "chromium":
+        if not Path(CHROMIUM).exists():
+            return f"Debian's Chromium ({CHROMIUM}) is missing: `make chromium` installs it"
+    elif need == "redis-server":
+        if shutil.which("redis-server") is None:
+            return "redis-server is missing: `apt-get install redis-server` (Debian's package)"
+    elif need == "postgres":
+        import psycopg
+
+        try:
+            with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+                pass
+        except psycopg.OperationalError as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            return (
+                f"PostgreSQL at {POSTGRES_ADMIN_URL} does not answer ({reason}); start it on "
+                "127.0.0.1:5432 with trust auth, or set FAKTUROWO_BENCH_POSTGRES"
+            )
+    else:
+        raise ValueError(f"unknown need {need!r}")
+    return None
+
+
+def require(script: str, *needs: str) -> None:
+    """Before any work: each missing need on one line of its own and exit code 2, no traceback."""
+    problems = [problem for need in needs if (problem := missing(need))]
+    for problem in problems:
+        print(f"{script}: {problem}", file=sys.stderr)
+    if problems:
+        sys.exit(2)
 
 
 def _git(*args: str) -> str:

@@ -11,6 +11,7 @@ For accounts with 1,000, 10,000 and 50,000 documents (5 line items each) plus 2,
 Confirm, erase and bare SQL are the best of 3 runs on fresh copies; naive runs once.
 Targets (issue 3): at 10,000 documents erase <= 2x bare SQL and >= 10x faster than naive; linear growth.
 
+Needs only `make setup` (no test dependencies).
 Run: .venv/bin/python bench/deletion.py [--sizes 1000,10000,50000] [--skip-naive-above 50000]
 """
 
@@ -29,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _servers import migrate  # noqa: E402
 
 ACCOUNTS = 4
 CLIENTS = 2000
@@ -53,8 +57,6 @@ def _configure(workdir: Path, db_file: Path) -> None:
 
 def build_template(workdir: Path, documents: int) -> Path:
     """A migrated database with ACCOUNTS accounts of `documents` documents each."""
-    from tests.conftest import migrate
-
     path = workdir / f"template-{documents}.db"
     _configure(workdir, path)
     migrate(f"sqlite:///{path}")

@@ -31,22 +31,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _servers import migrate  # noqa: E402
 
 ITEMS = 3
 CLIENTS = 200
 PRODUCTS = 200
 TARGET_SECONDS = 5.0  # for 10,000 documents
 TARGET_MIB = 40.0
-
-
-def _migrate(url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["url"] = url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
 
 
 def _seed(user_email: str, documents: int) -> int:
@@ -231,7 +224,7 @@ def main() -> None:
         from fakturowo_ui.settings import reset_settings_cache
 
         reset_settings_cache()
-        _migrate(os.environ["REFLEX_DB_URL"])
+        migrate(os.environ["REFLEX_DB_URL"])
         from fakturowo_ui.services import export, pdf
 
         pdf._font()  # the font is taken apart once per process, not per export

@@ -20,6 +20,7 @@ The series alternate in batches (--batch) in the same run, after an untimed warm
 Targets (issue 9): Zapisz p50 <= 1.5x the blank click's p50, p99 <= 3x its p99.
 
 Run: .venv/bin/python bench/latency.py [--saves 200] [--batch 20] [--variants unchanged,toggled]
+Needs `make setup` and Debian's Chromium (`make chromium`); says so and exits 2 without it.
 A first run installs the frontends' npm packages into .web-bench-latency and .web-bench-blank
 (ignored by git) and takes a few minutes; later runs reuse them.
 """
@@ -48,6 +49,7 @@ from _servers import (  # noqa: E402
     message_prefix,
     migrate,
     percentile,
+    require,
     use_in_this_process,
 )
 
@@ -318,6 +320,7 @@ def main() -> None:
     if not variants or set(variants) - {"unchanged", "toggled"}:
         parser.error("--variants: unchanged and/or toggled")
 
+    require("bench/latency.py", "chromium")
     import logging
 
     logging.disable(logging.INFO)

@@ -32,6 +32,8 @@ connection); lost updates (after the run, a user whose consents in the database 
 last acknowledged save); server RSS growth per session (Redis included). Then the ratios and the
 targets of issue 9 beside the figures.
 
+Needs `make setup`; the postgres configuration also PostgreSQL on 127.0.0.1:5432 and Debian's
+redis-server (it says which is missing and exits 2; `--configs sqlite` needs neither).
 Run: .venv/bin/python bench/load.py [--configs sqlite,postgres] [--sizes 10,50,100]
          [--duration 15] [--rate 50] [--warmup 3] [--idle 2]
 """
@@ -69,6 +71,7 @@ from _servers import (  # noqa: E402
     message_prefix,
     migrate,
     percentile,
+    require,
     use_in_this_process,
 )
 from _ws import ConnectionClosed, WebSocket  # noqa: E402
@@ -582,6 +585,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     random.seed(args.seed)
 
+    if "postgres" in configs:
+        require("bench/load.py --configs postgres", "redis-server", "postgres")
     import logging
 
     logging.disable(logging.INFO)

@@ -7,8 +7,10 @@ a year, review requests already sent to most older users), then prints:
             (services/notices.due_reminders and due_reviews; best of 5), with SQLite's query plan,
             and the same without the 0002 indexes for comparison;
   - send:   mails per second for --send reminders through the whole path (claim in sent_notice,
-            consent gate, render, SMTP to an aiosmtpd server on loopback, confirm).
+            consent gate, render, SMTP to a mail server on loopback that discards the mail
+            (bench/_smtp_sink.py, in a process of its own), confirm).
 
+Needs only `make setup` (no test dependencies).
 Run: .venv/bin/python bench/reminders.py [--users 100000] [--send 1000]
 """
 
@@ -28,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _servers import free_port, migrate  # noqa: E402
 
 DAY = dt.date(2026, 11, 23)
 REPEATS = 5
@@ -54,8 +59,6 @@ def _configure(workdir: Path, db_file: Path, smtp_env: dict[str, str] | None = N
 
 def build(workdir: Path, users: int) -> Path:
     """A migrated database with `users` accounts and their subscriptions and sent notices."""
-    from tests.conftest import migrate
-
     path = workdir / "reminders.db"
     _configure(workdir, path)
     migrate(f"sqlite:///{path}")
@@ -146,12 +149,11 @@ def measure_selection(path: Path, label: str) -> None:
 
 
 def _smtp_server() -> tuple[subprocess.Popen, dict[str, str]]:
-    """aiosmtpd in its own process (as a real mail server would be), accepting and discarding mail."""
-    from tests.conftest import free_port
-
+    """bench/_smtp_sink.py in its own process (as a real mail server would be), accepting and
+    discarding mail."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
+        [sys.executable, str(Path(__file__).resolve().with_name("_smtp_sink.py")), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -216,7 +218,7 @@ def measure_send(path: Path, workdir: Path, count: int) -> None:
         print(
             f"send, {label}: {sent} reminders in {elapsed:.2f} s = {sent / elapsed:.0f} mails/s, "
             f"{elapsed / max(sent, 1) * 1000:.1f} ms each (claim + consent gate + render + SMTP to "
-            f"aiosmtpd on loopback + confirm); failed: {outcomes.get('failed', 0)}"
+            f"a discarding server on loopback + confirm); failed: {outcomes.get('failed', 0)}"
         )
 
 
