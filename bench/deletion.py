@@ -159,7 +159,9 @@ def measure_confirm(template: Path, workdir: Path) -> tuple[float, float]:
     from fakturowo_ui.services import deletion, onetime
 
     with session_scope() as session:
-        token, _row = onetime.issue(session, _victim(), onetime.DELETE_ACCOUNT, dt.timedelta(hours=1))
+        token, _row = onetime.issue(
+            session, _victim(), onetime.TokenPurpose.DELETE_ACCOUNT, dt.timedelta(hours=1)
+        )
     timings = {}
     original = deletion.erase_account
 

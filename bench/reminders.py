@@ -182,7 +182,11 @@ def _send_all(due, notices) -> tuple[dict[str, int], float]:
         claim_id = notices._claim_reminder(user_id, kind, last_day, DAY)
         if claim_id is None:
             continue
-        subject = "Twój abonament kończy się za " + ("30" if kind == notices.REMINDER_30 else "5") + " dni"
+        subject = (
+            "Twój abonament kończy się za "
+            + ("30" if kind == notices.NoticeKind.REMINDER_30 else "5")
+            + " dni"
+        )
         outcome = notices._send_claimed(
             claim_id,
             user_id,

@@ -31,6 +31,7 @@ from fakturowo_ui.services import (
     ratelimit,
     sessions,
 )
+from fakturowo_ui.services.consents import Consent, ConsentSource
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.tokens import keyed_digest
 from fakturowo_ui.settings import get_settings
@@ -45,9 +46,6 @@ LOGIN_CODE_TTL = dt.timedelta(seconds=60)
 _EMAIL_RE = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-
-CONSENT_REMINDERS = "reminders"
-CONSENT_INFO = "info"
 
 
 def normalise_email(raw: str) -> str:
@@ -175,12 +173,14 @@ def _create_user(session: Session, email: str, password_hash: str, form: Registr
     trial_end = clock.warsaw_date(now) + dt.timedelta(days=get_settings().trial_days)
     session.add(Subscription(user_id=user.id, trial_ends_on=trial_end))
     for consent, given in (
-        (CONSENT_REMINDERS, form.reminder_consent),
-        (CONSENT_INFO, form.info_consent),
+        (Consent.REMINDERS, form.reminder_consent),
+        (Consent.INFO, form.info_consent),
     ):
         if given:
             session.add(
-                ConsentRecord(user_id=user.id, consent=consent, given=True, at=now, source="registration")
+                ConsentRecord(
+                    user_id=user.id, consent=consent, given=True, at=now, source=ConsentSource.REGISTRATION
+                )
             )
     return user
 
@@ -198,7 +198,7 @@ async def send_confirmation(user_id: int, email: str) -> None:
         )
 
     try:
-        await links.mail_link(user_id, onetime.CONFIRM_EMAIL, CONFIRM_TTL, letter_for)
+        await links.mail_link(user_id, onetime.TokenPurpose.CONFIRM_EMAIL, CONFIRM_TTL, letter_for)
     except mail.MailError:
         raise DomainError("error.mail_failed") from None
 
@@ -224,7 +224,7 @@ def _reserve_resend(email: str) -> int | None:
 def inspect_confirmation(token: str) -> tuple[onetime.LinkState, str | None]:
     """The state of a confirmation link and the address it confirms. Changes nothing."""
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.CONFIRM_EMAIL)
+        state, row = onetime.find(session, token, onetime.TokenPurpose.CONFIRM_EMAIL)
         if row is None:
             return state, None
         user = session.get(User, row.user_id)
@@ -236,11 +236,11 @@ def inspect_confirmation(token: str) -> tuple[onetime.LinkState, str | None]:
 def confirm_email(token: str) -> onetime.LinkState:
     """Consume a confirmation link and mark the address confirmed; returns the outcome."""
     with session_scope(write_lock=True) as session:
-        state, row = onetime.find(session, token, onetime.CONFIRM_EMAIL)
+        state, row = onetime.find(session, token, onetime.TokenPurpose.CONFIRM_EMAIL)
         if row is None or state is not onetime.LinkState.VALID:
             return state
         if not onetime.consume(session, row.id):
-            return onetime.find(session, token, onetime.CONFIRM_EMAIL)[0]
+            return onetime.find(session, token, onetime.TokenPurpose.CONFIRM_EMAIL)[0]
         user = session.get(User, row.user_id)
         if user.email_confirmed_at is None:
             user.email_confirmed_at = clock.now()
@@ -308,14 +308,16 @@ def _issue_login_code(email: str, user_id: int, new_hash: str | None, next_path:
         ratelimit.clear(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
         if new_hash is not None:
             session.execute(sa.update(User).where(User.id == user_id).values(password_hash=new_hash))
-        code, _row = onetime.issue(session, user_id, onetime.LOGIN_CODE, LOGIN_CODE_TTL, next_path=next_path)
+        code, _row = onetime.issue(
+            session, user_id, onetime.TokenPurpose.LOGIN_CODE, LOGIN_CODE_TTL, next_path=next_path
+        )
     return code
 
 
 def exchange_login_code(code: str) -> tuple[str, str] | None:
     """Consume a login code: (session token for the cookie, path to go to), or None."""
     with session_scope(write_lock=True) as session:
-        state, row = onetime.find(session, code, onetime.LOGIN_CODE)
+        state, row = onetime.find(session, code, onetime.TokenPurpose.LOGIN_CODE)
         if row is None or state is not onetime.LinkState.VALID or not onetime.consume(session, row.id):
             return None
         user = session.get(User, row.user_id)

@@ -3,35 +3,60 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlmodel import Session
 
 from fakturowo_ui.models import ConsentRecord, User
 from fakturowo_ui.services import clock
 
-REMINDERS = "reminders"
-INFO = "info"
-SOURCES = ("registration", "account", "unsubscribe")
-# The User column holding when each consent last changed.
-CHANGED_AT = {REMINDERS: "reminder_consent_changed_at", INFO: "info_consent_changed_at"}
+
+class Consent(enum.StrEnum):
+    """A consent; its value is what consent_record.consent and the unsubscribe tokens hold."""
+
+    REMINDERS = "reminders"
+    INFO = "info"
+
+    @property
+    def column(self) -> str:
+        """The User column holding the consent's current value."""
+        return _COLUMNS[self][0]
+
+    @property
+    def changed_at_column(self) -> str:
+        """The User column holding when the consent last changed."""
+        return _COLUMNS[self][1]
+
+
+_COLUMNS = {
+    Consent.REMINDERS: ("reminder_consent", "reminder_consent_changed_at"),
+    Consent.INFO: ("info_consent", "info_consent_changed_at"),
+}
+
+
+class ConsentSource(enum.StrEnum):
+    """Where a consent change was made (consent_record.source)."""
+
+    REGISTRATION = "registration"
+    ACCOUNT = "account"
+    UNSUBSCRIBE = "unsubscribe"
 
 
 def save(session: Session, user_id: int, *, reminders: bool, info: bool, source: str) -> bool:
     """Set both consents; appends a record per consent that changed. True if anything changed."""
-    if source not in SOURCES:
-        raise ValueError(f"unknown consent source {source!r}")
+    try:
+        source = ConsentSource(source)
+    except ValueError:
+        raise ValueError(f"unknown consent source {source!r}") from None
     user = session.get(User, user_id)
     if user is None:
         return False
     now = clock.now()
     changed = False
-    for consent, attribute, wanted in (
-        (REMINDERS, "reminder_consent", bool(reminders)),
-        (INFO, "info_consent", bool(info)),
-    ):
-        if getattr(user, attribute) != wanted:
-            setattr(user, attribute, wanted)
-            setattr(user, CHANGED_AT[consent], now)
+    for consent, wanted in ((Consent.REMINDERS, bool(reminders)), (Consent.INFO, bool(info))):
+        if getattr(user, consent.column) != wanted:
+            setattr(user, consent.column, wanted)
+            setattr(user, consent.changed_at_column, now)
             session.add(ConsentRecord(user_id=user_id, consent=consent, given=wanted, at=now, source=source))
             changed = True
     if changed:
@@ -48,4 +73,4 @@ def last_changes(session: Session, user_id: int) -> dict[str, dt.datetime]:
 
 def changes_of(user: User) -> dict[str, dt.datetime]:
     """The change times kept on the user row."""
-    return {consent: at for consent, column in CHANGED_AT.items() if (at := getattr(user, column))}
+    return {consent: at for consent in Consent if (at := getattr(user, consent.changed_at_column))}

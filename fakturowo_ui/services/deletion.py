@@ -99,7 +99,7 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
     try:
         expires_at = await links.mail_link(
             user_id,
-            onetime.DELETE_ACCOUNT,
+            onetime.TokenPurpose.DELETE_ACCOUNT,
             link_ttl(),
             letter_for,
             limits=[(DELETION_MAIL_SHORT, subject), (DELETION_MAIL_DAILY, subject)],
@@ -136,7 +136,7 @@ class DeletionLink:
 def inspect_link(token: str) -> DeletionLink:
     """Look at a deletion link without using it (GET, HEAD and scanners come through here)."""
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+        state, row = onetime.find(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
         if row is None or state is not LinkState.VALID:
             return DeletionLink(state)
         user = session.get(User, row.user_id)
@@ -196,7 +196,7 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
 def _link_owner(token: str) -> ConfirmationResult | tuple[int, int, str, str]:
     """(token ID, user ID, password hash, address) of a link that can act, else why not."""
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+        state, row = onetime.find(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
         if row is None or state is not LinkState.VALID:
             return _unusable(state)
         token_id, user_id = row.id, row.user_id
@@ -208,7 +208,7 @@ def _link_owner(token: str) -> ConfirmationResult | tuple[int, int, str, str]:
 
 def _count_wrong_password(token: str, token_id: int) -> ConfirmationResult:
     with session_scope(write_lock=True) as session:
-        state, row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+        state, row = onetime.find(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
         if row is None or state is not LinkState.VALID:
             return _unusable(state)
         voided = onetime.record_failed_attempt(session, token_id, MAX_WRONG_PASSWORDS)
@@ -219,7 +219,7 @@ def _count_wrong_password(token: str, token_id: int) -> ConfirmationResult:
 def _consume_and_erase(token: str, token_id: int, user_id: int, email: str) -> ConfirmationResult | None:
     with session_scope(write_lock=True) as session:
         if not onetime.consume(session, token_id):
-            state, _row = onetime.find(session, token, onetime.DELETE_ACCOUNT)
+            state, _row = onetime.find(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
             return _unusable(state if state is not LinkState.VALID else LinkState.USED)
         erase_account(session, user_id, email, onetime_digest=digest(token))
     return None
@@ -240,7 +240,9 @@ def erase_account(session: Session, user_id: int, email: str, *, onetime_digest:
     (through ON DELETE CASCADE) everything the user owns, keeping the spent link's digest."""
     now = clock.now()
     if onetime_digest is not None:
-        session.add(SpentToken(token_hash=onetime_digest, purpose=onetime.DELETE_ACCOUNT, used_at=now))
+        session.add(
+            SpentToken(token_hash=onetime_digest, purpose=onetime.TokenPurpose.DELETE_ACCOUNT, used_at=now)
+        )
     # Every link of the account that was already used keeps saying so after the account is gone
     # (only digests move; the rows themselves go with the user).
     session.execute(
@@ -249,7 +251,7 @@ def erase_account(session: Session, user_id: int, email: str, *, onetime_digest:
             sa.select(OneTimeToken.token_hash, OneTimeToken.purpose, OneTimeToken.used_at).where(
                 OneTimeToken.user_id == user_id,
                 OneTimeToken.used_at.is_not(None),
-                OneTimeToken.purpose != onetime.LOGIN_CODE,
+                OneTimeToken.purpose != onetime.TokenPurpose.LOGIN_CODE,
                 OneTimeToken.token_hash != (onetime_digest or ""),
             ),
         )

@@ -23,7 +23,7 @@ LinkLimits = Sequence[tuple[ratelimit.Limit, str]]
 
 async def mail_link(
     user_id: int,
-    purpose: str,
+    purpose: onetime.TokenPurpose,
     ttl: dt.timedelta,
     letter_for: Callable[[str, dt.datetime], mail.Mail],
     *,
@@ -44,7 +44,7 @@ async def mail_link(
 
 
 def _issue(
-    user_id: int, purpose: str, ttl: dt.timedelta, limits: LinkLimits
+    user_id: int, purpose: onetime.TokenPurpose, ttl: dt.timedelta, limits: LinkLimits
 ) -> tuple[str, int, dt.datetime, list[int | None], list[int]]:
     with session_scope(write_lock=True) as session:
         hits = [ratelimit.reserve(session, limit, subject) for limit, subject in limits]
@@ -53,7 +53,9 @@ def _issue(
         return token, row.id, row.expires_at, hits, superseded
 
 
-def _undo(user_id: int, purpose: str, token_id: int, hits: list[int | None], superseded: list[int]) -> None:
+def _undo(
+    user_id: int, purpose: onetime.TokenPurpose, token_id: int, hits: list[int | None], superseded: list[int]
+) -> None:
     with session_scope(write_lock=True) as session:
         onetime.discard(session, token_id)
         ratelimit.release(session, *hits)

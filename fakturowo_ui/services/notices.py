@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import logging
 from collections.abc import Callable
 
@@ -24,15 +25,25 @@ from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import SentNotice, Subscription, User
-from fakturowo_ui.services import clock, consents, mail, subscriptions, unsubscribe
+from fakturowo_ui.services import clock, mail, subscriptions, unsubscribe
 from fakturowo_ui.services.accounts import find_user
+from fakturowo_ui.services.consents import Consent
 from fakturowo_ui.settings import get_settings
 
 log = logging.getLogger("fakturowo.notices")
 
-REMINDER_30 = "reminder-30"
-REMINDER_5 = "reminder-5"
-REVIEW = "review"
+
+class NoticeKind(enum.StrEnum):
+    """What went out: its value is what sent_notice.kind holds."""
+
+    REMINDER_30 = "reminder-30"
+    REMINDER_5 = "reminder-5"
+    REVIEW = "review"
+    # The 14-day notice of a forced password change (services/password_flows.py).
+    PASSWORD_CHANGE = "password-change"
+
+
+# The period key of the review request: it goes out once per user, ever.
 REVIEW_PERIOD = "once"
 # The review request goes out from this many days after the registration day (Warsaw).
 REVIEW_AFTER_DAYS = 14
@@ -40,15 +51,17 @@ REVIEW_AFTER_DAYS = 14
 CLAIM_TIMEOUT = dt.timedelta(hours=1)
 
 # kind -> (first, last) number of days before the period's last day on which it is due.
-REMINDER_WINDOWS = {REMINDER_30: (30, 6), REMINDER_5: (5, 1)}
-_REMINDER_SUBJECTS = {REMINDER_30: "mail.reminder_30.subject", REMINDER_5: "mail.reminder_5.subject"}
-_CONSENT_ATTRIBUTE = {consents.REMINDERS: "reminder_consent", consents.INFO: "info_consent"}
+REMINDER_WINDOWS = {NoticeKind.REMINDER_30: (30, 6), NoticeKind.REMINDER_5: (5, 1)}
+_REMINDER_SUBJECTS = {
+    NoticeKind.REMINDER_30: "mail.reminder_30.subject",
+    NoticeKind.REMINDER_5: "mail.reminder_5.subject",
+}
 
 
 # -- the rules -------------------------------------------------------------------------------------
 
 
-def reminder_due(day: dt.date, last_day: dt.date) -> str | None:
+def reminder_due(day: dt.date, last_day: dt.date) -> NoticeKind | None:
     """The reminder due on `day` for a period whose last day is `last_day`, or None.
 
     30 to 6 days before: the 30-day one; 5 to 1 days before: the 5-day one (so never both in one
@@ -66,9 +79,9 @@ def review_due(day: dt.date, registered_on: dt.date) -> bool:
     return day >= registered_on + dt.timedelta(days=REVIEW_AFTER_DAYS)
 
 
-def has_consent(user: User, consent: str) -> bool:
+def has_consent(user: User, consent: Consent) -> bool:
     """The consent's current value on the user row."""
-    return bool(getattr(user, _CONSENT_ATTRIBUTE[consent]))
+    return bool(getattr(user, Consent(consent).column))
 
 
 # -- the gate ----------------------------------------------------------------------------------
@@ -82,7 +95,7 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
     }
 
 
-def send_consented(user_id: int, consent: str, template: str, subject: str, **params: str) -> bool:
+def send_consented(user_id: int, consent: Consent, template: str, subject: str, **params: str) -> bool:
     """Send a consent-gated mail if the user holds `consent` right now; False if not sent.
 
     The template gets `unsubscribe_url` besides `params`. Raises mail.MailError when the SMTP
@@ -109,7 +122,7 @@ def send_consented(user_id: int, consent: str, template: str, subject: str, **pa
 # -- claim, send, confirm ------------------------------------------------------------------------
 
 
-def claim(session, user_id: int, kind: str, period_key: str) -> int | None:
+def claim(session, user_id: int, kind: NoticeKind, period_key: str) -> int | None:
     """Insert the claim row in the caller's (write-locked) transaction; None if taken."""
     now = clock.now()
     existing = session.scalars(
@@ -169,7 +182,7 @@ def deliver_under_claim(claim_id: int, send: Callable[[], bool]) -> str:
 
 
 def _send_claimed(
-    claim_id: int, user_id: int, consent: str, template: str, subject: str, **params: str
+    claim_id: int, user_id: int, consent: Consent, template: str, subject: str, **params: str
 ) -> str:
     """Send through the gate under a claim; a withdrawn consent means nothing goes out."""
     return deliver_under_claim(
@@ -197,13 +210,13 @@ def _settled() -> sa.ColumnElement[bool]:
 # -- subscription reminders ----------------------------------------------------------------------
 
 
-def due_reminders(day: dt.date) -> list[tuple[int, str, dt.date]]:
+def due_reminders(day: dt.date) -> list[tuple[int, NoticeKind, dt.date]]:
     """(user ID, kind, last day) of every reminder due on `day` and not yet sent.
 
     Users with the reminder consent and a confirmed address whose period (paid, else trial) ends
     in a window; two range scans of ix_subscription_paid_until_trial_ends_on, one per kind.
     """
-    found: list[tuple[int, str, dt.date]] = []
+    found: list[tuple[int, NoticeKind, dt.date]] = []
     with session_scope() as session:
         for kind, (first, last) in REMINDER_WINDOWS.items():
             start, end = day + dt.timedelta(days=last), day + dt.timedelta(days=first)
@@ -234,7 +247,7 @@ def due_reminders(day: dt.date) -> list[tuple[int, str, dt.date]]:
     return found
 
 
-def _claim_reminder(user_id: int, kind: str, last_day: dt.date, day: dt.date) -> int | None:
+def _claim_reminder(user_id: int, kind: NoticeKind, last_day: dt.date, day: dt.date) -> int | None:
     try:
         with session_scope(write_lock=True) as session:
             subscription = session.scalars(
@@ -260,7 +273,7 @@ def send_reminders(day: dt.date) -> RunSummary:
         outcome = _send_claimed(
             claim_id,
             user_id,
-            consents.REMINDERS,
+            Consent.REMINDERS,
             "subscription_reminder",
             t(_REMINDER_SUBJECTS[kind]),
             date=clock.format_date(last_day),
@@ -291,7 +304,7 @@ def due_reviews(day: dt.date) -> list[int]:
         sa.select(SentNotice.id)
         .where(
             SentNotice.user_id == User.id,
-            SentNotice.kind == REVIEW,
+            SentNotice.kind == NoticeKind.REVIEW,
             SentNotice.period_key == REVIEW_PERIOD,
             _settled(),
         )
@@ -318,7 +331,7 @@ def _claim_review(user_id: int, day: dt.date) -> int | None:
             user = session.get(User, user_id)
             if user is None or not review_due(day, clock.warsaw_date(user.created_at)):
                 return None
-            return claim(session, user_id, REVIEW, REVIEW_PERIOD)
+            return claim(session, user_id, NoticeKind.REVIEW, REVIEW_PERIOD)
     except IntegrityError:
         return None
 
@@ -334,7 +347,7 @@ def send_review_requests(day: dt.date) -> RunSummary:
             _send_claimed(
                 claim_id,
                 user_id,
-                consents.INFO,
+                Consent.INFO,
                 "review_request",
                 t("mail.review.subject"),
                 action_url=get_settings().link(routes.HOME),

@@ -18,10 +18,16 @@ from fakturowo_ui.models import OneTimeToken, SpentToken
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.tokens import digest, looks_like_token, new_token
 
-CONFIRM_EMAIL = "confirm_email"
-DELETE_ACCOUNT = "delete_account"
-RESET_PASSWORD = "reset_password"
-LOGIN_CODE = "login_code"
+
+class TokenPurpose(enum.StrEnum):
+    """What a token is for: its value is what one_time_token.purpose and spent_token.purpose hold."""
+
+    CONFIRM_EMAIL = "confirm_email"
+    DELETE_ACCOUNT = "delete_account"
+    RESET_PASSWORD = "reset_password"
+    LOGIN_CODE = "login_code"
+    # The code that swaps the tab's session after a password change (services/password_flows.py).
+    ROTATE_SESSION = "rotate_session"
 
 
 class LinkState(enum.Enum):
@@ -43,7 +49,7 @@ class LinkState(enum.Enum):
 def issue(
     session: Session,
     user_id: int,
-    purpose: str,
+    purpose: TokenPurpose,
     ttl: dt.timedelta,
     *,
     next_path: str | None = None,
@@ -65,7 +71,7 @@ def issue(
 
 
 def supersede_older(
-    session: Session, user_id: int, purpose: str, keep_id: int, *, newer_too: bool = False
+    session: Session, user_id: int, purpose: TokenPurpose, keep_id: int, *, newer_too: bool = False
 ) -> list[int]:
     """Mark every older open token of this user and purpose as replaced by the newer `keep_id`
     (with newer_too, every other one: a link that was just used ends its siblings); returns
@@ -89,7 +95,7 @@ def supersede_older(
 
 
 def restore_superseded(
-    session: Session, user_id: int, purpose: str, ids: list[int], *, newer_than: int
+    session: Session, user_id: int, purpose: TokenPurpose, ids: list[int], *, newer_than: int
 ) -> None:
     """Undo a supersede whose link never went out, unless an even newer link exists by now."""
     if not ids:
@@ -117,7 +123,7 @@ def discard(session: Session, token_id: int) -> None:
     session.execute(sa.delete(OneTimeToken).where(OneTimeToken.id == token_id))
 
 
-def find(session: Session, token: str, purpose: str) -> tuple[LinkState, OneTimeToken | None]:
+def find(session: Session, token: str, purpose: TokenPurpose) -> tuple[LinkState, OneTimeToken | None]:
     """The state of a presented token and its row (None when unknown). Changes nothing."""
     if not isinstance(token, str) or not looks_like_token(token):
         return LinkState.INVALID, None

@@ -46,14 +46,10 @@ audit = logging.getLogger("fakturowo.audit")
 
 RESET_TTL = dt.timedelta(minutes=30)
 ROTATE_TTL = dt.timedelta(seconds=60)
-# A purpose of the one token maker (onetime): the code that swaps the tab's session after a change.
-ROTATE_SESSION = "rotate_session"
 
 RESET_MAILS_PER_ADDRESS = ratelimit.Limit("reset-address", 3, dt.timedelta(hours=1))
 RESET_REQUESTS_PER_CLIENT = ratelimit.Limit("reset-client", 20, dt.timedelta(hours=1))
 CHANGE_FAILURES_PER_ACCOUNT = ratelimit.Limit("password-change", 5, dt.timedelta(minutes=15))
-
-NOTICE_KIND = "password-change"
 
 
 class LinkError(DomainError):
@@ -146,7 +142,11 @@ def _store_changed_password(user_id: int, old_hash: str, new_hash: str) -> tuple
         ratelimit.clear(session, CHANGE_FAILURES_PER_ACCOUNT, str(user_id))
         ended = sessions.end_all(session, user_id)
         code, _row = onetime.issue(
-            session, user_id, ROTATE_SESSION, ROTATE_TTL, next_path=routes.PASSWORD_CHANGED
+            session,
+            user_id,
+            onetime.TokenPurpose.ROTATE_SESSION,
+            ROTATE_TTL,
+            next_path=routes.PASSWORD_CHANGED,
         )
     audit.info("password changed user_id=%s sessions_ended=%s", user_id, ended)
     return changed_at, code
@@ -173,7 +173,7 @@ def _changed_recently(session: Session, user_id: int, within: dt.timedelta) -> b
 def exchange_rotation_code(code: str) -> tuple[str, str] | None:
     """Consume a code from change_password: (new session token, path to go to), or None."""
     with session_scope(write_lock=True) as session:
-        state, row = onetime.find(session, code, ROTATE_SESSION)
+        state, row = onetime.find(session, code, onetime.TokenPurpose.ROTATE_SESSION)
         if row is None or state is not LinkState.VALID or not onetime.consume(session, row.id):
             return None
         if session.get(User, row.user_id) is None:
@@ -272,7 +272,7 @@ async def send_reset_link(user_id: int, email: str) -> None:
         )
 
     try:
-        await links.mail_link(user_id, onetime.RESET_PASSWORD, RESET_TTL, letter_for)
+        await links.mail_link(user_id, onetime.TokenPurpose.RESET_PASSWORD, RESET_TTL, letter_for)
     except mail.MailError:
         raise DomainError("error.mail_failed") from None
     audit.info("reset link sent user_id=%s", user_id)
@@ -281,7 +281,7 @@ async def send_reset_link(user_id: int, email: str) -> None:
 def inspect_reset(token: str) -> tuple[LinkState, str]:
     """The state of a reset link and, while it can act, the address it is for. Changes nothing."""
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.RESET_PASSWORD)
+        state, row = onetime.find(session, token, onetime.TokenPurpose.RESET_PASSWORD)
         if row is None or state is not LinkState.VALID:
             return state, ""
         user = session.get(User, row.user_id)
@@ -312,7 +312,7 @@ async def complete_reset(token: str, new: str, repeat: str) -> str:
 
 def _reset_link_owner(token: str) -> tuple[int, int, str, str]:
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.RESET_PASSWORD)
+        state, row = onetime.find(session, token, onetime.TokenPurpose.RESET_PASSWORD)
         if row is None or state is not LinkState.VALID:
             raise LinkError(state)
         user = session.get(User, row.user_id)
@@ -324,7 +324,7 @@ def _reset_link_owner(token: str) -> tuple[int, int, str, str]:
 def _store_reset_password(token: str, token_id: int, user_id: int, new_hash: str) -> dt.datetime:
     with session_scope(write_lock=True) as session:
         if not onetime.consume(session, token_id):
-            raise LinkError(onetime.find(session, token, onetime.RESET_PASSWORD)[0])
+            raise LinkError(onetime.find(session, token, onetime.TokenPurpose.RESET_PASSWORD)[0])
         changed_at = clock.now()
         session.execute(
             sa.update(User)
@@ -335,7 +335,9 @@ def _store_reset_password(token: str, token_id: int, user_id: int, new_hash: str
                 email_confirmed_at=sa.func.coalesce(User.email_confirmed_at, changed_at),
             )
         )
-        onetime.supersede_older(session, user_id, onetime.RESET_PASSWORD, token_id, newer_too=True)
+        onetime.supersede_older(
+            session, user_id, onetime.TokenPurpose.RESET_PASSWORD, token_id, newer_too=True
+        )
         ended = sessions.end_all(session, user_id)
     audit.info("password reset user_id=%s sessions_ended=%s", user_id, ended)
     return changed_at
@@ -464,7 +466,7 @@ def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, 
             due_on = password_policy.notice_due(user, day, interval)
             if due_on is None:
                 return None
-            claim_id = notices.claim(session, user_id, NOTICE_KIND, due_on.isoformat())
+            claim_id = notices.claim(session, user_id, notices.NoticeKind.PASSWORD_CHANGE, due_on.isoformat())
             if claim_id is None:
                 return None
             return claim_id, user.email, due_on

@@ -16,6 +16,7 @@ from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import User
 from fakturowo_ui.services import consents
+from fakturowo_ui.services.consents import Consent, ConsentSource
 from fakturowo_ui.services.tokens import keyed_digest
 from fakturowo_ui.settings import get_settings
 
@@ -23,8 +24,7 @@ audit = logging.getLogger("fakturowo.audit")
 
 # The body of an RFC 8058 one-click POST.
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
-_ATTRIBUTE = {consents.REMINDERS: "reminder_consent", consents.INFO: "info_consent"}
-_TOKEN_RE = re.compile(r"^([1-9][0-9]{0,17})\.(reminders|info)\.([0-9a-f]{64})$")
+_TOKEN_RE = re.compile(r"^([1-9][0-9]{0,17})\.(" + "|".join(map(re.escape, Consent)) + r")\.([0-9a-f]{64})$")
 
 
 class Outcome(enum.Enum):
@@ -43,8 +43,10 @@ def _signature(user_id: int, consent: str) -> str:
 
 def make_token(user_id: int, consent: str) -> str:
     """The token of the link that withdraws `consent` of user `user_id`."""
-    if consent not in _ATTRIBUTE:
-        raise ValueError(f"unknown consent {consent!r}")
+    try:
+        consent = Consent(consent)
+    except ValueError:
+        raise ValueError(f"unknown consent {consent!r}") from None
     return f"{int(user_id)}.{consent}.{_signature(user_id, consent)}"
 
 
@@ -53,14 +55,14 @@ def link(user_id: int, consent: str) -> str:
     return get_settings().link(routes.unsubscribe_link(make_token(user_id, consent)))
 
 
-def parse_token(token: str) -> tuple[int, str] | None:
+def parse_token(token: str) -> tuple[int, Consent] | None:
     """(user ID, consent) of a genuine token, or None for anything forged or malformed."""
     if not isinstance(token, str) or len(token) > 128:
         return None
     match = _TOKEN_RE.match(token)
     if match is None:
         return None
-    user_id, consent, signature = int(match.group(1)), match.group(2), match.group(3)
+    user_id, consent, signature = int(match.group(1)), Consent(match.group(2)), match.group(3)
     if not hmac.compare_digest(signature, _signature(user_id, consent)):
         return None
     return user_id, consent
@@ -76,7 +78,7 @@ def inspect(token: str) -> tuple[Outcome, str]:
         user = session.get(User, user_id)
         if user is None:
             return Outcome.ACCOUNT_GONE, consent
-        given = getattr(user, _ATTRIBUTE[consent])
+        given = getattr(user, consent.column)
     return (Outcome.ACTIVE if given else Outcome.ALREADY_WITHDRAWN), consent
 
 
@@ -90,11 +92,13 @@ def withdraw(token: str) -> tuple[Outcome, str]:
         user = session.get(User, user_id)
         if user is None:
             return Outcome.ACCOUNT_GONE, consent
-        wanted = {
-            "reminders": user.reminder_consent and consent != consents.REMINDERS,
-            "info": user.info_consent and consent != consents.INFO,
-        }
-        changed = consents.save(session, user_id, source="unsubscribe", **wanted)
+        changed = consents.save(
+            session,
+            user_id,
+            reminders=user.reminder_consent and consent != Consent.REMINDERS,
+            info=user.info_consent and consent != Consent.INFO,
+            source=ConsentSource.UNSUBSCRIBE,
+        )
     if not changed:
         return Outcome.ALREADY_WITHDRAWN, consent
     audit.info("consent withdrawn by unsubscribe link user_id=%s consent=%s", user_id, consent)

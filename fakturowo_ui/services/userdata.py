@@ -75,6 +75,8 @@ class ConsentsView:
 def save_consents_for(session: Session, user: CurrentUser, *, reminders: bool, info: bool) -> ConsentsView:
     """ "Zapisz" in the consents region, inside a private event's write transaction: stores both
     consents (a record per change) and returns only what the region shows."""
-    changed = consents.save(session, user.user_id, reminders=reminders, info=info, source="account")
+    changed = consents.save(
+        session, user.user_id, reminders=reminders, info=info, source=consents.ConsentSource.ACCOUNT
+    )
     row = session.get(User, user.user_id)
     return ConsentsView(changed, row.reminder_consent, row.info_consent, consents.changes_of(row))

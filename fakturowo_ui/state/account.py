@@ -54,8 +54,8 @@ class ConsentsState(UserBoundState):
         self._update(
             reminder_consent=reminder,
             info_consent=info,
-            reminders_changed=_changed_text(changes.get(consents.REMINDERS)),
-            info_changed=_changed_text(changes.get(consents.INFO)),
+            reminders_changed=_changed_text(changes.get(consents.Consent.REMINDERS)),
+            info_changed=_changed_text(changes.get(consents.Consent.INFO)),
         )
 
     def _loaded(self, overview: userdata.AccountOverview | None, error: str = "") -> None:

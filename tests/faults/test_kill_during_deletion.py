@@ -175,7 +175,7 @@ def deletion_link(deployment: Deployment, account: Account) -> str:
         try:
             with db.session_scope(write_lock=True) as session:
                 token, _row = onetime.issue(
-                    session, account.user_id, onetime.DELETE_ACCOUNT, dt.timedelta(hours=2)
+                    session, account.user_id, onetime.TokenPurpose.DELETE_ACCOUNT, dt.timedelta(hours=2)
                 )
         finally:
             db.reset_engine()

@@ -161,7 +161,9 @@ def test_an_unknown_well_formed_token_is_invalid(token):
 def test_a_token_of_another_purpose_does_not_confirm(token):
     with session_scope() as session:
         user_id = session.scalars(sa.select(User.id)).one()
-        other, _row = onetime.issue(session, user_id, onetime.LOGIN_CODE, accounts.LOGIN_CODE_TTL)
+        other, _row = onetime.issue(
+            session, user_id, onetime.TokenPurpose.LOGIN_CODE, accounts.LOGIN_CODE_TTL
+        )
     assert accounts.confirm_email(other) is LinkState.INVALID
     assert not _confirmed()
 
@@ -172,7 +174,9 @@ def test_consume_refuses_a_row_that_stopped_being_usable(token, frozen_clock):
         user_id = session.scalars(sa.select(User.id)).one()
         rows = {}
         for name in ("superseded", "voided", "expired", "used", "fresh"):
-            _token, row = onetime.issue(session, user_id, onetime.RESET_PASSWORD, dt.timedelta(hours=1))
+            _token, row = onetime.issue(
+                session, user_id, onetime.TokenPurpose.RESET_PASSWORD, dt.timedelta(hours=1)
+            )
             rows[name] = row.id
         now = frozen_clock.now()
         for name, column in (("superseded", "superseded_at"), ("voided", "voided_at"), ("used", "used_at")):

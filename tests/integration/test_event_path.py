@@ -20,6 +20,7 @@ from sqlalchemy import event
 from fakturowo_ui import db
 from fakturowo_ui.models import AuthSession, ConsentRecord
 from fakturowo_ui.services import as_user, consents, sessions
+from fakturowo_ui.services.consents import Consent
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state import events
 from tests.integration.test_states_off_loop import _drive, _tab
@@ -201,8 +202,8 @@ def test_change_times_come_from_the_user_row_however_long_the_history(logged_in,
             consents.save(session, user_id, reminders=i % 2 == 0, info=False, source="account")
     with _Statements() as seen, db.session_scope() as session:
         changes = consents.last_changes(session, user_id)
-    assert changes[consents.REMINDERS] == frozen_clock.now()
-    assert consents.INFO not in changes
+    assert changes[Consent.REMINDERS] == frozen_clock.now()
+    assert Consent.INFO not in changes
     assert not any("consent_record" in s for s in seen.statements)
 
 

@@ -110,7 +110,7 @@ def test_five_tabs_asking_for_deletion_send_one_mail(smtp):
     with session_scope() as session:
         open_links = session.scalars(
             sa.select(OneTimeToken).where(
-                OneTimeToken.user_id == user_id, OneTimeToken.purpose == onetime.DELETE_ACCOUNT
+                OneTimeToken.user_id == user_id, OneTimeToken.purpose == onetime.TokenPurpose.DELETE_ACCOUNT
             )
         ).all()
     assert [onetime.state_of(row) for row in open_links] == [onetime.LinkState.VALID]
@@ -124,7 +124,9 @@ def test_simultaneous_reset_links_leave_the_newest_valid(smtp):
     with session_scope() as session:
         rows = session.scalars(
             sa.select(OneTimeToken)
-            .where(OneTimeToken.user_id == user_id, OneTimeToken.purpose == onetime.RESET_PASSWORD)
+            .where(
+                OneTimeToken.user_id == user_id, OneTimeToken.purpose == onetime.TokenPurpose.RESET_PASSWORD
+            )
             .order_by(OneTimeToken.id)
         ).all()
     states = [onetime.state_of(row) for row in rows]

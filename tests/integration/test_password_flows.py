@@ -209,7 +209,7 @@ def test_a_failed_send_leaves_no_usable_link_and_supersedes_nothing(smtp, user_i
     request_and_deliver(EMAIL)  # never raises: nobody is waiting for it
     with session_scope() as session:
         rows = session.scalars(
-            sa.select(OneTimeToken).where(OneTimeToken.purpose == onetime.RESET_PASSWORD)
+            sa.select(OneTimeToken).where(OneTimeToken.purpose == onetime.TokenPurpose.RESET_PASSWORD)
         ).all()
     assert len(rows) == 1
     assert password_flows.inspect_reset(token)[0] is LinkState.VALID

@@ -11,6 +11,7 @@ from fakturowo_ui import jobs
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import SentNotice, User
 from fakturowo_ui.services import clock, password_flows
+from fakturowo_ui.services.notices import NoticeKind
 from tests.conftest import action_link, text_of
 from tests.unit.factories import PASSWORD, make_user
 
@@ -154,7 +155,7 @@ def test_a_sent_notice_is_confirmed_and_an_abandoned_claim_is_taken_over(smtp, f
         session.add(
             SentNotice(
                 user_id=crashed_user,
-                kind=password_flows.NOTICE_KIND,
+                kind=NoticeKind.PASSWORD_CHANGE,
                 period_key=due.isoformat(),
                 sent_at=clock.now(),
             )
@@ -168,6 +169,6 @@ def test_a_sent_notice_is_confirmed_and_an_abandoned_claim_is_taken_over(smtp, f
     assert len(notices(smtp, "potwierdzona@example.com")) == 1
     with session_scope() as session:
         rows = session.scalars(
-            sa.select(SentNotice).where(SentNotice.kind == password_flows.NOTICE_KIND)
+            sa.select(SentNotice).where(SentNotice.kind == NoticeKind.PASSWORD_CHANGE)
         ).all()
     assert len(rows) == 2 and all(row.confirmed_at is not None for row in rows)

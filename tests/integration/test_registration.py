@@ -223,7 +223,7 @@ def test_the_confirmation_mail(smtp, frozen_clock):
     token = link.split("token=", 1)[1]
     with session_scope() as session:
         row = session.scalars(sa.select(OneTimeToken)).one()
-    assert row.purpose == onetime.CONFIRM_EMAIL
+    assert row.purpose == onetime.TokenPurpose.CONFIRM_EMAIL
     assert token not in row.token_hash and len(row.token_hash) == 64
     assert row.expires_at - row.created_at == accounts.CONFIRM_TTL
 

@@ -17,6 +17,7 @@ from fakturowo_ui import jobs
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import SentNotice, Subscription, User
 from fakturowo_ui.services import clock, consents, mail, notices, unsubscribe
+from fakturowo_ui.services.consents import Consent
 from fakturowo_ui.settings import REPO_ROOT
 from tests.conftest import action_link, html_of, text_of
 from tests.unit.factories import count_rows, make_user
@@ -67,7 +68,7 @@ def test_30_then_5_days_before_once_each(smtp, frozen_clock, capsys):
     letter = smtp.mailbox.last("przypomnienia@example.com", SUBJECT_5)
     assert clock.format_date(last) in text_of(letter)
     assert action_link(letter, BASE) == f"{BASE}/konto/"
-    url = unsubscribe.link(user_id, consents.REMINDERS)
+    url = unsubscribe.link(user_id, Consent.REMINDERS)
     assert letter["List-Unsubscribe"] == f"<{url}>"
     assert letter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert url in text_of(letter).splitlines()
@@ -133,7 +134,7 @@ def test_the_consent_is_checked_at_the_moment_of_sending(smtp, frozen_clock, mon
     def send_then_withdraw(letter, settings=None):
         real_send(letter, settings)
         # While the run is under way, the second user withdraws through the unsubscribe link.
-        unsubscribe.withdraw(unsubscribe.make_token(first + 1, consents.REMINDERS))
+        unsubscribe.withdraw(unsubscribe.make_token(first + 1, Consent.REMINDERS))
 
     monkeypatch.setattr(mail, "send", send_then_withdraw)
     daily(last - dt.timedelta(days=30))

@@ -22,6 +22,7 @@ from fakturowo_ui.api import MAX_FORM_BYTES, api, security_headers
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import AuthSession, User
 from fakturowo_ui.services import consents, sessions, unsubscribe
+from fakturowo_ui.services.consents import Consent
 from fakturowo_ui.settings import get_settings
 from tests.integration.test_api import EMAIL, login_code
 from tests.unit.factories import count_rows, make_user
@@ -110,7 +111,7 @@ def user(app_env, frozen_clock) -> int:
     return user_id
 
 
-def unsubscribe_path(user_id: int, consent: str = consents.REMINDERS) -> str:
+def unsubscribe_path(user_id: int, consent: str = Consent.REMINDERS) -> str:
     return unsubscribe.link(user_id, consent).removeprefix(get_settings().base_url)
 
 
@@ -185,7 +186,7 @@ def test_one_click_unsubscribe_still_works_streamed_or_whole(user):
     assert reply.headers["cache-control"] == "no-store"
     assert consent_state(user) == (False, True)
     body = b"List-Unsubscribe=One-Click"
-    reply = post(unsubscribe_path(user, consents.INFO), FORM + [("content-length", str(len(body)))], body)
+    reply = post(unsubscribe_path(user, Consent.INFO), FORM + [("content-length", str(len(body)))], body)
     assert reply.status == 200
     assert consent_state(user) == (False, False)
 

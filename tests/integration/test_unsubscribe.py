@@ -12,6 +12,7 @@ from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import ConsentRecord, User
 from fakturowo_ui.services import consents, unsubscribe
+from fakturowo_ui.services.consents import Consent
 from tests.unit.factories import count_rows, make_user
 
 with warnings.catch_warnings():
@@ -48,7 +49,7 @@ def path_of(url: str) -> str:
 
 
 def test_one_click_post_withdraws_without_cookie_or_origin(http, user_id):
-    url = unsubscribe.link(user_id, consents.REMINDERS)
+    url = unsubscribe.link(user_id, Consent.REMINDERS)
     response = http.post(path_of(url), data=ONE_CLICK)
     assert response.status_code == 200
     assert "Wypisano" in response.text
@@ -57,7 +58,7 @@ def test_one_click_post_withdraws_without_cookie_or_origin(http, user_id):
     assert current(user_id) == (False, True)
     with session_scope() as session:
         record = session.scalars(sa.select(ConsentRecord).where(ConsentRecord.source == "unsubscribe")).one()
-    assert (record.consent, record.given, record.user_id) == (consents.REMINDERS, False, user_id)
+    assert (record.consent, record.given, record.user_id) == (Consent.REMINDERS, False, user_id)
 
     # Again: still 200, nothing more recorded.
     again = http.post(path_of(url), data=ONE_CLICK)
@@ -66,7 +67,7 @@ def test_one_click_post_withdraws_without_cookie_or_origin(http, user_id):
 
 
 def test_one_click_post_as_multipart_and_without_the_trailing_slash(http, user_id):
-    url = unsubscribe.link(user_id, consents.INFO)
+    url = unsubscribe.link(user_id, Consent.INFO)
     response = http.post(
         path_of(url).replace(routes.UNSUBSCRIBE, routes.UNSUBSCRIBE.rstrip("/")),
         files={"List-Unsubscribe": (None, "One-Click")},
@@ -77,7 +78,7 @@ def test_one_click_post_as_multipart_and_without_the_trailing_slash(http, user_i
 
 def test_a_cross_site_post_is_accepted_too(http, user_id):
     """The token is the authority: a foreign Origin or Sec-Fetch-Site changes nothing."""
-    url = unsubscribe.link(user_id, consents.INFO)
+    url = unsubscribe.link(user_id, Consent.INFO)
     response = http.post(
         path_of(url),
         data=ONE_CLICK,
@@ -88,7 +89,7 @@ def test_a_cross_site_post_is_accepted_too(http, user_id):
 
 
 def test_post_without_the_one_click_body_changes_nothing(http, user_id):
-    url = unsubscribe.link(user_id, consents.REMINDERS)
+    url = unsubscribe.link(user_id, Consent.REMINDERS)
     for data in ({}, {"List-Unsubscribe": "yes"}, {"unsubscribe": "One-Click"}):
         response = http.post(path_of(url), data=data)
         assert response.status_code == 400
@@ -103,7 +104,7 @@ def test_forged_and_tampered_tokens_are_refused(http, user_id):
     other = make_user("ktos-inny@example.com")
     with session_scope() as session:
         consents.save(session, other, reminders=True, info=True, source="registration")
-    token = unsubscribe.make_token(user_id, consents.REMINDERS)
+    token = unsubscribe.make_token(user_id, Consent.REMINDERS)
     uid, consent, signature = token.split(".")
     for bad in (
         f"{other}.{consent}.{signature}",  # my signature on another user
@@ -121,7 +122,7 @@ def test_forged_and_tampered_tokens_are_refused(http, user_id):
 
 
 def test_the_link_of_a_deleted_account_says_it_does_not_exist(http, user_id):
-    url = unsubscribe.link(user_id, consents.REMINDERS)
+    url = unsubscribe.link(user_id, Consent.REMINDERS)
     with session_scope() as session:
         session.execute(sa.delete(User).where(User.id == user_id))
     response = http.post(path_of(url), data=ONE_CLICK)
@@ -131,7 +132,7 @@ def test_the_link_of_a_deleted_account_says_it_does_not_exist(http, user_id):
 
 def test_a_get_of_the_api_route_changes_nothing(http, user_id):
     """GET is the Reflex page (mounted behind this app in production); the API itself only POSTs."""
-    url = unsubscribe.link(user_id, consents.REMINDERS)
+    url = unsubscribe.link(user_id, Consent.REMINDERS)
     assert http.get(path_of(url)).status_code in (404, 405)
     assert http.head(path_of(url)).status_code in (404, 405)
     assert current(user_id) == (True, True)

@@ -20,12 +20,12 @@ from tests.unit.factories import count_rows, make_user
 def _old_and_fresh_rows(user_id: int, frozen_clock) -> None:
     """Expired links, sessions and rate-limit hits from long ago, and live ones from now."""
     with session_scope() as session:
-        onetime.issue(session, user_id, onetime.CONFIRM_EMAIL, dt.timedelta(hours=24))
+        onetime.issue(session, user_id, onetime.TokenPurpose.CONFIRM_EMAIL, dt.timedelta(hours=24))
         sessions.create(session, user_id)
         ratelimit.record(session, ratelimit.LOGIN_ATTEMPTS_PER_CLIENT, "198.51.100.1")
     frozen_clock.advance(days=10)
     with session_scope() as session:
-        onetime.issue(session, user_id, onetime.CONFIRM_EMAIL, dt.timedelta(hours=24))
+        onetime.issue(session, user_id, onetime.TokenPurpose.CONFIRM_EMAIL, dt.timedelta(hours=24))
         sessions.create(session, user_id)
         ratelimit.record(session, ratelimit.LOGIN_ATTEMPTS_PER_CLIENT, "198.51.100.1")
 

@@ -144,7 +144,7 @@ def test_a_deletion_link_is_not_a_reset_link(user_id):
     from datetime import timedelta
 
     with session_scope() as session:
-        token, _row = onetime.issue(session, user_id, onetime.DELETE_ACCOUNT, timedelta(hours=1))
+        token, _row = onetime.issue(session, user_id, onetime.TokenPurpose.DELETE_ACCOUNT, timedelta(hours=1))
     assert password_flows.inspect_reset(token)[0] is LinkState.INVALID
 
 
