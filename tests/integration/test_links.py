@@ -14,7 +14,7 @@ from fakturowo_ui.services import links, mail, onetime, ratelimit
 from fakturowo_ui.services.onetime import LinkState
 from tests.unit.factories import make_user
 
-PURPOSE = onetime.RESET_PASSWORD
+PURPOSE = "reset_password"  # onetime's purpose of password-reset links
 TTL = dt.timedelta(hours=1)
 TWO_PER_HOUR = ratelimit.Limit("test-links", 2, dt.timedelta(hours=1))
 
