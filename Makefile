@@ -56,6 +56,7 @@ nginx:
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pyright
 
 test: setup-dev chromium nginx lint
 	$(BIN)/pytest

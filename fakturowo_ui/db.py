@@ -7,6 +7,7 @@ import functools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -120,3 +121,8 @@ def session_scope(*, write_lock: bool = False) -> Iterator[Session]:
             except BaseException:
                 session.rollback()
                 raise
+
+
+def rows_changed(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (`Session.execute` is typed as a plain Result)."""
+    return cast("sa.CursorResult[Any]", result).rowcount or 0

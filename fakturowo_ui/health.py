@@ -68,7 +68,7 @@ async def check_redis() -> str:
 
     client = aioredis.from_url(url, socket_connect_timeout=CHECK_TIMEOUT_S, socket_timeout=CHECK_TIMEOUT_S)
     try:
-        await asyncio.wait_for(client.ping(), CHECK_TIMEOUT_S)
+        await asyncio.wait_for(client.ping(), CHECK_TIMEOUT_S)  # pyright: ignore[reportArgumentType] - redis.asyncio's ping is awaitable
     except TimeoutError:
         log.warning("health: Redis did not answer within %s s", CHECK_TIMEOUT_S)
         return ERROR

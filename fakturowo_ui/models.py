@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -21,20 +22,22 @@ def _owner_fk(table: str = "user") -> sa.Column:
 
 
 def _pk() -> sa.Column:
+    # Models declare `id: int = Field(default=None, sa_column=_pk())`: None until the row is
+    # flushed, an int on every row read from the database, which is what the code handles.
     return sa.Column(sa.Integer, primary_key=True, autoincrement=True)
 
 
 class User(SQLModel, table=True):
     """An account. The password hash never leaves the server (see __repr__ and no state holds it)."""
 
-    __tablename__ = "user"
+    __tablename__: ClassVar[str] = "user"
     __table_args__ = (
         # Consents and reminders (issue 5): the daily review-request query.
         sa.Index("ix_user_info_consent_created_at", "info_consent", "created_at"),
         _NO_REUSE,
     )
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     email: str = Field(sa_column=sa.Column(sa.String(254), nullable=False, unique=True))
     password_hash: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
     created_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
@@ -62,14 +65,14 @@ class User(SQLModel, table=True):
 class Subscription(SQLModel, table=True):
     """A user's plan: the trial's last day and the last day of a paid period, if any."""
 
-    __tablename__ = "subscription"
+    __tablename__: ClassVar[str] = "subscription"
     __table_args__ = (
         # Consents and reminders (issue 5): users whose period ends in a window, paid or trial.
         sa.Index("ix_subscription_paid_until_trial_ends_on", "paid_until", "trial_ends_on"),
         _NO_REUSE,
     )
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(
         sa_column=sa.Column(
             sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, unique=True
@@ -86,10 +89,10 @@ class Subscription(SQLModel, table=True):
 class AuthSession(SQLModel, table=True):
     """A logged-in browser. Only the SHA-256 of the cookie's token is stored."""
 
-    __tablename__ = "auth_session"
+    __tablename__: ClassVar[str] = "auth_session"
     __table_args__ = (_NO_REUSE,)
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(sa_column=_owner_fk())
     token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
     created_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
@@ -106,14 +109,14 @@ class OneTimeToken(SQLModel, table=True):
     purpose: confirm_email, delete_account, reset_password, login_code.
     """
 
-    __tablename__ = "one_time_token"
+    __tablename__: ClassVar[str] = "one_time_token"
     __table_args__ = (
         sa.Index("ix_one_time_token_user_purpose", "user_id", "purpose"),
         sa.Index("ix_one_time_token_expires_at", "expires_at"),
         _NO_REUSE,
     )
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(
         sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     )
@@ -137,7 +140,7 @@ class SpentToken(SQLModel, table=True):
     Owned by no user, so a used deletion link keeps saying "został już użyty" afterwards.
     """
 
-    __tablename__ = "spent_token"
+    __tablename__: ClassVar[str] = "spent_token"
 
     token_hash: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
     purpose: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
@@ -147,7 +150,7 @@ class SpentToken(SQLModel, table=True):
 class BlockedAddress(SQLModel, table=True):
     """An address that may not register again: only HMAC-SHA256 of the normalised address."""
 
-    __tablename__ = "blocked_address"
+    __tablename__: ClassVar[str] = "blocked_address"
 
     email_digest: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
     blocked_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
@@ -156,10 +159,10 @@ class BlockedAddress(SQLModel, table=True):
 class RateLimitHit(SQLModel, table=True):
     """One counted attempt under a rate-limit key (a digest; never an address in clear)."""
 
-    __tablename__ = "rate_limit_hit"
+    __tablename__: ClassVar[str] = "rate_limit_hit"
     __table_args__ = (sa.Index("ix_rate_limit_hit_key_at", "key", "at"), _NO_REUSE)
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     key: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))
     at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
 
@@ -167,10 +170,10 @@ class RateLimitHit(SQLModel, table=True):
 class ConsentRecord(SQLModel, table=True):
     """Append-only history of the two consents: which, given or withdrawn, when and where."""
 
-    __tablename__ = "consent_record"
+    __tablename__: ClassVar[str] = "consent_record"
     __table_args__ = (_NO_REUSE,)
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(sa_column=_owner_fk())
     consent: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))  # reminders | info
     given: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
@@ -181,13 +184,13 @@ class ConsentRecord(SQLModel, table=True):
 class SentNotice(SQLModel, table=True):
     """What a scheduled mail already went out for; unique, so two runs never send it twice."""
 
-    __tablename__ = "sent_notice"
+    __tablename__: ClassVar[str] = "sent_notice"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "kind", "period_key", name="uq_sent_notice"),
         _NO_REUSE,
     )
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(sa_column=_owner_fk())
     kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     period_key: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
@@ -200,10 +203,10 @@ class SentNotice(SQLModel, table=True):
 class SellerProfile(SQLModel, table=True):
     """The seller's details printed on every invoice."""
 
-    __tablename__ = "seller_profile"
+    __tablename__: ClassVar[str] = "seller_profile"
     __table_args__ = (_NO_REUSE,)
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(
         sa_column=sa.Column(
             sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, unique=True
@@ -218,10 +221,10 @@ class SellerProfile(SQLModel, table=True):
 class Client(SQLModel, table=True):
     """A buyer the user invoices."""
 
-    __tablename__ = "client"
+    __tablename__: ClassVar[str] = "client"
     __table_args__ = (_NO_REUSE,)
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(sa_column=_owner_fk())
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     nip: str = Field(default="", sa_column=sa.Column(sa.String(16), nullable=False))
@@ -232,10 +235,10 @@ class Client(SQLModel, table=True):
 class Product(SQLModel, table=True):
     """A product or service with its net price and VAT rate."""
 
-    __tablename__ = "product"
+    __tablename__: ClassVar[str] = "product"
     __table_args__ = (_NO_REUSE,)
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(sa_column=_owner_fk())
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     unit: str = Field(default="szt.", sa_column=sa.Column(sa.String(16), nullable=False))
@@ -246,14 +249,14 @@ class Product(SQLModel, table=True):
 class Document(SQLModel, table=True):
     """A VAT invoice. Seller and buyer details are copied in: an issued invoice never changes."""
 
-    __tablename__ = "document"
+    __tablename__: ClassVar[str] = "document"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "number", name="uq_document_user_number"),
         sa.Index("ix_document_user_issue_date", "user_id", "issue_date"),
         _NO_REUSE,
     )
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(
         sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     )
@@ -280,10 +283,10 @@ class Document(SQLModel, table=True):
 class DocumentItem(SQLModel, table=True):
     """One line of an invoice."""
 
-    __tablename__ = "document_item"
+    __tablename__: ClassVar[str] = "document_item"
     __table_args__ = (_NO_REUSE,)
 
-    id: int | None = Field(default=None, sa_column=_pk())
+    id: int = Field(default=None, sa_column=_pk())
     document_id: int = Field(sa_column=_owner_fk("document"))
     position: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
@@ -296,7 +299,7 @@ class DocumentItem(SQLModel, table=True):
 class JobLock(SQLModel, table=True):
     """A named lock held in the database, so scheduled work runs once across workers and hosts."""
 
-    __tablename__ = "job_lock"
+    __tablename__: ClassVar[str] = "job_lock"
 
     name: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
     holder: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))

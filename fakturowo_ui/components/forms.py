@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fakturowo_ui.components.layout import InputType
 from fakturowo_ui.i18n import t
 
 
@@ -14,7 +15,7 @@ def text_input(
     default: rx.Var | str = "",
     *,
     form_id: str,
-    input_type: str = "text",
+    input_type: InputType = "text",
     hint: str | None = None,
     multiline: bool = False,
     max_length: int = 600,
@@ -64,7 +65,9 @@ def select_input(
     """A labelled <select>; options are (value, text) pairs, static or from a state var."""
     element_id = input_id if input_id is not None else f"{form_id}-{name}"
     if isinstance(options, rx.Var):
-        children = [rx.foreach(options, lambda option: rx.el.option(option[1], value=option[0]))]
+        children: list[rx.Component] = [
+            rx.foreach(options, lambda option: rx.el.option(option[1], value=option[0]))
+        ]
     else:
         children = [rx.el.option(text, value=value) for value, text in options]
     if placeholder is not None:

@@ -6,11 +6,16 @@ Plain HTML elements, styled by assets/styles.css: every input has a <label for>,
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.auth import LogoutState
+
+# The <input> types our forms use.
+InputType = Literal["text", "email", "password", "date", "number", "tel", "search"]
 
 
 def _nav_link(label: str, href: str) -> rx.Component:
@@ -59,7 +64,7 @@ def page(*children: rx.Component, title: str, private: bool = False) -> rx.Compo
     )
 
 
-def region(heading: str, region_id: str, *children: rx.Component) -> rx.Component:
+def region(heading: rx.Var | str, region_id: str, *children: rx.Component) -> rx.Component:
     """A landmark region named by its heading (get_by_role("region", name=heading) finds it)."""
     heading_id = f"{region_id}-heading"
     return rx.el.section(
@@ -71,24 +76,27 @@ def region(heading: str, region_id: str, *children: rx.Component) -> rx.Componen
     )
 
 
-def message(text: rx.Var, *, alert: rx.Var | bool = False, key: rx.Var | None = None) -> rx.Component:
+def message(
+    text: rx.Var | str, *, alert: rx.Var | bool = False, key: rx.Var | int | None = None
+) -> rx.Component:
     """An outcome message, announced to screen readers; shown only when there is text.
 
     `key` changing re-creates the element, so the same text said again is announced again.
     """
     if isinstance(alert, bool):
         role = "alert" if alert else "status"
-        kind = "message-error" if alert else "message-ok"
+        kind = "message message-error" if alert else "message message-ok"
     else:
         role = rx.cond(alert, "alert", "status")
-        kind = rx.cond(alert, "message-error", "message-ok")
+        kind = rx.cond(alert, "message message-error", "message message-ok")
+    props: dict[str, Any] = {"key": key} if key is not None else {}
     return rx.cond(
         text != "",
         rx.el.p(
             text,
             role=role,
-            class_name=rx.Var.create("message ") + kind,
-            **({"key": key} if key is not None else {}),
+            class_name=kind,
+            **props,
         ),
     )
 
@@ -97,9 +105,9 @@ def field(
     label: str,
     name: str,
     *,
-    input_type: str = "text",
+    input_type: InputType = "text",
     autocomplete: str = "off",
-    error: rx.Var | None = None,
+    error: rx.Var | str | None = None,
     hint: str | None = None,
     max_length: int | None = None,
     form_id: str = "",
@@ -135,10 +143,10 @@ def checkbox(
     label: rx.Var | str,
     name: str,
     *,
-    checked: rx.Var | None = None,
+    checked: rx.Var | bool | None = None,
     on_change=None,
     form_id: str = "",
-    default_checked: rx.Var | None = None,
+    default_checked: rx.Var | bool | None = None,
 ) -> rx.Component:
     """A checkbox with its label; controlled when `checked` is given, else starting as
     `default_checked` and read from the form when it is submitted (no event per click)."""
@@ -158,7 +166,7 @@ def checkbox(
 
 
 def submit_button(
-    label: str, busy: rx.Var | None = None, *, class_name: str = "button", **props
+    label: str, busy: rx.Var | bool | None = None, *, class_name: str = "button", **props
 ) -> rx.Component:
     """A submit button that shows it is working and cannot be pressed twice meanwhile."""
     if busy is None:

@@ -14,7 +14,7 @@ import unicodedata
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
@@ -76,7 +76,7 @@ def is_blocked(session: Session, email: str) -> bool:
 
 def find_user(session: Session, email: str) -> User | None:
     """The account with this (normalised) address."""
-    return session.scalars(sa.select(User).where(User.email == normalise_email(email))).first()
+    return session.scalars(sa.select(User).where(col(User.email) == normalise_email(email))).first()
 
 
 @dataclasses.dataclass
@@ -241,7 +241,7 @@ def confirm_email(token: str) -> onetime.LinkState:
             return state
         if not onetime.consume(session, row.id):
             return onetime.find(session, token, onetime.TokenPurpose.CONFIRM_EMAIL)[0]
-        user = session.get(User, row.user_id)
+        user = session.get_one(User, row.user_id)
         if user.email_confirmed_at is None:
             user.email_confirmed_at = clock.now()
             session.add(user)
@@ -270,8 +270,8 @@ async def log_in(email: str, password: str, client_ip: str, next_path: str | Non
     user_id, password_hash, confirmed, hit = attempt
     if not password_hash:
         password_hash = await blocking.run_in(blocking.HASHING, passwords.dummy_hash)
-    ok = await passwords.verify_password_async(password, password_hash) and user_id is not None
-    if not ok:
+    verified = await passwords.verify_password_async(password, password_hash)
+    if not verified or user_id is None:
         if user_id is not None:
             audit.info("login failed user_id=%s", user_id)
         raise DomainError("login.failed")
@@ -307,7 +307,7 @@ def _issue_login_code(email: str, user_id: int, new_hash: str | None, next_path:
     with session_scope(write_lock=True) as session:
         ratelimit.clear(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
         if new_hash is not None:
-            session.execute(sa.update(User).where(User.id == user_id).values(password_hash=new_hash))
+            session.execute(sa.update(User).where(col(User.id) == user_id).values(password_hash=new_hash))
         code, _row = onetime.issue(
             session, user_id, onetime.TokenPurpose.LOGIN_CODE, LOGIN_CODE_TTL, next_path=next_path
         )

@@ -7,9 +7,10 @@ Every function works inside the caller's transaction; STEPS (at the end) are the
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui.models import Client
 from fakturowo_ui.services import nip as nips
@@ -37,7 +38,7 @@ class ClientForm:
     email: str = ""
 
 
-def _clean(form: ClientForm) -> dict[str, str]:
+def _clean(form: ClientForm) -> dict[str, Any]:
     email = clean_text(form.email, "Adres email", _EMAIL_MAX).lower()
     if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
         raise DomainError("client.email")
@@ -84,11 +85,13 @@ def search(
     session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
 ) -> Page[Client]:
     """One page of the user's clients, by name, matching the query in name, NIP, address or e-mail."""
-    where = [Client.user_id == user_id]
-    condition = search_condition(query, Client.name, Client.nip, Client.address, Client.email)
+    where = [col(Client.user_id) == user_id]
+    condition = search_condition(
+        query, col(Client.name), col(Client.nip), col(Client.address), col(Client.email)
+    )
     if condition is not None:
         where.append(condition)
-    statement = sa.select(Client).where(*where).order_by(sa.func.lower(Client.name), Client.id)
+    statement = sa.select(Client).where(*where).order_by(sa.func.lower(col(Client.name)), col(Client.id))
     count = sa.select(sa.func.count()).select_from(Client).where(*where)
     return paged(session, statement, count, page, per_page)
 
@@ -96,9 +99,9 @@ def search(
 def all_for_choice(session: Session, user_id: int, limit: int = 500) -> list[tuple[int, str]]:
     """(id, name) of the user's clients, for the invoice form's list."""
     rows = session.execute(
-        sa.select(Client.id, Client.name)
-        .where(Client.user_id == user_id)
-        .order_by(sa.func.lower(Client.name), Client.id)
+        sa.select(col(Client.id), col(Client.name))
+        .where(col(Client.user_id) == user_id)
+        .order_by(sa.func.lower(col(Client.name)), col(Client.id))
         .limit(limit)
     ).all()
     return [(row.id, row.name) for row in rows]

@@ -16,12 +16,13 @@ import datetime as dt
 import enum
 import logging
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui import routes
-from fakturowo_ui.db import SQLITE_BUSY_TIMEOUT_MS, get_engine, is_sqlite, session_scope
+from fakturowo_ui.db import SQLITE_BUSY_TIMEOUT_MS, get_engine, is_sqlite, rows_changed, session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import (
     BlockedAddress,
@@ -248,11 +249,13 @@ def erase_account(session: Session, user_id: int, email: str, *, onetime_digest:
     session.execute(
         sa.insert(SpentToken).from_select(
             ["token_hash", "purpose", "used_at"],
-            sa.select(OneTimeToken.token_hash, OneTimeToken.purpose, OneTimeToken.used_at).where(
-                OneTimeToken.user_id == user_id,
-                OneTimeToken.used_at.is_not(None),
-                OneTimeToken.purpose != onetime.TokenPurpose.LOGIN_CODE,
-                OneTimeToken.token_hash != (onetime_digest or ""),
+            sa.select(
+                col(OneTimeToken.token_hash), col(OneTimeToken.purpose), col(OneTimeToken.used_at)
+            ).where(
+                col(OneTimeToken.user_id) == user_id,
+                col(OneTimeToken.used_at).is_not(None),
+                col(OneTimeToken.purpose) != onetime.TokenPurpose.LOGIN_CODE,
+                col(OneTimeToken.token_hash) != (onetime_digest or ""),
             ),
         )
     )
@@ -266,14 +269,14 @@ def erase_account(session: Session, user_id: int, email: str, *, onetime_digest:
     # synchronize_session=False: nothing of the user is loaded in this session, and the default
     # would fetch every deleted row's ID back into Python.
     bulk = {"synchronize_session": False}
-    documents = sa.select(Document.id).where(Document.user_id == user_id).scalar_subquery()
+    documents = sa.select(col(Document.id)).where(col(Document.user_id) == user_id).scalar_subquery()
     session.execute(
-        sa.delete(DocumentItem).where(DocumentItem.document_id.in_(documents)), execution_options=bulk
+        sa.delete(DocumentItem).where(col(DocumentItem.document_id).in_(documents)), execution_options=bulk
     )
     for model in (Document, Client, Product):
-        session.execute(sa.delete(model).where(model.user_id == user_id), execution_options=bulk)
-    result = session.execute(sa.delete(User).where(User.id == user_id), execution_options=bulk)
-    if result.rowcount != 1:
+        session.execute(sa.delete(model).where(col(model.user_id) == user_id), execution_options=bulk)
+    result = session.execute(sa.delete(User).where(col(User.id) == user_id), execution_options=bulk)
+    if rows_changed(result) != 1:
         raise RuntimeError("the account to delete is gone")
 
 
@@ -294,7 +297,8 @@ def checkpoint(attempts: int = 5, busy_timeout_ms: int = 100) -> bool:
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             try:
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                busy, _log_frames, _done = cursor.fetchone()
+                # (busy, log frames, checkpointed frames); busy=1 when a reader held it up.
+                busy = (cursor.fetchone() or (1,))[0]
             finally:
                 cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
                 cursor.close()
@@ -308,7 +312,7 @@ def checkpoint(attempts: int = 5, busy_timeout_ms: int = 100) -> bool:
     return False
 
 
-def _pending_marker():
+def _pending_marker() -> Path:
     return get_settings().var_dir / "checkpoint-pending"
 
 
@@ -411,6 +415,6 @@ def unblock_address(email: str) -> bool:
     """Lift the block on an address (operator command). True if it was blocked."""
     with session_scope() as session:
         result = session.execute(
-            sa.delete(BlockedAddress).where(BlockedAddress.email_digest == blocked_email_digest(email))
+            sa.delete(BlockedAddress).where(col(BlockedAddress.email_digest) == blocked_email_digest(email))
         )
-        return bool(result.rowcount)
+        return bool(rows_changed(result))

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
@@ -130,8 +130,10 @@ def next_number(session: Session, user_id: int, issue_date: dt.date) -> str:
     first = issue_date.replace(day=1)
     after = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     numbers = session.scalars(
-        sa.select(Document.number).where(
-            Document.user_id == user_id, Document.issue_date >= first, Document.issue_date < after
+        sa.select(col(Document.number)).where(
+            col(Document.user_id) == user_id,
+            col(Document.issue_date) >= first,
+            col(Document.issue_date) < after,
         )
     ).all()
     highest = 0
@@ -261,7 +263,7 @@ def _checked(
     """Lock the user's row, then check the plan's limit, the seller's details and the buyer, in
     that order; writes nothing, so a refusal here leaves nothing to undo."""
     issue_date, sale_date, lines, totals = checked_form
-    session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+    session.execute(sa.select(col(User.id)).where(col(User.id) == user_id).with_for_update())
     today = clock.today_warsaw()
     check_limit(session, user_id, today)
     profile = seller.get(session, user_id)
@@ -324,8 +326,8 @@ def items_of(session: Session, document_id: int) -> list[DocumentItem]:
     return list(
         session.scalars(
             sa.select(DocumentItem)
-            .where(DocumentItem.document_id == document_id)
-            .order_by(DocumentItem.position)
+            .where(col(DocumentItem.document_id) == document_id)
+            .order_by(col(DocumentItem.position))
         ).all()
     )
 
@@ -333,7 +335,7 @@ def items_of(session: Session, document_id: int) -> list[DocumentItem]:
 def delete(session: Session, user_id: int, document_id: object) -> None:
     """Delete the user's own document with its lines."""
     document = get(session, user_id, document_id)
-    session.execute(sa.delete(DocumentItem).where(DocumentItem.document_id == document.id))
+    session.execute(sa.delete(DocumentItem).where(col(DocumentItem.document_id) == document.id))
     session.delete(document)
     session.flush()
 
@@ -342,11 +344,15 @@ def search(
     session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
 ) -> Page[Document]:
     """One page of the user's documents, newest first, matching the query in number or buyer."""
-    where = [Document.user_id == user_id]
-    condition = search_condition(query, Document.number, Document.buyer_name, Document.buyer_nip)
+    where = [col(Document.user_id) == user_id]
+    condition = search_condition(
+        query, col(Document.number), col(Document.buyer_name), col(Document.buyer_nip)
+    )
     if condition is not None:
         where.append(condition)
-    statement = sa.select(Document).where(*where).order_by(Document.issue_date.desc(), Document.id.desc())
+    statement = (
+        sa.select(Document).where(*where).order_by(col(Document.issue_date).desc(), col(Document.id).desc())
+    )
     count = sa.select(sa.func.count()).select_from(Document).where(*where)
     return paged(session, statement, count, page, per_page)
 

@@ -35,6 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
@@ -112,8 +113,8 @@ def document_batches(user_id: int, batch: int = BATCH) -> Iterator[list[tuple[Do
         with session_scope() as session:
             rows = session.scalars(
                 sa.select(Document)
-                .where(Document.user_id == user_id, Document.id > last_id)
-                .order_by(Document.id)
+                .where(col(Document.user_id) == user_id, col(Document.id) > last_id)
+                .order_by(col(Document.id))
                 .limit(batch)
             ).all()
             if not rows:
@@ -122,8 +123,8 @@ def document_batches(user_id: int, batch: int = BATCH) -> Iterator[list[tuple[Do
             items: dict[int, list[DocumentItem]] = {doc_id: [] for doc_id in ids}
             for item in session.scalars(
                 sa.select(DocumentItem)
-                .where(DocumentItem.document_id.in_(ids))
-                .order_by(DocumentItem.document_id, DocumentItem.position)
+                .where(col(DocumentItem.document_id).in_(ids))
+                .order_by(col(DocumentItem.document_id), col(DocumentItem.position))
             ):
                 items[item.document_id].append(item)
             session.expunge_all()
@@ -131,14 +132,14 @@ def document_batches(user_id: int, batch: int = BATCH) -> Iterator[list[tuple[Do
         last_id = ids[-1]
 
 
-def _rows(model, user_id: int) -> Iterator:
+def _rows(model: type[Document] | type[Client] | type[Product], user_id: int) -> Iterator:
     last_id = 0
     while True:
         with session_scope() as session:
             rows = session.scalars(
                 sa.select(model)
-                .where(model.user_id == user_id, model.id > last_id)
-                .order_by(model.id)
+                .where(col(model.user_id) == user_id, col(model.id) > last_id)
+                .order_by(col(model.id))
                 .limit(BATCH)
             ).all()
             session.expunge_all()
@@ -150,17 +151,17 @@ def _rows(model, user_id: int) -> Iterator:
 
 def _seller(user_id: int) -> SellerProfile | None:
     with session_scope() as session:
-        return session.scalars(sa.select(SellerProfile).where(SellerProfile.user_id == user_id)).first()
+        return session.scalars(sa.select(SellerProfile).where(col(SellerProfile.user_id) == user_id)).first()
 
 
 # -- what goes into the file ----------------------------------------------------------------------
 
 
-def _amount(value) -> str:
+def _amount(value: Decimal | str) -> str:
     return f"{money.round_grosze(Decimal(value)):.2f}"
 
 
-def _quantity(value) -> str:
+def _quantity(value: Decimal | str) -> str:
     return f"{Decimal(value).quantize(money.QUANTITY_STEP):f}"
 
 
@@ -368,10 +369,10 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
     spools: list[_Spool] = []
     try:
         with session_scope() as session:
-            email = session.scalar(sa.select(User.email).where(User.id == user_id)) or ""
+            email = session.scalar(sa.select(col(User.email)).where(col(User.id) == user_id)) or ""
             progress.total = (
                 session.scalar(
-                    sa.select(sa.func.count()).select_from(Document).where(Document.user_id == user_id)
+                    sa.select(sa.func.count()).select_from(Document).where(col(Document.user_id) == user_id)
                 )
                 or 0
             )

@@ -11,8 +11,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
-from fakturowo_ui.db import session_scope
+from fakturowo_ui.db import rows_changed, session_scope
 from fakturowo_ui.models import JobLock
 from fakturowo_ui.services import clock
 
@@ -22,11 +23,13 @@ def acquire(name: str, holder: str, lease: dt.timedelta) -> bool:
     now = clock.now()
     try:
         with session_scope(write_lock=True) as session:
-            taken = session.execute(
-                sa.update(JobLock)
-                .where(JobLock.name == name, JobLock.expires_at <= now)
-                .values(holder=holder, expires_at=now + lease)
-            ).rowcount
+            taken = rows_changed(
+                session.execute(
+                    sa.update(JobLock)
+                    .where(col(JobLock.name) == name, col(JobLock.expires_at) <= now)
+                    .values(holder=holder, expires_at=now + lease)
+                )
+            )
             if taken == 1:
                 return True
             if session.get(JobLock, name) is not None:
@@ -41,14 +44,12 @@ def acquire(name: str, holder: str, lease: dt.timedelta) -> bool:
 def hold_until(name: str, holder: str, until: dt.datetime) -> bool:
     """Keep the lock until `until` (naive UTC), if `holder` still has it."""
     with session_scope() as session:
-        return (
-            session.execute(
-                sa.update(JobLock)
-                .where(JobLock.name == name, JobLock.holder == holder)
-                .values(expires_at=until)
-            ).rowcount
-            == 1
+        changed = session.execute(
+            sa.update(JobLock)
+            .where(col(JobLock.name) == name, col(JobLock.holder) == holder)
+            .values(expires_at=until)
         )
+        return rows_changed(changed) == 1
 
 
 def release(name: str, holder: str) -> None:
@@ -59,4 +60,4 @@ def release(name: str, holder: str) -> None:
 def drop(name: str, holder: str) -> None:
     """Remove the lock row if `holder` still has it (a per-user lock that leaves nothing behind)."""
     with session_scope() as session:
-        session.execute(sa.delete(JobLock).where(JobLock.name == name, JobLock.holder == holder))
+        session.execute(sa.delete(JobLock).where(col(JobLock.name) == name, col(JobLock.holder) == holder))

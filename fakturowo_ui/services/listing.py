@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 
 from fakturowo_ui.services.errors import DomainError
 
@@ -45,7 +46,7 @@ def clean_text(
     return text
 
 
-def owned_row(session, model: type[T], user_id: int, row_id: object, not_found_key: str) -> T:
+def owned_row(session: Session, model: type[T], user_id: int, row_id: object, not_found_key: str) -> T:
     """The row `row_id` of `model` if it belongs to `user_id`; anything else (another user's row,
     an unknown ID, a value that is not an integer) is refused with `not_found_key`."""
     if not isinstance(row_id, int) or isinstance(row_id, bool):
@@ -72,7 +73,7 @@ class Page(Generic[T]):
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def search_condition(query: str, *columns: sa.ColumnElement) -> sa.ColumnElement | None:
+def search_condition(query: str, *columns: sa.ColumnElement | Mapped[str]) -> sa.ColumnElement | None:
     """Rows whose columns contain the query, any letter case (% and _ taken literally)."""
     query = (query or "").strip()[:MAX_SEARCH].lower()
     if not query:
@@ -81,7 +82,7 @@ def search_condition(query: str, *columns: sa.ColumnElement) -> sa.ColumnElement
 
 
 def paged(
-    session, statement: sa.Select, count_statement: sa.Select, page: int, per_page: int = PER_PAGE
+    session: Session, statement: sa.Select, count_statement: sa.Select, page: int, per_page: int = PER_PAGE
 ) -> Page:
     """Run a list query for one page (1-based; out-of-range pages are brought into range)."""
     total = session.scalar(count_statement) or 0

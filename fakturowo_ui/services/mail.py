@@ -109,6 +109,8 @@ async def send_async(mail: Mail, settings: Settings | None = None) -> None:
 def _connect(settings: Settings) -> smtplib.SMTP:
     """A connection ready to send: TLS as configured, logged in if a user is set."""
     host, port = settings.smtp_host, settings.smtp_port
+    if host is None:
+        raise RuntimeError("no SMTP server is configured (FAKTUROWO_SMTP_HOST)")
     if settings.smtp_security == "ssl":
         server: smtplib.SMTP = smtplib.SMTP_SSL(
             host, port, timeout=SMTP_TIMEOUT_SECONDS, context=ssl.create_default_context()

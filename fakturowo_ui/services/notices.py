@@ -20,9 +20,10 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
 
 from fakturowo_ui import routes
-from fakturowo_ui.db import session_scope
+from fakturowo_ui.db import rows_changed, session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import SentNotice, Subscription, User
 from fakturowo_ui.services import clock, mail, subscriptions, unsubscribe
@@ -122,12 +123,14 @@ def send_consented(user_id: int, consent: Consent, template: str, subject: str, 
 # -- claim, send, confirm ------------------------------------------------------------------------
 
 
-def claim(session, user_id: int, kind: NoticeKind, period_key: str) -> int | None:
+def claim(session: Session, user_id: int, kind: NoticeKind, period_key: str) -> int | None:
     """Insert the claim row in the caller's (write-locked) transaction; None if taken."""
     now = clock.now()
     existing = session.scalars(
         sa.select(SentNotice).where(
-            SentNotice.user_id == user_id, SentNotice.kind == kind, SentNotice.period_key == period_key
+            col(SentNotice.user_id) == user_id,
+            col(SentNotice.kind) == kind,
+            col(SentNotice.period_key) == period_key,
         )
     ).first()
     if existing is not None:
@@ -135,9 +138,11 @@ def claim(session, user_id: int, kind: NoticeKind, period_key: str) -> int | Non
             return None
         # Abandoned by a run that died mid-send: take it over (only one run deletes the row).
         gone = session.execute(
-            sa.delete(SentNotice).where(SentNotice.id == existing.id, SentNotice.confirmed_at.is_(None))
+            sa.delete(SentNotice).where(
+                col(SentNotice.id) == existing.id, col(SentNotice.confirmed_at).is_(None)
+            )
         )
-        if gone.rowcount != 1:
+        if rows_changed(gone) != 1:
             return None
         log.warning("taking over an abandoned %s claim user_id=%s", kind, user_id)
     notice = SentNotice(user_id=user_id, kind=kind, period_key=period_key, sent_at=now)
@@ -150,14 +155,14 @@ def _confirm(claim_id: int) -> None:
     with session_scope() as session:
         session.execute(
             sa.update(SentNotice)
-            .where(SentNotice.id == claim_id)
+            .where(col(SentNotice.id) == claim_id)
             .values(sent_at=clock.now(), confirmed_at=clock.now())
         )
 
 
 def _release(claim_id: int) -> None:
     with session_scope() as session:
-        session.execute(sa.delete(SentNotice).where(SentNotice.id == claim_id))
+        session.execute(sa.delete(SentNotice).where(col(SentNotice.id) == claim_id))
 
 
 def deliver_under_claim(claim_id: int, send: Callable[[], bool]) -> str:
@@ -204,7 +209,9 @@ class RunSummary:
 
 def _settled() -> sa.ColumnElement[bool]:
     """A sent_notice row that stands: confirmed, or a claim young enough to be still sending."""
-    return sa.or_(SentNotice.confirmed_at.is_not(None), SentNotice.sent_at > clock.now() - CLAIM_TIMEOUT)
+    return sa.or_(
+        col(SentNotice.confirmed_at).is_not(None), col(SentNotice.sent_at) > clock.now() - CLAIM_TIMEOUT
+    )
 
 
 # -- subscription reminders ----------------------------------------------------------------------
@@ -221,26 +228,30 @@ def due_reminders(day: dt.date) -> list[tuple[int, NoticeKind, dt.date]]:
         for kind, (first, last) in REMINDER_WINDOWS.items():
             start, end = day + dt.timedelta(days=last), day + dt.timedelta(days=first)
             paid = sa.select(
-                Subscription.user_id.label("user_id"), Subscription.paid_until.label("last_day")
-            ).where(Subscription.paid_until.between(start, end))
+                col(Subscription.user_id).label("user_id"), col(Subscription.paid_until).label("last_day")
+            ).where(col(Subscription.paid_until).between(start, end))
             trial = sa.select(
-                Subscription.user_id.label("user_id"), Subscription.trial_ends_on.label("last_day")
-            ).where(Subscription.paid_until.is_(None), Subscription.trial_ends_on.between(start, end))
+                col(Subscription.user_id).label("user_id"), col(Subscription.trial_ends_on).label("last_day")
+            ).where(
+                col(Subscription.paid_until).is_(None), col(Subscription.trial_ends_on).between(start, end)
+            )
             periods = sa.union_all(paid, trial).subquery()
             already = (
-                sa.select(SentNotice.id)
+                sa.select(col(SentNotice.id))
                 .where(
-                    SentNotice.user_id == periods.c.user_id,
-                    SentNotice.kind == kind,
-                    SentNotice.period_key == sa.cast(periods.c.last_day, sa.String),
+                    col(SentNotice.user_id) == periods.c.user_id,
+                    col(SentNotice.kind) == kind,
+                    col(SentNotice.period_key) == sa.cast(periods.c.last_day, sa.String),
                     _settled(),
                 )
                 .exists()
             )
             rows = session.execute(
                 sa.select(periods.c.user_id, periods.c.last_day)
-                .join(User, User.id == periods.c.user_id)
-                .where(User.reminder_consent.is_(True), User.email_confirmed_at.is_not(None), ~already)
+                .join(User, col(User.id) == periods.c.user_id)
+                .where(
+                    col(User.reminder_consent).is_(True), col(User.email_confirmed_at).is_not(None), ~already
+                )
                 .order_by(periods.c.user_id)
             ).all()
             found.extend((user_id, kind, last_day) for user_id, last_day in rows)
@@ -251,7 +262,7 @@ def _claim_reminder(user_id: int, kind: NoticeKind, last_day: dt.date, day: dt.d
     try:
         with session_scope(write_lock=True) as session:
             subscription = session.scalars(
-                sa.select(Subscription).where(Subscription.user_id == user_id)
+                sa.select(Subscription).where(col(Subscription.user_id) == user_id)
             ).first()
             # The period may have changed since the selection (set-subscription): check again.
             if subscription is None or subscriptions.subscription_end(subscription) != last_day:
@@ -301,11 +312,11 @@ def _registered_before(day: dt.date) -> dt.datetime:
 def due_reviews(day: dt.date) -> list[int]:
     """IDs of users due for the review request on `day` (info consent, confirmed, not yet sent)."""
     already = (
-        sa.select(SentNotice.id)
+        sa.select(col(SentNotice.id))
         .where(
-            SentNotice.user_id == User.id,
-            SentNotice.kind == NoticeKind.REVIEW,
-            SentNotice.period_key == REVIEW_PERIOD,
+            col(SentNotice.user_id) == col(User.id),
+            col(SentNotice.kind) == NoticeKind.REVIEW,
+            col(SentNotice.period_key) == REVIEW_PERIOD,
             _settled(),
         )
         .exists()
@@ -313,14 +324,14 @@ def due_reviews(day: dt.date) -> list[int]:
     with session_scope() as session:
         return list(
             session.scalars(
-                sa.select(User.id)
+                sa.select(col(User.id))
                 .where(
-                    User.info_consent.is_(True),
-                    User.created_at < _registered_before(day),
-                    User.email_confirmed_at.is_not(None),
+                    col(User.info_consent).is_(True),
+                    col(User.created_at) < _registered_before(day),
+                    col(User.email_confirmed_at).is_not(None),
                     ~already,
                 )
-                .order_by(User.id)
+                .order_by(col(User.id))
             ).all()
         )
 
@@ -383,7 +394,9 @@ def set_paid_until(email: str, until: dt.date) -> int:
         user = find_user(session, email)
         if user is None:
             raise LookupError("no account has this address")
-        subscription = session.scalars(sa.select(Subscription).where(Subscription.user_id == user.id)).first()
+        subscription = session.scalars(
+            sa.select(Subscription).where(col(Subscription.user_id) == user.id)
+        ).first()
         if subscription is None:
             trial_end = clock.warsaw_date(user.created_at) + dt.timedelta(days=get_settings().trial_days)
             subscription = Subscription(user_id=user.id, trial_ends_on=trial_end)

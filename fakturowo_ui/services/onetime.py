@@ -12,8 +12,9 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from fakturowo_ui.db import rows_changed
 from fakturowo_ui.models import OneTimeToken, SpentToken
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.tokens import digest, looks_like_token, new_token
@@ -78,18 +79,18 @@ def supersede_older(
     the IDs it superseded."""
     ids = list(
         session.scalars(
-            sa.select(OneTimeToken.id).where(
-                OneTimeToken.user_id == user_id,
-                OneTimeToken.purpose == purpose,
-                OneTimeToken.id != keep_id if newer_too else OneTimeToken.id < keep_id,
-                OneTimeToken.used_at.is_(None),
-                OneTimeToken.superseded_at.is_(None),
+            sa.select(col(OneTimeToken.id)).where(
+                col(OneTimeToken.user_id) == user_id,
+                col(OneTimeToken.purpose) == purpose,
+                col(OneTimeToken.id) != keep_id if newer_too else col(OneTimeToken.id) < keep_id,
+                col(OneTimeToken.used_at).is_(None),
+                col(OneTimeToken.superseded_at).is_(None),
             )
         )
     )
     if ids:
         session.execute(
-            sa.update(OneTimeToken).where(OneTimeToken.id.in_(ids)).values(superseded_at=clock.now())
+            sa.update(OneTimeToken).where(col(OneTimeToken.id).in_(ids)).values(superseded_at=clock.now())
         )
     return ids
 
@@ -104,23 +105,23 @@ def restore_superseded(
         sa.select(sa.func.count())
         .select_from(OneTimeToken)
         .where(
-            OneTimeToken.user_id == user_id,
-            OneTimeToken.purpose == purpose,
-            OneTimeToken.id > newer_than,
+            col(OneTimeToken.user_id) == user_id,
+            col(OneTimeToken.purpose) == purpose,
+            col(OneTimeToken.id) > newer_than,
         )
     )
     if newer:
         return
     session.execute(
         sa.update(OneTimeToken)
-        .where(OneTimeToken.id.in_(ids), OneTimeToken.used_at.is_(None))
+        .where(col(OneTimeToken.id).in_(ids), col(OneTimeToken.used_at).is_(None))
         .values(superseded_at=None)
     )
 
 
 def discard(session: Session, token_id: int) -> None:
     """Remove a token whose mail never went out, so it can never be used."""
-    session.execute(sa.delete(OneTimeToken).where(OneTimeToken.id == token_id))
+    session.execute(sa.delete(OneTimeToken).where(col(OneTimeToken.id) == token_id))
 
 
 def find(session: Session, token: str, purpose: TokenPurpose) -> tuple[LinkState, OneTimeToken | None]:
@@ -129,7 +130,9 @@ def find(session: Session, token: str, purpose: TokenPurpose) -> tuple[LinkState
         return LinkState.INVALID, None
     token_hash = digest(token)
     row = session.scalars(
-        sa.select(OneTimeToken).where(OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose)
+        sa.select(OneTimeToken).where(
+            col(OneTimeToken.token_hash) == token_hash, col(OneTimeToken.purpose) == purpose
+        )
     ).first()
     if row is None:
         spent = session.get(SpentToken, token_hash)
@@ -158,25 +161,25 @@ def consume(session: Session, token_id: int) -> bool:
     result = session.execute(
         sa.update(OneTimeToken)
         .where(
-            OneTimeToken.id == token_id,
-            OneTimeToken.used_at.is_(None),
-            OneTimeToken.superseded_at.is_(None),
-            OneTimeToken.voided_at.is_(None),
-            OneTimeToken.expires_at > now,
+            col(OneTimeToken.id) == token_id,
+            col(OneTimeToken.used_at).is_(None),
+            col(OneTimeToken.superseded_at).is_(None),
+            col(OneTimeToken.voided_at).is_(None),
+            col(OneTimeToken.expires_at) > now,
         )
         .values(used_at=now)
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def record_failed_attempt(session: Session, token_id: int, void_after: int) -> bool:
     """Count a wrong password against the token; void it at `void_after`. True if now voided."""
     session.execute(
         sa.update(OneTimeToken)
-        .where(OneTimeToken.id == token_id)
-        .values(failed_attempts=OneTimeToken.failed_attempts + 1)
+        .where(col(OneTimeToken.id) == token_id)
+        .values(failed_attempts=col(OneTimeToken.failed_attempts) + 1)
     )
-    row = session.get(OneTimeToken, token_id)
+    row = session.get_one(OneTimeToken, token_id)
     session.refresh(row)
     if row.failed_attempts >= void_after and row.voided_at is None:
         row.voided_at = clock.now()
@@ -188,5 +191,5 @@ def record_failed_attempt(session: Session, token_id: int, void_after: int) -> b
 def purge_expired(session: Session, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
     """Delete tokens that ended (expired, used, replaced) more than `older_than` ago."""
     cutoff = clock.now() - older_than
-    result = session.execute(sa.delete(OneTimeToken).where(OneTimeToken.expires_at < cutoff))
-    return result.rowcount or 0
+    result = session.execute(sa.delete(OneTimeToken).where(col(OneTimeToken.expires_at) < cutoff))
+    return rows_changed(result)

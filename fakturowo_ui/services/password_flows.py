@@ -17,10 +17,10 @@ import logging
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui import routes
-from fakturowo_ui.db import session_scope
+from fakturowo_ui.db import rows_changed, session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import User
 from fakturowo_ui.services import (
@@ -134,10 +134,10 @@ def _store_changed_password(user_id: int, old_hash: str, new_hash: str) -> tuple
         # Only if nobody changed the password since it was checked above.
         result = session.execute(
             sa.update(User)
-            .where(User.id == user_id, User.password_hash == old_hash)
+            .where(col(User.id) == user_id, col(User.password_hash) == old_hash)
             .values(password_hash=new_hash, password_changed_at=changed_at)
         )
-        if result.rowcount != 1:
+        if rows_changed(result) != 1:
             raise DomainError("password_change.conflict")
         ratelimit.clear(session, CHANGE_FAILURES_PER_ACCOUNT, str(user_id))
         ended = sessions.end_all(session, user_id)
@@ -166,7 +166,7 @@ def changed_recently_for(
 
 
 def _changed_recently(session: Session, user_id: int, within: dt.timedelta) -> bool:
-    changed_at = session.scalar(sa.select(User.password_changed_at).where(User.id == user_id))
+    changed_at = session.scalar(sa.select(col(User.password_changed_at)).where(col(User.id) == user_id))
     return changed_at is not None and clock.now() - changed_at <= within
 
 
@@ -328,11 +328,11 @@ def _store_reset_password(token: str, token_id: int, user_id: int, new_hash: str
         changed_at = clock.now()
         session.execute(
             sa.update(User)
-            .where(User.id == user_id)
+            .where(col(User.id) == user_id)
             .values(
                 password_hash=new_hash,
                 password_changed_at=changed_at,
-                email_confirmed_at=sa.func.coalesce(User.email_confirmed_at, changed_at),
+                email_confirmed_at=sa.func.coalesce(col(User.email_confirmed_at), changed_at),
             )
         )
         onetime.supersede_older(
@@ -375,7 +375,7 @@ def set_periodic_change(user_id: int, enabled: bool) -> PeriodicChange | None:
     """Turn the option on or off. The date stays where the last password change put it."""
     with session_scope() as session:
         session.execute(
-            sa.update(User).where(User.id == user_id).values(periodic_password_change=bool(enabled))
+            sa.update(User).where(col(User.id) == user_id).values(periodic_password_change=bool(enabled))
         )
     audit.info("periodic password change %s user_id=%s", "on" if enabled else "off", user_id)
     return periodic_change(user_id)
@@ -404,7 +404,9 @@ def save_periodic_change_for(session: Session, user: CurrentUser, enabled: bool)
 
 
 def _store_periodic_change(session: Session, user_id: int, enabled: bool) -> PeriodicChange | None:
-    session.execute(sa.update(User).where(User.id == user_id).values(periodic_password_change=bool(enabled)))
+    session.execute(
+        sa.update(User).where(col(User.id) == user_id).values(periodic_password_change=bool(enabled))
+    )
     return _periodic_change_of(session.get(User, user_id))
 
 
@@ -425,11 +427,12 @@ def send_change_notices(day: dt.date) -> tuple[int, int]:
     last_day = day + dt.timedelta(days=password_policy.NOTICE_DAYS_BEFORE + 1 - interval)
     with session_scope() as session:
         candidates = session.scalars(
-            sa.select(User.id).where(
-                User.periodic_password_change.is_(True),
-                User.email_confirmed_at.is_not(None),
-                User.password_changed_at >= dt.datetime.combine(first_day, dt.time()),
-                User.password_changed_at < dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()),
+            sa.select(col(User.id)).where(
+                col(User.periodic_password_change).is_(True),
+                col(User.email_confirmed_at).is_not(None),
+                col(User.password_changed_at) >= dt.datetime.combine(first_day, dt.time()),
+                col(User.password_changed_at)
+                < dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()),
             )
         ).all()
     sent = failed = 0

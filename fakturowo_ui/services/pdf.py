@@ -99,24 +99,28 @@ def _font() -> _Font:
     tt = TTFont(FONT_PATH, lazy=True)
     order = tt.getGlyphOrder()
     gid_of_name = {name: gid for gid, name in enumerate(order)}
-    upem = tt["head"].unitsPerEm
+    upem = tt["head"].unitsPerEm  # pyright: ignore[reportAttributeAccessIssue] - fontTools tables are dynamic
     metrics = [tuple(tt["hmtx"][name]) for name in order]
     width1000 = tuple(round(advance * 1000 / upem) for advance, _lsb in metrics)
-    gid_of = {chr(cp): gid_of_name[name] for cp, name in tt.getBestCmap().items()}
+    cmap = tt.getBestCmap()
+    assert cmap is not None, "the shipped font has a Unicode cmap"
+    gid_of = {chr(cp): gid_of_name[name] for cp, name in cmap.items()}
     question = gid_of["?"]
     widths = _Widths({ch: width1000[gid] for ch, gid in gid_of.items()})
     widths.fallback = width1000[question]
 
-    raw_glyf, locations = tt.reader["glyf"], tt["loca"]
+    reader = tt.reader
+    assert reader is not None, "the font was opened lazily, from its file"
+    raw_glyf, locations = reader["glyf"], tt["loca"]
     glyphs = []
     for gid in range(len(order)):
         piece = raw_glyf[locations[gid] : locations[gid + 1]]
         glyphs.append(piece + b"\0" * (len(piece) % 2))
     parsed = [_components(piece) for piece in glyphs]
 
-    post = tt.reader["post"]
+    post = reader["post"]
     assert struct.unpack_from(">I", post)[0] == 0x00030000, "post format 3: no glyph names to cut"
-    tables = {tag.encode(): tt.reader[tag] for tag in ("head", "hhea", "maxp", "OS/2")}
+    tables = {tag.encode(): reader[tag] for tag in ("head", "hhea", "maxp", "OS/2")}
     tables[b"post"] = post
     tables[b"name"] = struct.pack(">HHH", 0, 0, 6)  # no names: a font inside a PDF needs none
 

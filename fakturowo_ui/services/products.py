@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui.models import Product
 from fakturowo_ui.services import money
@@ -96,11 +96,11 @@ def search(
     session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
 ) -> Page[Product]:
     """One page of the user's products, by name, matching the query in name or unit."""
-    where = [Product.user_id == user_id]
-    condition = search_condition(query, Product.name, Product.unit)
+    where = [col(Product.user_id) == user_id]
+    condition = search_condition(query, col(Product.name), col(Product.unit))
     if condition is not None:
         where.append(condition)
-    statement = sa.select(Product).where(*where).order_by(sa.func.lower(Product.name), Product.id)
+    statement = sa.select(Product).where(*where).order_by(sa.func.lower(col(Product.name)), col(Product.id))
     count = sa.select(sa.func.count()).select_from(Product).where(*where)
     return paged(session, statement, count, page, per_page)
 
@@ -110,8 +110,8 @@ def all_for_choice(session: Session, user_id: int, limit: int = 500) -> list[Pro
     return list(
         session.scalars(
             sa.select(Product)
-            .where(Product.user_id == user_id)
-            .order_by(sa.func.lower(Product.name), Product.id)
+            .where(col(Product.user_id) == user_id)
+            .order_by(sa.func.lower(col(Product.name)), col(Product.id))
             .limit(limit)
         ).all()
     )

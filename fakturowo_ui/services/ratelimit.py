@@ -16,8 +16,9 @@ import hashlib
 import math
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from fakturowo_ui.db import rows_changed
 from fakturowo_ui.models import RateLimitHit
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.errors import DomainError
@@ -52,9 +53,9 @@ def retry_after(session: Session, limit: Limit, subject: str) -> dt.datetime | N
     key = limit_key(limit, subject)
     since = clock.now() - limit.window
     times = session.scalars(
-        sa.select(RateLimitHit.at)
-        .where(RateLimitHit.key == key, RateLimitHit.at > since)
-        .order_by(RateLimitHit.at.desc())
+        sa.select(col(RateLimitHit.at))
+        .where(col(RateLimitHit.key) == key, col(RateLimitHit.at) > since)
+        .order_by(col(RateLimitHit.at).desc())
         .limit(limit.count)
     ).all()
     if len(times) < limit.count:
@@ -118,7 +119,7 @@ def release(session: Session, *hit_ids: int | None) -> None:
     """Give reserved hits back (the work they guarded turned out not to count)."""
     ids = [hit_id for hit_id in hit_ids if hit_id is not None]
     if ids:
-        session.execute(sa.delete(RateLimitHit).where(RateLimitHit.id.in_(ids)))
+        session.execute(sa.delete(RateLimitHit).where(col(RateLimitHit.id).in_(ids)))
 
 
 def ensure_allowed(session: Session, limit: Limit, subject: str) -> None:
@@ -135,10 +136,10 @@ def too_many(until: dt.datetime) -> DomainError:
 
 def clear(session: Session, limit: Limit, subject: str) -> None:
     """Forget the hits under a key (after a successful login)."""
-    session.execute(sa.delete(RateLimitHit).where(RateLimitHit.key == limit_key(limit, subject)))
+    session.execute(sa.delete(RateLimitHit).where(col(RateLimitHit.key) == limit_key(limit, subject)))
 
 
 def purge_expired(session: Session, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Delete hits older than any window; returns how many."""
-    result = session.execute(sa.delete(RateLimitHit).where(RateLimitHit.at < clock.now() - older_than))
-    return result.rowcount or 0
+    result = session.execute(sa.delete(RateLimitHit).where(col(RateLimitHit.at) < clock.now() - older_than))
+    return rows_changed(result)

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui.models import SellerProfile
 from fakturowo_ui.services import nip as nips
@@ -44,7 +44,7 @@ def clean_bank_account(raw: str) -> str:
 
 def get(session: Session, user_id: int) -> SellerProfile | None:
     """The user's seller details, if saved."""
-    return session.scalars(sa.select(SellerProfile).where(SellerProfile.user_id == user_id)).first()
+    return session.scalars(sa.select(SellerProfile).where(col(SellerProfile.user_id) == user_id)).first()
 
 
 def save(session: Session, user_id: int, form: SellerForm) -> SellerProfile:

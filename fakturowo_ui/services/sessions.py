@@ -10,9 +10,10 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.requests import cookie_parser
 
+from fakturowo_ui.db import rows_changed
 from fakturowo_ui.models import AuthSession, User
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.tokens import digest, looks_like_token, new_token
@@ -79,7 +80,9 @@ def resolve(session: Session, token: str | None, *, allow_pending_change: bool =
         return None
     if touch:
         session.execute(
-            sa.update(AuthSession).where(AuthSession.id == user.session_id).values(last_seen_at=clock.now())
+            sa.update(AuthSession)
+            .where(col(AuthSession.id) == user.session_id)
+            .values(last_seen_at=clock.now())
         )
     return user
 
@@ -91,9 +94,9 @@ def resolve_untouched(session: Session, token: str | None) -> tuple[CurrentUser 
         return None, False
     now = clock.now()
     row = session.execute(
-        sa.select(AuthSession, User.email)
-        .join(User, User.id == AuthSession.user_id)
-        .where(AuthSession.token_hash == digest(token))
+        sa.select(AuthSession, col(User.email))
+        .join(User, col(User.id) == col(AuthSession.user_id))
+        .where(col(AuthSession.token_hash) == digest(token))
     ).first()
     if row is None:
         return None, False
@@ -115,7 +118,7 @@ def touch(session_id: int) -> None:
 
     with session_scope(write_lock=True) as session:
         session.execute(
-            sa.update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=clock.now())
+            sa.update(AuthSession).where(col(AuthSession.id) == session_id).values(last_seen_at=clock.now())
         )
 
 
@@ -132,15 +135,15 @@ def resolve_token(token: str | None, *, allow_pending_change: bool = False) -> C
 def end(session: Session, token: str | None) -> None:
     """End the session behind a token (logout)."""
     if token:
-        session.execute(sa.delete(AuthSession).where(AuthSession.token_hash == digest(token)))
+        session.execute(sa.delete(AuthSession).where(col(AuthSession.token_hash) == digest(token)))
 
 
 def end_all(session: Session, user_id: int, *, except_session_id: int | None = None) -> int:
     """End every session of a user (but one, if given); returns how many ended."""
-    statement = sa.delete(AuthSession).where(AuthSession.user_id == user_id)
+    statement = sa.delete(AuthSession).where(col(AuthSession.user_id) == user_id)
     if except_session_id is not None:
-        statement = statement.where(AuthSession.id != except_session_id)
-    return session.execute(statement).rowcount or 0
+        statement = statement.where(col(AuthSession.id) != except_session_id)
+    return rows_changed(session.execute(statement))
 
 
 def purge_expired(session: Session) -> int:
@@ -148,7 +151,7 @@ def purge_expired(session: Session) -> int:
     now = clock.now()
     result = session.execute(
         sa.delete(AuthSession).where(
-            sa.or_(AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - IDLE_TIMEOUT)
+            sa.or_(col(AuthSession.expires_at) <= now, col(AuthSession.last_seen_at) <= now - IDLE_TIMEOUT)
         )
     )
-    return result.rowcount or 0
+    return rows_changed(result)

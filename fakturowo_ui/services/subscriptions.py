@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui.models import Subscription
 from fakturowo_ui.services import clock
@@ -42,7 +42,9 @@ def month_key(day: dt.date) -> str:
 def documents_this_month(session: Session, user_id: int, today: dt.date) -> int:
     """Documents the user issued in the Warsaw calendar month of `today` (deleted ones count too)."""
     row = session.execute(
-        sa.select(Subscription.issued_month, Subscription.issued_count).where(Subscription.user_id == user_id)
+        sa.select(col(Subscription.issued_month), col(Subscription.issued_count)).where(
+            col(Subscription.user_id) == user_id
+        )
     ).first()
     if row is None or row.issued_month != month_key(today):
         return 0
@@ -54,9 +56,11 @@ def record_issued_document(session: Session, user_id: int, today: dt.date) -> No
     key = month_key(today)
     session.execute(
         sa.update(Subscription)
-        .where(Subscription.user_id == user_id)
+        .where(col(Subscription.user_id) == user_id)
         .values(
-            issued_count=sa.case((Subscription.issued_month == key, Subscription.issued_count + 1), else_=1),
+            issued_count=sa.case(
+                (col(Subscription.issued_month) == key, col(Subscription.issued_count) + 1), else_=1
+            ),
             issued_month=key,
         ),
         execution_options={"synchronize_session": False},
@@ -66,7 +70,9 @@ def record_issued_document(session: Session, user_id: int, today: dt.date) -> No
 def plan_status(session: Session, user_id: int, today: dt.date | None = None) -> PlanStatus:
     """The plan on `today` (Warsaw): trial and paid periods have no monthly document limit."""
     today = today or clock.today_warsaw()
-    subscription = session.scalars(sa.select(Subscription).where(Subscription.user_id == user_id)).first()
+    subscription = session.scalars(
+        sa.select(Subscription).where(col(Subscription.user_id) == user_id)
+    ).first()
     if subscription is not None and subscription.paid_until is not None and today <= subscription.paid_until:
         return PlanStatus(ACTIVE, subscription.paid_until, None, None)
     if subscription is not None and today <= subscription.trial_ends_on:

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fakturowo_ui.models import Client, Document, Product, User
 from fakturowo_ui.services import consents, subscriptions
@@ -30,8 +30,13 @@ class DataCounts:
 def counts(session: Session, user_id: int) -> DataCounts:
     """Count the user's documents, clients and products in one round trip."""
 
-    def count(model) -> sa.ScalarSelect:
-        return sa.select(sa.func.count()).select_from(model).where(model.user_id == user_id).scalar_subquery()
+    def count(model: type[Document] | type[Client] | type[Product]) -> sa.ScalarSelect:
+        return (
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(col(model.user_id) == user_id)
+            .scalar_subquery()
+        )
 
     documents, clients, products = session.execute(
         sa.select(count(Document), count(Client), count(Product))
@@ -53,7 +58,7 @@ class AccountOverview:
 def _overview(session: Session, user_id: int) -> AccountOverview:
     plan = subscriptions.plan_status(session, user_id)
     held = counts(session, user_id)
-    row = session.get(User, user_id)
+    row = session.get_one(User, user_id)
     return AccountOverview(plan, held, consents.changes_of(row), row.reminder_consent, row.info_consent)
 
 
@@ -78,5 +83,5 @@ def save_consents_for(session: Session, user: CurrentUser, *, reminders: bool, i
     changed = consents.save(
         session, user.user_id, reminders=reminders, info=info, source=consents.ConsentSource.ACCOUNT
     )
-    row = session.get(User, user.user_id)
+    row = session.get_one(User, user.user_id)
     return ConsentsView(changed, row.reminder_consent, row.info_consent, consents.changes_of(row))

@@ -145,9 +145,9 @@ class AccountState(UserBoundState):
 
     def _show(self, user: CurrentUser, overview: userdata.AccountOverview) -> None:
         plan, counts = overview.plan, overview.counts
-        if plan.kind == subscriptions.TRIAL:
+        if plan.kind == subscriptions.TRIAL and plan.last_day is not None:
             plan_text = t("account.subscription.trial", date=clock.format_date(plan.last_day))
-        elif plan.kind == subscriptions.ACTIVE:
+        elif plan.kind == subscriptions.ACTIVE and plan.last_day is not None:
             plan_text = t("account.subscription.active", date=clock.format_date(plan.last_day))
         else:
             plan_text = t("account.subscription.free", limit=plan.documents_limit)
@@ -175,7 +175,7 @@ class AccountState(UserBoundState):
         if done.redirect is not None:
             return done.redirect
         region = await self.get_state(ConsentsState)
-        if done.ok:
+        if done.ok and done.user is not None:
             self._show(done.user, done.value)
             region._loaded(done.value)
         else:

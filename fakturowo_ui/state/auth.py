@@ -14,7 +14,7 @@ import contextvars
 import json
 
 import reflex as rx
-from reflex.middleware import Middleware
+from reflex.middleware.middleware import Middleware
 
 from fakturowo_ui import routes
 from fakturowo_ui.services import blocking, sessions
@@ -133,7 +133,7 @@ class ForgetEndedSessions(Middleware):
     data (e.g. the whole client list) in the hydrate frame before on_load could redirect.
     """
 
-    async def preprocess(self, app, state, event):  # noqa: ANN001 - Reflex's Middleware signature
+    async def preprocess(self, app, state: rx.State, event):  # noqa: ANN001 - Reflex's Middleware signature
         """Check the session on hydrate events only; never answers the event itself."""
         if not event.name.endswith((".hydrate", ".hydrate_and_load")):
             return None

@@ -28,7 +28,7 @@ class _CatalogState(PagedList, mixin=True):
     """What both lists share beyond paging: the add/edit form and deleting."""
 
     editing_id: int = 0
-    form_key: int = 0
+    form_key: rx.Field[int] = rx.field(0)
     form: dict[str, str] = {}
 
     _kind: str = ""

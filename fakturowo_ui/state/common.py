@@ -38,7 +38,7 @@ def link_token(state: rx.State) -> str:
     return text_field(state.router.url.query_parameters, "token", 200)
 
 
-def text_field(form_data: dict, name: str, max_length: int = 10_000) -> str:
+def text_field(form_data: Mapping | None, name: str, max_length: int = 10_000) -> str:
     """A string from a submitted form; anything else (lists, numbers, None) counts as empty.
 
     Overlong input is cut at max_length + 1, so length rules still see it is too long without
@@ -50,7 +50,7 @@ def text_field(form_data: dict, name: str, max_length: int = 10_000) -> str:
     return value[: max_length + 1]
 
 
-def flag(form_data: dict, name: str) -> bool:
+def flag(form_data: Mapping | None, name: str) -> bool:
     """A checkbox from a submitted form."""
     value = form_data.get(name) if isinstance(form_data, Mapping) else None
     return value is True or (isinstance(value, str) and value in ("on", "true", "1"))

@@ -113,7 +113,7 @@ class DeletionConfirmState(rx.State):
             self.checked = True
             return
         self.checked = True
-        if link.state is not LinkState.VALID:
+        if link.state is not LinkState.VALID or link.counts is None:
             self._cannot_act(link.state)
             return
         self.can_delete = True

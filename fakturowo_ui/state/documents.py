@@ -200,12 +200,12 @@ class IssueState(UserBoundState):
     loaded: bool = False
     busy: bool = False
     seller_ready: bool = False
-    client_options: list[list[str]] = []
-    product_options: list[list[str]] = []
+    client_options: rx.Field[list[list[str]]] = rx.field([])
+    product_options: rx.Field[list[list[str]]] = rx.field([])
     today: str = ""
     lines: list[dict[str, str]] = []
-    form_key: int = 0
-    product_key: int = 0
+    form_key: rx.Field[int] = rx.field(0)
+    product_key: rx.Field[int] = rx.field(0)
     message: str = ""
     message_is_error: bool = False
     left_text: str = ""
@@ -344,7 +344,8 @@ class IssueState(UserBoundState):
             return
         issued = done.value
         self._update(left_text=documents_left_text(issued.plan))
-        if issued.refusal is not None:
-            self._update(message=issued.refusal.message(), message_is_error=True)
+        if issued.refusal is not None or issued.document is None:
+            refusal = issued.refusal.message() if issued.refusal else t("common.unexpected")
+            self._update(message=refusal, message_is_error=True)
             return
         yield rx.redirect(routes.show_document(issued.document.id, issued=True))

@@ -13,7 +13,6 @@ new data (see state/auth.py).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -37,16 +36,27 @@ log = logging.getLogger("fakturowo.state")
 T = TypeVar("T")
 
 
-@dataclasses.dataclass
 class Outcome(Generic[T]):
     """What a private event's work came to (see the module docstring)."""
 
-    user: CurrentUser | None = None
-    value: T | None = None
-    error: str = ""
-    error_key: str = ""
-    redirect: rx.event.EventSpec | None = None
-    domain_error: DomainError | None = None
+    def __init__(
+        self,
+        user: CurrentUser | None = None,
+        value: Any = None,
+        *,
+        error: str = "",
+        error_key: str = "",
+        redirect: rx.event.EventSpec | None = None,
+        domain_error: DomainError | None = None,
+    ) -> None:
+        self.user = user
+        # The work's return value; meaningful only when `ok` (typed T so that a handler which
+        # checked `ok` reads it without a cast).
+        self.value: T = value
+        self.error = error
+        self.error_key = error_key
+        self.redirect = redirect
+        self.domain_error = domain_error
 
     @property
     def ok(self) -> bool:
@@ -91,7 +101,7 @@ async def act(
     return Outcome(done.user, done.value)
 
 
-def failure(user: CurrentUser | None, error: BaseException, what: str) -> Outcome:
+def failure(user: CurrentUser | None, error: BaseException, what: str) -> Outcome[Any]:
     """What a failed step comes to: a DomainError's message, or the logged "unexpected" one."""
     if isinstance(error, DomainError):
         return Outcome(user, error=error.message(), error_key=error.key, domain_error=error)

@@ -10,6 +10,7 @@ event loop.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import reflex as rx
 
@@ -32,6 +33,10 @@ class PagedList(rx.State, mixin=True):
     message_is_error: bool = False
     deleting_id: int = 0
     deleting_name: str = ""
+
+    if TYPE_CHECKING:
+        # Provided by UserBoundState, which every state mixing this in also is.
+        def _update(self, **values: object) -> None: ...
 
     def _list_work(self) -> Callable[..., object]:  # pragma: no cover - provided by each list
         """The service step reading one page: work(session, user, query, page)."""

@@ -23,7 +23,7 @@ class SellerState(UserBoundState):
 
     loaded: bool = False
     form: dict[str, str] = {}
-    form_key: int = 0
+    form_key: rx.Field[int] = rx.field(0)
     message: str = ""
     message_is_error: bool = False
 
