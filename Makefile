@@ -14,7 +14,7 @@ BACKEND_HOST ?= $(if $(strip $(FAKTUROWO_TRUSTED_PROXIES)),127.0.0.1)
 export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test setup setup-dev migrate chromium nginx lint clean
+.PHONY: run test setup setup-dev migrate chromium poppler nginx lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ chromium:
 	fi
 	@/usr/bin/chromium --version
 
+# Debian's poppler-utils: a second, independent PDF reader (pdftotext, pdftoppm) the PDF tests
+# hold our invoices against, besides pypdf.
+poppler:
+	@if [ ! -x /usr/bin/pdftotext ]; then \
+		echo "Installing Debian's poppler-utils for the PDF tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
+	@/usr/bin/pdftotext -v 2>&1 | head -1
+
 # Debian's nginx for the several-hosts tests (tests/multihost): each test starts its own nginx
 # process on a free loopback port, so the package's own service is never used.
 nginx:
@@ -58,7 +67,7 @@ lint: setup-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/pyright
 
-test: setup-dev chromium nginx lint
+test: setup-dev chromium poppler nginx lint
 	$(BIN)/pytest
 
 clean:
