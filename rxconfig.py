@@ -3,6 +3,7 @@
 import os
 
 import reflex as rx
+from reflex.constants import StateManagerMode
 
 from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.settings import SettingsError, get_settings
@@ -28,7 +29,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     # One worker keeps state in memory; with Redis several workers share it. Never "disk": the
     # connection's headers (the session cookie) would be pickled into files.
-    state_manager_mode="redis" if _settings.redis_url else "memory",
+    state_manager_mode=StateManagerMode.REDIS if _settings.redis_url else StateManagerMode.MEMORY,
     redis_url=_settings.redis_url,
     # The socket and every endpoint accept only the app's own origin.
     cors_allowed_origins=[_settings.base_origin],
