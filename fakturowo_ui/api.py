@@ -43,7 +43,7 @@ from fakturowo_ui.services import (
     clock,
     documents,
     export,
-    password_flows,
+    password_change,
     pdf,
     sessions,
     unsubscribe,
@@ -178,7 +178,7 @@ async def rotate_session(request: Request) -> Response:
     except _BodyTooLarge:
         return _too_large()
     code = form.get("code", "")
-    result = await run_in_threadpool(password_flows.exchange_rotation_code, code) if code else None
+    result = await run_in_threadpool(password_change.exchange_rotation_code, code) if code else None
     if result is None:
         response = _redirect(routes.LOGIN_CODE_REFUSED)
         _clear_session_cookie(response)

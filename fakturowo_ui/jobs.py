@@ -49,7 +49,7 @@ DAILY_TASKS: list[DailyTask] = [clean_up_expired, local_housekeeping]
 
 def password_change_notices(day: dt.date) -> str:
     """Passwords (issue 4): "Za 14 dni zmiana hasła" before a forced change, once per cycle."""
-    from fakturowo_ui.services.password_flows import password_change_notices as task
+    from fakturowo_ui.services.password_notices import password_change_notices as task
 
     return task(day)
 

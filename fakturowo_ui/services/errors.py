@@ -16,3 +16,17 @@ class DomainError(Exception):
         from fakturowo_ui.i18n import t
 
         return t(self.key, **self.params)
+
+
+def form_error(errors: dict[str, str]) -> DomainError:
+    """A refused form: DomainError("error.form") with every field's message in `errors`
+    (field -> message) and the first one as `field` and `message`."""
+    field, message = next(iter(errors.items()))
+    return DomainError("error.form", field=field, message=message, errors=errors)
+
+
+def field_error(field: str, key: str) -> DomainError:
+    """A form refused for one field, with the catalogue's message under `key`."""
+    from fakturowo_ui.i18n import t
+
+    return form_error({field: t(key)})

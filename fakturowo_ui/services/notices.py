@@ -40,7 +40,7 @@ class NoticeKind(enum.StrEnum):
     REMINDER_30 = "reminder-30"
     REMINDER_5 = "reminder-5"
     REVIEW = "review"
-    # The 14-day notice of a forced password change (services/password_flows.py).
+    # The 14-day notice of a forced password change (services/password_notices.py).
     PASSWORD_CHANGE = "password-change"
 
 

@@ -27,7 +27,7 @@ class TokenPurpose(enum.StrEnum):
     DELETE_ACCOUNT = "delete_account"
     RESET_PASSWORD = "reset_password"
     LOGIN_CODE = "login_code"
-    # The code that swaps the tab's session after a password change (services/password_flows.py).
+    # The code that swaps the tab's session after a password change (services/password_change.py).
     ROTATE_SESSION = "rotate_session"
 
 

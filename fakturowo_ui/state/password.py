@@ -15,7 +15,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clock, password_flows, password_policy
+from fakturowo_ui.services import clock, password_change, password_policy, periodic_change
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data, login_redirect, post_form
 from fakturowo_ui.state.common import flag, text_field
 from fakturowo_ui.state.events import act
@@ -64,7 +64,7 @@ class PasswordChangeState(UserBoundState):
         after_change = bool(self.router.url.query_parameters.get("zmieniono"))
         done = await act(
             self,
-            password_flows.changed_recently_for if after_change else None,
+            password_change.changed_recently_for if after_change else None,
             allow_pending_change=True,
             what="loading /zmiana-hasla",
         )
@@ -101,7 +101,7 @@ class PasswordChangeState(UserBoundState):
         try:
             done = await attempt(
                 checked.user,
-                password_flows.change_password,
+                password_change.change_password,
                 checked.user.user_id,
                 text_field(form_data, "current_password", 1000),
                 text_field(form_data, "new_password", 1000),
@@ -140,7 +140,7 @@ class PeriodicChangeState(UserBoundState):
     message: str = ""
     message_is_error: bool = False
 
-    def _show(self, option: password_flows.PeriodicChange) -> None:
+    def _show(self, option: periodic_change.PeriodicChange) -> None:
         interval = password_policy.interval_days()
         self.enabled = self.saved_enabled = option.enabled
         self.sentence = periodic_sentence(interval, clock.format_date(option.next_change))
@@ -152,7 +152,7 @@ class PeriodicChangeState(UserBoundState):
     @rx.event
     async def on_load(self):
         """Load the option for the logged-in user (AccountState.on_load sends others away)."""
-        done = await act(self, password_flows.periodic_change_for, what="loading the periodic change")
+        done = await act(self, periodic_change.periodic_change_for, what="loading the periodic change")
         self.reset()
         if done.redirect is not None or done.user is None:
             return
@@ -183,7 +183,7 @@ class PeriodicChangeState(UserBoundState):
             # Stored and read back with the session check: one write transaction.
             done = await act(
                 self,
-                password_flows.save_periodic_change_for,
+                periodic_change.save_periodic_change_for,
                 wanted,
                 write=True,
                 what="saving the periodic password change",

@@ -11,7 +11,7 @@ import logging
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import blocking, password_flows
+from fakturowo_ui.services import blocking, password_reset
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
@@ -49,7 +49,7 @@ class PasswordResetState(UserBoundState):
         self.reset()
         if link_token(self):
             try:
-                state, email = await blocking.db(password_flows.inspect_reset, link_token(self))
+                state, email = await blocking.db(password_reset.inspect_reset, link_token(self))
             except Exception:  # noqa: BLE001 - never a traceback on screen
                 log.exception("inspecting a reset link failed")
                 state, email = LinkState.INVALID, ""
@@ -69,7 +69,7 @@ class PasswordResetState(UserBoundState):
         self.busy = True
         yield
         try:
-            request = await password_flows.request_reset(
+            request = await password_reset.request_reset(
                 text_field(form_data, "email", 1000), client_ip(self)
             )
         except DomainError as error:
@@ -84,12 +84,12 @@ class PasswordResetState(UserBoundState):
             log.exception("a reset request failed")
             self.message, self.message_is_error = t("common.unexpected"), True
         else:
-            password_flows.deliver_in_background(request)
+            password_reset.deliver_in_background(request)
             self.message = t(
                 "reset.sent",
                 email=request.email,
-                minutes=int(password_flows.RESET_TTL.total_seconds() // 60),
-                per_hour=password_flows.RESET_MAILS_PER_ADDRESS.count,
+                minutes=int(password_reset.RESET_TTL.total_seconds() // 60),
+                per_hour=password_reset.RESET_MAILS_PER_ADDRESS.count,
             )
         finally:
             self.busy = False
@@ -103,12 +103,12 @@ class PasswordResetState(UserBoundState):
         self.busy = True
         yield
         try:
-            await password_flows.complete_reset(
+            await password_reset.complete_reset(
                 link_token(self),
                 text_field(form_data, "new_password", 1000),
                 text_field(form_data, "new_password_repeat", 1000),
             )
-        except password_flows.LinkError as error:
+        except password_reset.LinkError as error:
             self._link_cannot_act(error.state)
         except DomainError as error:
             errors = error.params.get("errors")

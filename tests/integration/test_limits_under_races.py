@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import OneTimeToken, RateLimitHit, User
-from fakturowo_ui.services import accounts, deletion, onetime, password_flows, ratelimit
+from fakturowo_ui.services import accounts, deletion, onetime, password_change, password_reset, ratelimit
 from fakturowo_ui.services.errors import DomainError
 from tests.unit.factories import PASSWORD, count_rows, make_user
 
@@ -57,12 +57,12 @@ def test_the_right_password_within_the_limit_still_logs_in_and_clears_it(app_env
 def test_parallel_wrong_current_passwords_stop_at_the_limit(app_env):
     user_id = make_user("zmiana@example.com")
     new = "calkiem nowe haslo 77"
-    attempts = [password_flows.change_password(user_id, WRONG, new, new) for _ in range(11)]
+    attempts = [password_change.change_password(user_id, WRONG, new, new) for _ in range(11)]
     results = asyncio.run(_gather(attempts))
     wrong = [r for r in results if isinstance(r, DomainError) and r.key == "error.form"]
     limited = [r for r in results if isinstance(r, DomainError) and r.key == "common.try_again_at"]
-    assert len(wrong) == password_flows.CHANGE_FAILURES_PER_ACCOUNT.count
-    assert len(limited) == 11 - password_flows.CHANGE_FAILURES_PER_ACCOUNT.count
+    assert len(wrong) == password_change.CHANGE_FAILURES_PER_ACCOUNT.count
+    assert len(limited) == 11 - password_change.CHANGE_FAILURES_PER_ACCOUNT.count
     with session_scope() as session:
         assert session.get(User, user_id).password_hash  # unchanged account still there
 
@@ -118,7 +118,7 @@ def test_five_tabs_asking_for_deletion_send_one_mail(smtp):
 
 def test_simultaneous_reset_links_leave_the_newest_valid(smtp):
     user_id = make_user("reset@example.com")
-    sends = [password_flows.send_reset_link(user_id, "reset@example.com") for _ in range(3)]
+    sends = [password_reset.send_reset_link(user_id, "reset@example.com") for _ in range(3)]
     results = asyncio.run(_gather(sends))
     assert results == [None, None, None]
     with session_scope() as session:

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from fakturowo_ui import jobs
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import SentNotice, User
-from fakturowo_ui.services import clock, password_flows
+from fakturowo_ui.services import clock, password_change
 from fakturowo_ui.services.notices import NoticeKind
 from tests.conftest import action_link, text_of
-from tests.unit.factories import PASSWORD, make_user
+from tests.unit.factories import PASSWORD, make_user, set_periodic_change
 
 BASE = "http://localhost:3000"
 SUBJECT = "Za 14 dni zmiana hasła"
@@ -34,7 +34,7 @@ def changed_on(user_id: int, moment: dt.datetime) -> None:
 
 def test_sent_14_days_before_once_per_cycle(smtp, frozen_clock, capsys):
     user_id = make_user("co-rok@example.com")
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, True)
     due = clock.today_warsaw() + dt.timedelta(days=365)
 
     assert daily(due - dt.timedelta(days=15)) == 0
@@ -59,7 +59,7 @@ def test_sent_14_days_before_once_per_cycle(smtp, frozen_clock, capsys):
 
 def test_a_missed_run_still_sends_within_the_window(smtp, frozen_clock):
     user_id = make_user("spoznione@example.com")
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, True)
     due = clock.today_warsaw() + dt.timedelta(days=365)
     daily(due - dt.timedelta(days=9))
     assert len(notices(smtp, "spoznione@example.com")) == 1
@@ -71,9 +71,9 @@ def test_only_while_the_option_is_on_and_whatever_the_consents(smtp, frozen_cloc
     on = make_user("wlaczona@example.com")  # consents are off by default
     off = make_user("wylaczona@example.com")
     switched = make_user("przelaczona@example.com")
-    password_flows.set_periodic_change(on, True)
-    password_flows.set_periodic_change(switched, True)
-    password_flows.set_periodic_change(switched, False)
+    set_periodic_change(on, True)
+    set_periodic_change(switched, True)
+    set_periodic_change(switched, False)
     daily(clock.today_warsaw() + dt.timedelta(days=365 - 14))
     assert len(notices(smtp, "wlaczona@example.com")) == 1
     assert notices(smtp, "wylaczona@example.com") == []
@@ -83,23 +83,23 @@ def test_only_while_the_option_is_on_and_whatever_the_consents(smtp, frozen_cloc
 
 def test_switching_off_and_on_does_not_send_it_again(smtp, frozen_clock):
     user_id = make_user("tam-i-z-powrotem@example.com")
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, True)
     due = clock.today_warsaw() + dt.timedelta(days=365)
     daily(due - dt.timedelta(days=14))
-    password_flows.set_periodic_change(user_id, False)
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, False)
+    set_periodic_change(user_id, True)
     daily(due - dt.timedelta(days=13))
     assert len(notices(smtp, "tam-i-z-powrotem@example.com")) == 1
 
 
 def test_a_new_password_starts_a_new_cycle(smtp, frozen_clock):
     user_id = make_user("nowy-cykl@example.com")
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, True)
     first_due = clock.today_warsaw() + dt.timedelta(days=365)
     daily(first_due - dt.timedelta(days=14))
     frozen_clock.advance(days=360)
     asyncio.run(
-        password_flows.change_password(
+        password_change.change_password(
             user_id, PASSWORD, "nowe haslo na wiosne 2027", "nowe haslo na wiosne 2027"
         )
     )
@@ -112,7 +112,7 @@ def test_a_new_password_starts_a_new_cycle(smtp, frozen_clock):
 
 def test_a_failed_send_is_retried_by_the_next_run(smtp, frozen_clock, capsys):
     user_id = make_user("awaria@example.com")
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, True)
     due = clock.today_warsaw() + dt.timedelta(days=365)
     smtp.mailbox.refuse = True
     daily(due - dt.timedelta(days=14))
@@ -126,7 +126,7 @@ def test_a_failed_send_is_retried_by_the_next_run(smtp, frozen_clock, capsys):
 
 def test_a_change_at_23_30_warsaw_counts_on_that_day(smtp, frozen_clock):
     user_id = make_user("wieczorem@example.com")
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, True)
     late = clock.to_utc_naive(dt.datetime(2026, 7, 15, 23, 30, tzinfo=clock.WARSAW))
     changed_on(user_id, late)
     due = dt.date(2027, 7, 15)
@@ -138,7 +138,7 @@ def test_a_change_at_23_30_warsaw_counts_on_that_day(smtp, frozen_clock):
 
 def test_unconfirmed_accounts_get_none(smtp, frozen_clock):
     user_id = make_user("bez-potwierdzenia@example.com", confirmed=False)
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, True)
     daily(clock.today_warsaw() + dt.timedelta(days=365 - 14))
     assert notices(smtp, "bez-potwierdzenia@example.com") == []
 
@@ -147,7 +147,7 @@ def test_a_sent_notice_is_confirmed_and_an_abandoned_claim_is_taken_over(smtp, f
     sent_user = make_user("potwierdzona@example.com")
     crashed_user = make_user("porzucona@example.com")
     for user_id in (sent_user, crashed_user):
-        password_flows.set_periodic_change(user_id, True)
+        set_periodic_change(user_id, True)
     due = clock.today_warsaw() + dt.timedelta(days=365)
     frozen_clock.advance(days=365 - 14)
     # A run that died mid-send a moment ago left an unconfirmed claim for the second user.

@@ -20,7 +20,7 @@ from fakturowo_ui.services import clock, consents, mail, notices, unsubscribe
 from fakturowo_ui.services.consents import Consent
 from fakturowo_ui.settings import REPO_ROOT
 from tests.conftest import action_link, html_of, text_of
-from tests.unit.factories import count_rows, make_user
+from tests.unit.factories import count_rows, make_user, set_periodic_change
 
 BASE = "http://localhost:3000"
 SUBJECT_30 = "Twój abonament kończy się za 30 dni"
@@ -243,10 +243,8 @@ def test_review_request_follows_a_consent_given_later(smtp, frozen_clock):
 
 def test_security_notices_are_not_gated(smtp, frozen_clock):
     """A user with both consents withdrawn still gets the password-change notice."""
-    from fakturowo_ui.services import password_flows
-
     user_id = make_user("bezpieczenstwo@example.com")
-    password_flows.set_periodic_change(user_id, True)
+    set_periodic_change(user_id, True)
     daily(clock.today_warsaw() + dt.timedelta(days=365 - 14))
     letter = smtp.mailbox.last("bezpieczenstwo@example.com", "Za 14 dni zmiana hasła")
     assert letter["List-Unsubscribe"] is None

@@ -30,7 +30,7 @@ from fakturowo_ui.models import (
     Subscription,
     User,
 )
-from fakturowo_ui.services import clock, password_flows
+from fakturowo_ui.services import clock, periodic_change
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.settings import reset_settings_cache
 from tests.integration.test_event_path import _Statements
@@ -247,13 +247,13 @@ def test_a_refused_periodic_change_shows_the_message_and_rolls_back(states, acco
     _run(tab, "on_load")
     assert tab.loaded and not tab.enabled
     before = _snapshot()
-    real = password_flows.save_periodic_change_for
+    real = periodic_change.save_periodic_change_for
 
     def write_then_refuse(session, user, enabled):
         real(session, user, enabled)
         raise DomainError("export.busy")
 
-    monkeypatch.setattr(password_flows, "save_periodic_change_for", write_then_refuse)
+    monkeypatch.setattr(periodic_change, "save_periodic_change_for", write_then_refuse)
     _run(tab, "save", {"periodic_password_change": "on"})
     assert tab.message == t("export.busy") and tab.message_is_error and not tab.busy
     assert _snapshot() == before

@@ -6,13 +6,15 @@ password at most, and only the flow under test goes through the services.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 import sqlalchemy as sa
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Subscription, User
-from fakturowo_ui.services import clock, passwords
+from fakturowo_ui.services import accounts, clock, passwords, periodic_change, sessions
+from fakturowo_ui.services.sessions import CurrentUser
 
 PASSWORD = "zielony slon 4ever"
 
@@ -47,3 +49,28 @@ def count_rows(model, *where) -> int:
         for condition in where:
             statement = statement.where(condition)
         return session.scalar(statement) or 0
+
+
+def as_user(user_id: int, email: str = "x@example.com") -> CurrentUser:
+    """The logged-in user a private event's step (`..._for(session, user, ...)`) is given."""
+    return CurrentUser(user_id=user_id, email=email, session_id=0, must_change_password=False)
+
+
+def set_periodic_change(user_id: int, enabled: bool) -> periodic_change.PeriodicChange | None:
+    """Tick or untick "Włącz okresową zmianę hasła" and "Zapisz", as /konto does (one write)."""
+    with session_scope(write_lock=True) as session:
+        return periodic_change.save_periodic_change_for(session, as_user(user_id), enabled)
+
+
+def log_in(email: str, password: str = PASSWORD) -> tuple[str, str]:
+    """The whole login: password check, then the code hand-off; (session token, landing path)."""
+    code = asyncio.run(accounts.log_in(email, password, "127.0.0.1", None))
+    result = accounts.exchange_login_code(code)
+    assert result is not None
+    return result
+
+
+def resolve(token: str, **kwargs) -> CurrentUser | None:
+    """The live session behind a token, as a page would see it (None: ended or refused)."""
+    with session_scope() as session:
+        return sessions.resolve(session, token, **kwargs)

@@ -194,10 +194,17 @@ def test_a_weak_hash_is_upgraded_at_login(user):
     ).hash(PASSWORD)
     with session_scope() as session:
         session.execute(sa.update(User).where(User.id == user).values(password_hash=weak))
+    assert passwords.needs_rehash(weak)
+    refusal(EMAIL, "zle haslo zle haslo")
+    with session_scope() as session:
+        assert session.get(User, user).password_hash == weak  # a wrong password upgrades nothing
     log_in(EMAIL, PASSWORD)
     with session_scope() as session:
         stored = session.get(User, user).password_hash
     assert stored != weak and not passwords.needs_rehash(stored)
+    assert f"m={passwords.ARGON2_MEMORY_KIB}" in stored
+    assert passwords.verify_password(PASSWORD, stored)
+    assert accounts.exchange_login_code(log_in(EMAIL, PASSWORD)) is not None  # the upgraded hash works
     assert passwords.verify_password(PASSWORD, stored)
 
 

@@ -1,4 +1,5 @@
-"""Changing the password while logged in: each refusal with its own message, nothing changed on refusal."""
+"""Changing the password while logged in: each refusal with its own message, nothing changed on
+refusal; the rotation code that swaps the tab's session after it, single use and short-lived."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import AuthSession, User
-from fakturowo_ui.services import password_flows, passwords, sessions
+from fakturowo_ui.services import password_change, passwords, sessions
 from fakturowo_ui.services.errors import DomainError
-from tests.unit.factories import PASSWORD, make_user
+from tests.unit.factories import PASSWORD, as_user, make_user
 
 NEW = "nowe haslo na wiosne 2027"
 EMAIL = "zmiana@example.com"
@@ -19,7 +21,7 @@ EMAIL = "zmiana@example.com"
 
 def change(user_id: int, current: str, new: str, repeat: str | None = None) -> str:
     return asyncio.run(
-        password_flows.change_password(user_id, current, new, new if repeat is None else repeat)
+        password_change.change_password(user_id, current, new, new if repeat is None else repeat)
     )
 
 
@@ -120,7 +122,7 @@ def test_success_stores_an_argon2id_hash_and_the_time(user_id, frozen_clock):
 
 
 def test_wrong_current_passwords_are_limited_per_account(user_id, frozen_clock):
-    for _ in range(password_flows.CHANGE_FAILURES_PER_ACCOUNT.count):
+    for _ in range(password_change.CHANGE_FAILURES_PER_ACCOUNT.count):
         refusal(user_id, "zle haslo zle haslo", NEW)
     with pytest.raises(DomainError) as caught:
         change(user_id, PASSWORD, NEW)
@@ -131,7 +133,7 @@ def test_wrong_current_passwords_are_limited_per_account(user_id, frozen_clock):
 
 
 def test_rule_refusals_do_not_count_as_wrong_passwords(user_id):
-    for _ in range(password_flows.CHANGE_FAILURES_PER_ACCOUNT.count + 2):
+    for _ in range(password_change.CHANGE_FAILURES_PER_ACCOUNT.count + 2):
         refusal(user_id, PASSWORD, "krotkie")
     assert change(user_id, PASSWORD, NEW)
 
@@ -169,10 +171,27 @@ def test_success_ends_every_session_of_the_user_only(user_id):
         )
 
 
+def changed_recently(user_id: int) -> bool:
+    with session_scope() as session:
+        return password_change.changed_recently_for(session, as_user(user_id, EMAIL))
+
+
 def test_changed_recently_is_true_only_just_after_a_change(user_id, frozen_clock):
     frozen_clock.advance(minutes=10)  # the account was made 10 minutes ago
-    assert not password_flows.changed_recently(user_id)
+    assert not changed_recently(user_id)
     change(user_id, PASSWORD, NEW)
-    assert password_flows.changed_recently(user_id)
+    assert changed_recently(user_id)
     frozen_clock.advance(minutes=6)
-    assert not password_flows.changed_recently(user_id)
+    assert not changed_recently(user_id)
+
+
+def test_a_rotation_code_is_single_use_and_short_lived(user_id, frozen_clock):
+    code = asyncio.run(password_change.change_password(user_id, PASSWORD, NEW, NEW))
+    first = password_change.exchange_rotation_code(code)
+    assert first is not None and first[1] == routes.PASSWORD_CHANGED
+    assert password_change.exchange_rotation_code(code) is None
+    code = asyncio.run(password_change.change_password(user_id, NEW, PASSWORD + "!", PASSWORD + "!"))
+    frozen_clock.advance(seconds=61)
+    assert password_change.exchange_rotation_code(code) is None
+    assert password_change.exchange_rotation_code("") is None
+    assert password_change.exchange_rotation_code("nie-kod") is None

@@ -1,9 +1,10 @@
-"""Life of a reset link and of the session-rotation code: 30 minutes, superseded, single use, limits,
-and the same answer in about the same time for a known and an unknown address."""
+"""Life of a reset link: 30 minutes, superseded, single use, limits, and the same answer in about
+the same time for a known and an unknown address."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email
 import email.policy
 import statistics
@@ -13,10 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import OneTimeToken, RateLimitHit, User
-from fakturowo_ui.services import mail, onetime, password_flows, passwords
+from fakturowo_ui.services import mail, onetime, password_reset, passwords
+from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.services.tokens import digest
 from fakturowo_ui.settings import get_settings, reset_settings_cache
@@ -38,9 +39,9 @@ def outbox(subject: str = "Ustaw nowe hasło", to: str | None = None) -> list[em
     return found
 
 
-def ask(address: str) -> password_flows.ResetRequest:
-    async def run() -> password_flows.ResetRequest:
-        request = await password_flows.request_reset(address, "10.0.0.1")
+def ask(address: str) -> password_reset.ResetRequest:
+    async def run() -> password_reset.ResetRequest:
+        request = await password_reset.request_reset(address, "10.0.0.1")
         await request.deliver()
         return request
 
@@ -55,7 +56,7 @@ def link_token(message) -> str:
 
 
 def reset(token: str, new: str = NEW) -> str:
-    return asyncio.run(password_flows.complete_reset(token, new, new))
+    return asyncio.run(password_reset.complete_reset(token, new, new))
 
 
 @pytest.fixture
@@ -67,11 +68,11 @@ def test_a_link_lives_30_minutes(user_id, frozen_clock):
     ask(KNOWN)
     token = link_token(outbox()[-1])
     frozen_clock.advance(minutes=29, seconds=59)
-    assert password_flows.inspect_reset(token) == (LinkState.VALID, KNOWN)
+    assert password_reset.inspect_reset(token) == (LinkState.VALID, KNOWN)
     frozen_clock.advance(seconds=1)
-    state, shown = password_flows.inspect_reset(token)
+    state, shown = password_reset.inspect_reset(token)
     assert state is LinkState.EXPIRED and shown == ""
-    with pytest.raises(password_flows.LinkError) as caught:
+    with pytest.raises(password_reset.LinkError) as caught:
         reset(token)
     assert "wygasł" in caught.value.message()
 
@@ -90,7 +91,7 @@ def test_opening_changes_nothing(user_id):
     ask(KNOWN)
     token = link_token(outbox()[-1])
     for _ in range(3):
-        assert password_flows.inspect_reset(token)[0] is LinkState.VALID
+        assert password_reset.inspect_reset(token)[0] is LinkState.VALID
     assert reset(token) == KNOWN
 
 
@@ -99,8 +100,8 @@ def test_a_newer_link_supersedes_the_older(user_id, frozen_clock):
     frozen_clock.advance(seconds=5)  # the outbox orders its files by the clock
     ask(KNOWN)
     first, second = (link_token(m) for m in outbox())
-    assert password_flows.inspect_reset(first)[0] is LinkState.SUPERSEDED
-    with pytest.raises(password_flows.LinkError) as caught:
+    assert password_reset.inspect_reset(first)[0] is LinkState.SUPERSEDED
+    with pytest.raises(password_reset.LinkError) as caught:
         reset(first)
     assert "zastąpiony nowszym" in caught.value.message()
     assert reset(second) == KNOWN
@@ -110,8 +111,8 @@ def test_single_use(user_id):
     ask(KNOWN)
     token = link_token(outbox()[-1])
     reset(token)
-    assert password_flows.inspect_reset(token)[0] is LinkState.USED
-    with pytest.raises(password_flows.LinkError) as caught:
+    assert password_reset.inspect_reset(token)[0] is LinkState.USED
+    with pytest.raises(password_reset.LinkError) as caught:
         reset(token, "jeszcze inne haslo 2028")
     assert "został już użyty" in caught.value.message()
     with session_scope() as session:
@@ -122,20 +123,20 @@ def test_a_refused_password_leaves_the_link_usable(user_id):
     ask(KNOWN)
     token = link_token(outbox()[-1])
     for bad in ("krotkie", "password1234", KNOWN, PASSWORD):
-        with pytest.raises(password_flows.DomainError) as caught:
+        with pytest.raises(DomainError) as caught:
             reset(token, bad)
         assert caught.value.key == "error.form"
-    with pytest.raises(password_flows.DomainError) as caught:
-        asyncio.run(password_flows.complete_reset(token, NEW, NEW + "x"))
+    with pytest.raises(DomainError) as caught:
+        asyncio.run(password_reset.complete_reset(token, NEW, NEW + "x"))
     assert caught.value.params["errors"] == {"new_password_repeat": "Hasła nie są takie same."}
-    assert password_flows.inspect_reset(token)[0] is LinkState.VALID
+    assert password_reset.inspect_reset(token)[0] is LinkState.VALID
     reset(token)
 
 
 def test_junk_tokens_are_invalid(user_id):
     for junk in ("", "abc", "x" * 500, "../../etc/passwd", "a" * 43):
-        assert password_flows.inspect_reset(junk)[0] is LinkState.INVALID
-        with pytest.raises(password_flows.LinkError) as caught:
+        assert password_reset.inspect_reset(junk)[0] is LinkState.INVALID
+        with pytest.raises(password_reset.LinkError) as caught:
             reset(junk)
         assert "nieprawidłowy" in caught.value.message()
 
@@ -145,7 +146,7 @@ def test_a_deletion_link_is_not_a_reset_link(user_id):
 
     with session_scope() as session:
         token, _row = onetime.issue(session, user_id, onetime.TokenPurpose.DELETE_ACCOUNT, timedelta(hours=1))
-    assert password_flows.inspect_reset(token)[0] is LinkState.INVALID
+    assert password_reset.inspect_reset(token)[0] is LinkState.INVALID
 
 
 def test_at_most_three_mails_an_hour_per_address(user_id, frozen_clock):
@@ -170,29 +171,29 @@ def test_the_limit_counts_unknown_addresses_too_without_storing_them(user_id):
 
 def test_too_many_requests_from_one_client_are_refused_alike(user_id, frozen_clock):
     answers = []
-    for i in range(password_flows.RESET_REQUESTS_PER_CLIENT.count):
-        asyncio.run(password_flows.request_reset(f"adres{i}@example.com", "10.9.9.9"))
+    for i in range(password_reset.RESET_REQUESTS_PER_CLIENT.count):
+        asyncio.run(password_reset.request_reset(f"adres{i}@example.com", "10.9.9.9"))
     for address in (KNOWN, UNKNOWN):
-        with pytest.raises(password_flows.DomainError) as caught:
-            asyncio.run(password_flows.request_reset(address, "10.9.9.9"))
+        with pytest.raises(DomainError) as caught:
+            asyncio.run(password_reset.request_reset(address, "10.9.9.9"))
         answers.append(caught.value.message())
     assert answers[0] == answers[1] and "Zbyt wiele prób" in answers[0]
 
 
 def test_malformed_addresses_are_refused_before_anything(user_id):
     for bad in ("", "bez-malpy", "a@b", "x" * 300 + "@example.com"):
-        with pytest.raises(password_flows.DomainError) as caught:
-            asyncio.run(password_flows.request_reset(bad, "10.0.0.1"))
+        with pytest.raises(DomainError) as caught:
+            asyncio.run(password_reset.request_reset(bad, "10.0.0.1"))
         assert "email" in caught.value.params["errors"]
 
 
 def test_the_same_answer_for_a_known_and_an_unknown_address(user_id):
-    known = asyncio.run(password_flows.request_reset("  ZNANY@example.com ", "10.0.0.1"))
-    unknown = asyncio.run(password_flows.request_reset("NIEZNANY@example.com", "10.0.0.1"))
+    known = asyncio.run(password_reset.request_reset("  ZNANY@example.com ", "10.0.0.1"))
+    unknown = asyncio.run(password_reset.request_reset("NIEZNANY@example.com", "10.0.0.1"))
     # Everything a caller can show is the normalised address it was given.
     assert (known.email, unknown.email) == (KNOWN, UNKNOWN)
     assert repr(known).replace(KNOWN, "X") == repr(unknown).replace(UNKNOWN, "X")
-    assert [f.name for f in password_flows.dataclasses.fields(known) if f.repr] == ["email"]
+    assert [f.name for f in dataclasses.fields(known) if f.repr] == ["email"]
 
 
 def test_about_the_same_time_for_a_known_and_an_unknown_address(user_id, monkeypatch):
@@ -209,7 +210,7 @@ def test_about_the_same_time_for_a_known_and_an_unknown_address(user_id, monkeyp
 
     async def timed(address: str) -> float:
         started = time.perf_counter()
-        request = await password_flows.request_reset(address, "10.0.0.1")
+        request = await password_reset.request_reset(address, "10.0.0.1")
         elapsed = time.perf_counter() - started
         await request.deliver()
         return elapsed
@@ -229,24 +230,12 @@ def test_about_the_same_time_for_a_known_and_an_unknown_address(user_id, monkeyp
 
 def test_deliver_in_background_sends_after_the_answer(user_id):
     async def run() -> int:
-        request = await password_flows.request_reset(KNOWN, "10.0.0.1")
-        password_flows.deliver_in_background(request)
+        request = await password_reset.request_reset(KNOWN, "10.0.0.1")
+        password_reset.deliver_in_background(request)
         before = len(outbox())
-        while password_flows._background:
+        while password_reset._background:
             await asyncio.sleep(0.01)
         return before
 
     assert asyncio.run(run()) == 0
     assert len(outbox()) == 1
-
-
-def test_a_rotation_code_is_single_use_and_short_lived(user_id, frozen_clock):
-    code = asyncio.run(password_flows.change_password(user_id, PASSWORD, NEW, NEW))
-    first = password_flows.exchange_rotation_code(code)
-    assert first is not None and first[1] == routes.PASSWORD_CHANGED
-    assert password_flows.exchange_rotation_code(code) is None
-    code = asyncio.run(password_flows.change_password(user_id, NEW, PASSWORD + "!", PASSWORD + "!"))
-    frozen_clock.advance(seconds=61)
-    assert password_flows.exchange_rotation_code(code) is None
-    assert password_flows.exchange_rotation_code("") is None
-    assert password_flows.exchange_rotation_code("nie-kod") is None

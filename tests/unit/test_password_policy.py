@@ -1,18 +1,15 @@
-"""Date rules of the periodic password change: Warsaw calendar days, leap years, interval 0, the notice."""
+"""services/password_policy.py: the date rules of the periodic password change (Warsaw calendar days,
+leap years, interval 0, the notice window) and the sentence /konto shows with the date."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
-from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import User
-from fakturowo_ui.services import clock, password_flows, password_policy
-from fakturowo_ui.settings import reset_settings_cache
+from fakturowo_ui.services import clock, password_policy
 from fakturowo_ui.state.password import how_often, periodic_sentence
-from tests.unit.factories import make_user
 
 
 def utc(*args) -> dt.datetime:
@@ -107,40 +104,6 @@ def test_notice_window_is_14_to_1_days_before():
     # Interval 0: the change is due at every login, there is nothing to announce.
     assert password_policy.notice_due(u, dt.date(2025, 3, 6), 0) is None
     assert password_policy.notice_due(u, dt.date(2025, 3, 7), 0) is None
-
-
-def test_switching_off_and_on_does_not_move_the_date(app_env, frozen_clock):
-    user_id = make_user("okres@example.com")
-    first = password_flows.set_periodic_change(user_id, True)
-    assert first.enabled and first.next_change == clock.today_warsaw() + dt.timedelta(days=365)
-    frozen_clock.advance(days=40)
-    assert not password_flows.set_periodic_change(user_id, False).enabled
-    frozen_clock.advance(days=3)
-    again = password_flows.set_periodic_change(user_id, True)
-    assert again.enabled and again.next_change == first.next_change
-    assert not again.due
-
-
-def test_the_date_follows_the_configured_interval(app_env, frozen_clock, monkeypatch):
-    user_id = make_user("okres30@example.com")
-    monkeypatch.setenv("FAKTUROWO_PASSWORD_CHANGE_INTERVAL_DAYS", "30")
-    reset_settings_cache()
-    option = password_flows.set_periodic_change(user_id, True)
-    assert option.next_change == clock.today_warsaw() + dt.timedelta(days=30)
-    monkeypatch.setenv("FAKTUROWO_PASSWORD_CHANGE_INTERVAL_DAYS", "0")
-    reset_settings_cache()
-    option = password_flows.periodic_change(user_id)
-    assert option.next_change == clock.today_warsaw() and option.due
-
-
-def test_a_past_date_is_due(app_env, frozen_clock):
-    user_id = make_user("stare@example.com")
-    with session_scope() as session:
-        session.execute(
-            sa.update(User).where(User.id == user_id).values(password_changed_at=utc(2024, 11, 23, 12))
-        )
-    option = password_flows.set_periodic_change(user_id, True)
-    assert option.next_change == dt.date(2025, 11, 23) and option.due
 
 
 def test_the_seed_sentence_adapts_raz_na_rok():
