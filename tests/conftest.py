@@ -12,7 +12,6 @@ import email.policy
 import os
 import re
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -24,47 +23,22 @@ from aiosmtpd.smtp import SMTP as SMTPProtocol
 
 from fakturowo_ui import db
 from fakturowo_ui.services import clock
-from fakturowo_ui.settings import REPO_ROOT, reset_settings_cache
+from fakturowo_ui.settings import reset_settings_cache
+
+# free_port and migrate are imported from here by tests of every directory: their one home is
+# tests/harness.py, which the benchmarks share.
+from tests.harness import environ, free_port, migrate
 
 FAKTUROWO_ENV_PREFIXES = ("FAKTUROWO_", "REFLEX_DB_URL", "REFLEX_REDIS_URL")
 TEST_SECRET = "test-secret-key-0123456789abcdef-0123456789"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def migrate(db_url: str) -> None:
-    """Run every Alembic migration against db_url."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.attributes["url"] = db_url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
 
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     """One SQLite file with the whole schema, made through the migrations."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    old = {k: os.environ.get(k) for k in ("FAKTUROWO_VAR_DIR", "FAKTUROWO_SECRET_KEY")}
-    os.environ["FAKTUROWO_VAR_DIR"] = str(path.parent)
-    os.environ["FAKTUROWO_SECRET_KEY"] = TEST_SECRET
-    reset_settings_cache()
-    try:
+    with environ({"FAKTUROWO_VAR_DIR": str(path.parent), "FAKTUROWO_SECRET_KEY": TEST_SECRET}):
         migrate(f"sqlite:///{path}")
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_settings_cache()
     # Fold the WAL into the main file so a plain copy carries the schema.
     import sqlite3
 
@@ -76,7 +50,7 @@ def migrated_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def app_env(tmp_path, monkeypatch, migrated_template) -> dict[str, str]:
+def app_env(tmp_path, monkeypatch, migrated_template) -> Iterator[dict[str, str]]:
     """A clean environment for the app: own var/ dir, own migrated SQLite database, outbox mail.
 
     Tests change settings with monkeypatch.setenv(...) followed by reset_settings_cache().
@@ -124,7 +98,7 @@ class Mailbox:
     def append(self, raw: bytes) -> None:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
 
     def to(self, address: str) -> list[EmailMessage]:
         """Messages sent to an address, oldest first."""
@@ -204,6 +178,14 @@ class SMTPServer:
             "FAKTUROWO_SMTP_SECURITY": "none",
         }
 
+    def __enter__(self) -> SMTPServer:
+        """Started for a block (stopped at its end)."""
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
 
 # aiosmtpd's SMTP class is imported for its side effect of checking the package works.
 assert SMTPProtocol is not None
@@ -221,21 +203,31 @@ def smtp(app_env, monkeypatch) -> Iterator[SMTPServer]:
     server.stop()
 
 
-# Directories of browser tests, in the order they run after every other test.
-BROWSER_TEST_DIRS = ("tests/multihost/", "tests/faults/", "tests/e2e/")
+# Directories of browser tests, in the order they run after every other test, and the marks of
+# every test in them.
+BROWSER_TEST_DIRS = (
+    (Path(__file__).parent / "multihost", ("e2e", "postgres")),
+    (Path(__file__).parent / "faults", ("e2e",)),
+    (Path(__file__).parent / "e2e", ("e2e",)),
+)
 
 
-def _browser_rank(item) -> int:
-    nodeid = item.nodeid.replace("\\", "/")
-    for rank, directory in enumerate(BROWSER_TEST_DIRS, start=1):
-        if directory in nodeid:
-            return rank
-    return 0
+def _browser_dir(item: pytest.Item) -> tuple[int, tuple[str, ...]]:
+    """(where the item's directory comes in BROWSER_TEST_DIRS, from 1; 0 for any other), its marks."""
+    for rank, (directory, marks) in enumerate(BROWSER_TEST_DIRS, start=1):
+        if directory in item.path.parents:
+            return rank, marks
+    return 0, ()
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run last: sync Playwright keeps an asyncio loop running in the main thread
-    from the first browser test to the end of the session, and asyncio.run() fails under it.
-    Each browser directory runs as one block (tests/multihost and tests/faults close their
-    Playwright when their block ends; tests/e2e keeps its own to the end of the session)."""
-    items.sort(key=_browser_rank)
+    """Every test in a browser directory is marked e2e (tests/multihost's also postgres, for its
+    database), whatever its module says. Browser tests run last: sync Playwright keeps an asyncio
+    loop running in the main thread from the first browser test to the end of the session, and
+    asyncio.run() fails under it. Each browser directory runs as one block (tests/multihost and
+    tests/faults close their Playwright when their block ends; tests/e2e keeps its own to the end
+    of the session)."""
+    for item in items:
+        for mark in _browser_dir(item)[1]:
+            item.add_marker(mark)
+    items.sort(key=lambda item: _browser_dir(item)[0])

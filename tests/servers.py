@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
-from tests.conftest import free_port
+from tests.harness import free_port, start_group
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "FAKTUROWO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -60,12 +61,12 @@ class RedisServer:
         try:
             with self.client() as client:
                 return bool(client.ping())
-        except redis.exceptions.RedisError:
+        except redis.RedisError:
             return False
 
     def start(self, timeout: float = 15) -> None:
         with self.log_path.open("a") as log:
-            self.process = subprocess.Popen(
+            self.process = start_group(
                 [
                     self.binary,
                     "--port",
@@ -79,10 +80,7 @@ class RedisServer:
                     "--dir",
                     str(self.directory),
                 ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                log=log,
             )
         deadline = time.monotonic() + timeout
         while not self.answers():
@@ -128,7 +126,7 @@ def postgres_admin_engine() -> sa.Engine:
     try:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
-    except sa.exc.OperationalError as error:
+    except OperationalError as error:
         problem = str(error.orig).strip().splitlines()[0]
     if problem is not None:
         engine.dispose()
@@ -144,11 +142,11 @@ def postgres_admin_engine() -> sa.Engine:
 def postgres_database(prefix: str, *, migrate: Callable[[str], None] | None = None) -> Iterator[str]:
     """A database of our own on the local PostgreSQL, migrated to head, dropped afterwards.
 
-    `migrate(url)` runs the migrations (tests.conftest.migrate unless given, e.g. wrapped in the
+    `migrate(url)` runs the migrations (tests.harness.migrate unless given, e.g. wrapped in the
     environment a server will have).
     """
     if migrate is None:
-        from tests.conftest import migrate
+        from tests.harness import migrate
     from fakturowo_ui import db
 
     admin = postgres_admin_engine()

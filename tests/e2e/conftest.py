@@ -11,104 +11,54 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from fakturowo_ui.settings import REPO_ROOT, reset_settings_cache
-from tests.conftest import TEST_SECRET, SMTPServer, free_port, migrate
+from fakturowo_ui.settings import REPO_ROOT
+from tests.conftest import TEST_SECRET, SMTPServer
 from tests.e2e import helpers
-from tests.e2e.helpers import INIT_SCRIPT, Server
+from tests.e2e.helpers import ARTIFACTS, Server, chromium, keep_reports, tab_for_test
+from tests.harness import (
+    CHROMIUM,
+    NotReady,
+    answers,
+    environ,
+    free_port,
+    migrate,
+    start_group,
+    stop_group,
+    wait_until_ready,
+)
 
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# tests/integration/test_workers.py starts its servers with running_server() and imports these
+# from here too, by these names.
+from tests.harness import CHROMIUM_ARGS as CHROMIUM_ARGS
+
+_environ = environ
+_stop = stop_group
+
 START_TIMEOUT_S = 240
-STOP_GRACE_S = 10
 
 # Reflex updates the page over a websocket; argon2 takes a moment on small machines.
 expect.set_options(timeout=15_000)
 
 
-def pytest_collection_modifyitems(config, items):
-    """Every test under tests/e2e is an e2e test, marked or not."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.e2e)
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the item, so the page fixture knows whether the test failed."""
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"rep_{report.when}", report)
-
-
-@contextlib.contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
-    old = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    reset_settings_cache()
-    try:
-        yield
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_settings_cache()
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the whole process group, SIGKILL after a grace period."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_GRACE_S)
-    except subprocess.TimeoutExpired:
-        pass
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=STOP_GRACE_S)
+    yield from keep_reports(item)
 
 
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[SMTPServer]:
     """A real SMTP server on loopback for the whole e2e run; the app sends all its mail here."""
-    smtp = SMTPServer()
-    smtp.start()
-    yield smtp
-    smtp.stop()
+    with SMTPServer() as smtp:
+        yield smtp
 
 
 @contextlib.contextmanager
@@ -141,7 +91,7 @@ def running_server(
         **smtp_server.env,
         **(settings or {}),
     }
-    with _environ(app_env):
+    with environ(app_env):
         migrate(db_url)
 
     env = {key: value for key, value in os.environ.items() if not key.startswith(("FAKTUROWO_", "REFLEX_"))}
@@ -158,14 +108,11 @@ def running_server(
     log_path = ARTIFACTS / f"e2e-server-{port}.log"
     log = log_path.open("w")
     started = time.monotonic()
-    process = subprocess.Popen(
+    process = start_group(
         [str(Path(bin_dir) / "reflex"), "run", "--env", "prod", "--frontend-port", str(port)],
         cwd=REPO_ROOT,
         env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        log=log,
     )
     running = Server(
         base_url=base_url,
@@ -177,24 +124,20 @@ def running_server(
         process=process,
     )
     try:
-        while not (_answers(f"{base_url}/") and _answers(f"{base_url}/ping")):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"the app server exited with code {process.returncode} before answering; "
-                    f"{log_path} ends with:\n{running.log_tail()}",
-                    pytrace=False,
-                )
-            if time.monotonic() - started > START_TIMEOUT_S:
-                pytest.fail(
-                    f"the app server did not answer on {base_url} within {START_TIMEOUT_S} s; "
-                    f"{log_path} ends with:\n{running.log_tail()}",
-                    pytrace=False,
-                )
-            time.sleep(0.5)
+        try:
+            wait_until_ready(
+                process,
+                lambda: answers(f"{base_url}/") and answers(f"{base_url}/ping"),
+                url=base_url,
+                timeout=START_TIMEOUT_S,
+                pause=0.5,
+            )
+        except NotReady as error:
+            pytest.fail(f"the app server {error}; {log_path} ends with:\n{running.log_tail()}", pytrace=False)
         print(f"\ne2e server ready on {base_url} after {time.monotonic() - started:.0f} s", file=sys.stderr)
         yield running
     finally:
-        _stop(process)
+        stop_group(process)
         log.close()
 
 
@@ -219,48 +162,13 @@ def _fresh_rate_limits(request) -> None:
 @pytest.fixture(scope="session")
 def browser(server) -> Iterator[Browser]:
     """Debian's Chromium, one for the whole run."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _artifact_name(nodeid: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1])[:120]
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture
 def page(browser, server, request) -> Iterator[Page]:
-    """A fresh browser context and page per test; a failed test leaves a screenshot.
-
-    `page.dialogs` lists every alert/confirm/prompt the page tried to open (they are dismissed);
-    `page.errors` every uncaught script error.
-    """
-    context = browser.new_context(
-        base_url=server.base_url, locale="pl-PL", viewport={"width": 1280, "height": 900}
-    )
-    context.add_init_script(INIT_SCRIPT)
-    tab = context.new_page()
-    dialogs: list[str] = []
-    errors: list[str] = []
-
-    def on_dialog(dialog) -> None:
-        dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    tab.on("dialog", on_dialog)
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.dialogs = dialogs  # type: ignore[attr-defined]
-    tab.errors = errors  # type: ignore[attr-defined]
-    try:
+    """A fresh browser context and page per test (helpers.tab_for_test): a failed test leaves a
+    screenshot, and helpers.watched(page) has every dialog (dismissed) and uncaught script error."""
+    with tab_for_test(browser, server.base_url, request) as tab:
         yield tab
-    finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            with contextlib.suppress(Exception):
-                tab.screenshot(
-                    path=str(ARTIFACTS / f"failed-{_artifact_name(request.node.nodeid)}.png"),
-                    full_page=True,
-                )
-        context.close()
-    assert not dialogs, f"a script opened a dialog: {dialogs}"

@@ -1,28 +1,40 @@
-"""Helpers for the browser tests: the running server, and the steps many tests share.
+"""Helpers for the browser tests (tests/e2e, tests/faults, tests/multihost): the running server,
+Chromium and its tabs, and the steps many tests share.
 
-The server fixture (tests/e2e/conftest.py) registers the running server here, so helpers such as
-`register_user(page, email, password)` need no server argument.
+The server fixture (tests/e2e/conftest.py; the fault and several-hosts fixtures likewise) registers
+the running server here, so helpers such as `register_user(page, email, password)` need no server
+argument.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import subprocess
 import time
 import uuid
+import weakref
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+import pluggy
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 from fakturowo_ui import routes
 from tests.conftest import Mailbox, SMTPServer, action_link
+from tests.harness import CHROMIUM, CHROMIUM_ARGS, ROOT
 
+ARTIFACTS = ROOT / "test-artifacts"
 CONFIRM_SUBJECT = "Potwierdź adres email"
 PASSWORD = "zielony slon jedzie tramwajem 7"
+CONSENTS = "Zgody na otrzymywanie wiadomości"
+REMINDERS_LABEL = "Na 30 dni oraz na 5 dni"
+INFO_LABEL = "Czasami wysyłamy"
 
 # Installed into every page before its scripts run: Reflex's instrumentation hook tells when the
 # websocket is connected (so the page is hydrated and events reach the server), and a flag any
@@ -81,13 +93,18 @@ class Server:
     def user_id(self, email: str) -> int | None:
         return self.scalar('SELECT id FROM "user" WHERE email = ?', (email.strip().lower(),))
 
+    def existing_user_id(self, email: str) -> int:
+        """user_id() of an account the test has made; fails the test when there is none."""
+        user_id = self.user_id(email)
+        assert user_id is not None, f"no user {email!r}"
+        return user_id
+
     def user_count(self) -> int:
         return self.scalar('SELECT count(*) FROM "user"')
 
     def expire_tokens(self, email: str, purpose: str | None = None) -> int:
         """Time travel: make the user's one-time tokens (of one purpose, if given) expired."""
-        user_id = self.user_id(email)
-        assert user_id is not None, f"no user {email!r}"
+        user_id = self.existing_user_id(email)
         query = "UPDATE one_time_token SET expires_at = '2000-01-01 00:00:00.000000' WHERE user_id = ?"
         params: tuple = (user_id,)
         if purpose is not None:
@@ -130,6 +147,101 @@ def set_server(server: Server | None) -> None:
 def current_server() -> Server:
     assert _server is not None, "the e2e server fixture is not running"
     return _server
+
+
+# -- Chromium and its tabs -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium through sync Playwright, closed again when the block ends (so the next
+    directory's tests can start their own)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's Chromium", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Watch:
+    """What a tab's scripts did that no test wants: dialogs they opened (each dismissed) and
+    uncaught errors."""
+
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+_watches: weakref.WeakKeyDictionary[Page, Watch] = weakref.WeakKeyDictionary()
+
+
+def watch(page: Page) -> Watch:
+    """Start watching a tab (new_tab does, before anything loads); its Watch."""
+    found = _watches.get(page)
+    if found is None:
+        found = _watches[page] = Watch()
+
+        def on_dialog(dialog: Dialog) -> None:
+            found.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.on("pageerror", lambda error: found.errors.append(str(error)))
+    return found
+
+
+def watched(page: Page) -> Watch:
+    """The Watch of a tab made by new_tab() (the page fixtures' tabs are)."""
+    found = _watches.get(page)
+    assert found is not None, "nothing watches this tab's scripts: it was not made by new_tab()"
+    return found
+
+
+def assert_no_script_errors(page: Page) -> None:
+    """No uncaught script error in a tab made by new_tab(), so far."""
+    errors = watched(page).errors
+    assert not errors, f"uncaught script errors: {errors}"
+
+
+def new_tab(browser: Browser, base_url: str, *scripts: str) -> Page:
+    """A fresh context and page (Polish, INIT_SCRIPT and then `scripts` installed, watched)."""
+    context = browser.new_context(base_url=base_url, locale="pl-PL", viewport={"width": 1280, "height": 900})
+    context.add_init_script(INIT_SCRIPT)
+    for script in scripts:
+        context.add_init_script(script)
+    tab = context.new_page()
+    watch(tab)
+    return tab
+
+
+@contextlib.contextmanager
+def tab_for_test(
+    browser: Browser, base_url: str, request: pytest.FixtureRequest, *scripts: str
+) -> Iterator[Page]:
+    """new_tab() for one test: a screenshot in test-artifacts/ if the test failed, and no dialog."""
+    tab = new_tab(browser, base_url, *scripts)
+    try:
+        yield tab
+    finally:
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])[:120]
+            with contextlib.suppress(Exception):
+                tab.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
+        tab.context.close()
+    dialogs = watched(tab).dialogs
+    assert not dialogs, f"a script opened a dialog: {dialogs}"
+
+
+def keep_reports(item: pytest.Item) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
+    """Body of a pytest_runtest_makereport hookwrapper: each phase's report stays on the item,
+    so tab_for_test knows whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
 
 
 # -- steps ---------------------------------------------------------------------------------------
@@ -192,9 +304,7 @@ def register_user(page: Page, email: str, password: str = PASSWORD) -> int:
     """Register through the form and confirm through the link from the mailbox; returns the ID."""
     register(page, email, password)
     confirm(page, confirm_link(email))
-    user_id = current_server().user_id(email)
-    assert user_id is not None
-    return user_id
+    return current_server().existing_user_id(email)
 
 
 def submit_login(page: Page, email: str, password: str, path: str = routes.LOGIN) -> None:
@@ -221,3 +331,46 @@ def logout(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/logowanie/\?wylogowano=1$"))
     wait_ready(page)
     expect_message(page, "Wylogowano")
+
+
+# -- the consents on /konto ----------------------------------------------------------------------
+
+
+def consents_in_db(user_id: int) -> tuple[bool, bool]:
+    """(reminders, info) as the database holds them."""
+    rows = current_server().sql('SELECT reminder_consent, info_consent FROM "user" WHERE id = ?', (user_id,))
+    assert rows, f"user {user_id} is gone"
+    return bool(rows[0][0]), bool(rows[0][1])
+
+
+def expect_consents(page: Page, reminders: bool, info: bool) -> None:
+    """The two boxes show these states."""
+    region = page.get_by_role("region", name=CONSENTS)
+    for label, wanted in ((REMINDERS_LABEL, reminders), (INFO_LABEL, info)):
+        box = region.get_by_label(label)
+        if wanted:
+            expect(box).to_be_checked()
+        else:
+            expect(box).not_to_be_checked()
+
+
+def tick(page: Page, label: str, wanted: bool = True) -> None:
+    """Click a controlled box and wait until the server's answer shows it in the wanted state."""
+    box = page.get_by_role("region", name=CONSENTS).get_by_label(label)
+    box.click()
+    if wanted:
+        expect(box).to_be_checked()
+    else:
+        expect(box).not_to_be_checked()
+
+
+def save_consents(page: Page) -> None:
+    """Press "Zapisz" in the consents region."""
+    page.get_by_role("region", name=CONSENTS).get_by_role("button", name="Zapisz").click()
+
+
+def save_consents_and_check(page: Page, user_id: int, reminders: bool, info: bool) -> None:
+    """Press "Zapisz", see "Zapisano zgody", and find (reminders, info) in the database."""
+    save_consents(page)
+    expect_message(page, "Zapisano zgody")
+    assert consents_in_db(user_id) == (reminders, info)

@@ -23,51 +23,26 @@ from fakturowo_ui import routes
 from fakturowo_ui.services import clock
 from fakturowo_ui.settings import REPO_ROOT
 from tests.conftest import TEST_SECRET, text_of
-from tests.e2e.conftest import _environ
 from tests.e2e.helpers import (
+    CONSENTS,
+    INFO_LABEL,
+    REMINDERS_LABEL,
+    consents_in_db,
     current_server,
+    expect_consents,
     expect_message,
     login,
     open_page,
     register_user,
+    save_consents,
+    save_consents_and_check,
+    tick,
     unique_email,
     wait_ready,
 )
+from tests.harness import environ
 
-REGION = "Zgody na otrzymywanie wiadomości"
-REMINDERS_LABEL = "Na 30 dni oraz na 5 dni"
-INFO_LABEL = "Czasami wysyłamy"
 SUBJECT_30 = "Twój abonament kończy się za 30 dni"
-
-
-def consents_in_db(user_id: int) -> tuple[int, int]:
-    return tuple(
-        current_server().sql('SELECT reminder_consent, info_consent FROM "user" WHERE id = ?', (user_id,))[0]
-    )
-
-
-def expect_boxes(page: Page, reminders: bool, info: bool) -> None:
-    region = page.get_by_role("region", name=REGION)
-    for label, wanted in ((REMINDERS_LABEL, reminders), (INFO_LABEL, info)):
-        box = region.get_by_label(label)
-        if wanted:
-            expect(box).to_be_checked()
-        else:
-            expect(box).not_to_be_checked()
-
-
-def tick(page: Page, label: str, wanted: bool) -> None:
-    """Click a controlled box and wait until the server's answer shows it in the wanted state."""
-    box = page.get_by_role("region", name=REGION).get_by_label(label)
-    box.click()
-    if wanted:
-        expect(box).to_be_checked()
-    else:
-        expect(box).not_to_be_checked()
-
-
-def save(page: Page) -> None:
-    page.get_by_role("region", name=REGION).get_by_role("button", name="Zapisz").click()
 
 
 def test_consents_are_saved_and_kept_after_reload_and_a_new_login(page: Page, browser):
@@ -75,30 +50,28 @@ def test_consents_are_saved_and_kept_after_reload_and_a_new_login(page: Page, br
     email = unique_email("zgody")
     user_id = register_user(page, email)
     login(page, email)
-    region = page.get_by_role("region", name=REGION)
-    expect_boxes(page, False, False)  # registration left both unticked
+    region = page.get_by_role("region", name=CONSENTS)
+    expect_consents(page, False, False)  # registration left both unticked
     expect(region).to_contain_text("Jeszcze nie zmieniano")
 
     tick(page, REMINDERS_LABEL, True)
     tick(page, INFO_LABEL, True)
-    save(page)
-    expect_message(page, "Zapisano zgody")
-    assert consents_in_db(user_id) == (1, 1)
+    save_consents_and_check(page, user_id, True, True)
 
     page.reload()
     wait_ready(page)
-    expect_boxes(page, True, True)
-    expect(page.get_by_role("region", name=REGION)).to_contain_text("Ostatnia zmiana:")
+    expect_consents(page, True, True)
+    expect(page.get_by_role("region", name=CONSENTS)).to_contain_text("Ostatnia zmiana:")
 
     tick(page, INFO_LABEL, False)
-    save(page)
+    save_consents(page)
     expect_message(page, "Zapisano zgody")
     page.reload()
     wait_ready(page)
-    expect_boxes(page, True, False)
+    expect_consents(page, True, False)
 
     # Saving without a change adds no record.
-    save(page)
+    save_consents(page)
     expect_message(page, "Nic się nie zmieniło")
     records = server.sql(
         "SELECT consent, given, source FROM consent_record WHERE user_id = ? ORDER BY id", (user_id,)
@@ -114,12 +87,14 @@ def test_consents_are_saved_and_kept_after_reload_and_a_new_login(page: Page, br
         other.add_init_script(INIT_SCRIPT)
         open_page(other, routes.LOGIN)
         login(other, email)
-        expect_boxes(other, True, False)
+        expect_consents(other, True, False)
     finally:
         context.close()
 
 
-def _job_env() -> dict[str, str]:
+def run_daily_job() -> None:
+    """The operator's daily job (`python -m fakturowo_ui.jobs daily`, as cron runs it) on the
+    server's database and mail server."""
     server = current_server()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAKTUROWO_", "REFLEX_"))}
     env.update(
@@ -131,7 +106,15 @@ def _job_env() -> dict[str, str]:
             **server.smtp.env,
         }
     )
-    return env
+    result = subprocess.run(
+        [sys.executable, "-m", "fakturowo_ui.jobs", "daily"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def _post(url: str, body: bytes = b"List-Unsubscribe=One-Click") -> tuple[int, str, dict]:
@@ -161,15 +144,7 @@ def test_one_click_post_from_a_real_reminder_withdraws_the_consent(page: Page):
     )
 
     # The operator's daily job, as cron would run it, sends the 30-day reminder.
-    result = subprocess.run(
-        [sys.executable, "-m", "fakturowo_ui.jobs", "daily"],
-        cwd=REPO_ROOT,
-        env=_job_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    run_daily_job()
     letter = server.wait_for_mail(email, SUBJECT_30)
     header = str(letter["List-Unsubscribe"])
     assert letter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -184,14 +159,14 @@ def test_one_click_post_from_a_real_reminder_withdraws_the_consent(page: Page):
     wait_ready(page)
     expect(page.get_by_role("button", name="Wypisz mnie")).to_be_visible()
     expect(page.get_by_text("przypomnienia o końcu abonamentu")).to_be_visible()
-    assert consents_in_db(user_id) == (1, 1)
+    assert consents_in_db(user_id) == (True, True)
 
     # The one-click POST: no cookie, no Origin.
     status, text, headers = _post(url)
     assert status == 200, text
     assert "Wypisano" in text
     assert "set-cookie" not in {k.lower() for k in headers}
-    assert consents_in_db(user_id) == (0, 1)
+    assert consents_in_db(user_id) == (False, True)
     assert server.sql(
         "SELECT consent, given FROM consent_record WHERE user_id = ? AND source = 'unsubscribe'", (user_id,)
     ) == [("reminders", 0)]
@@ -206,21 +181,13 @@ def test_one_click_post_from_a_real_reminder_withdraws_the_consent(page: Page):
     expect(page.get_by_role("button", name="Wypisz mnie")).to_have_count(0)
 
     # A second run sends no more reminders (the consent is gone and the first one is recorded).
-    subprocess.run(
-        [sys.executable, "-m", "fakturowo_ui.jobs", "daily"],
-        cwd=REPO_ROOT,
-        env=_job_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    run_daily_job()
     assert len([m for m in server.mailbox.to(email) if m["Subject"] == SUBJECT_30]) == 1
 
 
 def _info_link(user_id: int) -> str:
     server = current_server()
-    with _environ(
+    with environ(
         {
             "FAKTUROWO_SECRET_KEY": TEST_SECRET,
             "FAKTUROWO_BASE_URL": server.base_url,
@@ -244,7 +211,7 @@ def test_the_page_button_withdraws_and_a_deleted_account_is_named(page: Page):
     expect(page.get_by_role("heading", name="Wypisanie z wiadomości")).to_be_visible()
     page.get_by_role("button", name="Wypisz mnie").click()
     expect_message(page, "Wypisano")
-    assert consents_in_db(user_id) == (0, 0)
+    assert consents_in_db(user_id) == (False, False)
 
     # A tampered link: refused, nothing changes.
     tampered = re.sub(r"token=(\d+)", lambda m: f"token={int(m.group(1)) + 1}", url)

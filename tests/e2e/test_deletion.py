@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,14 +47,19 @@ def ask_for_deletion(page: Page, email: str, *, after: int = 0) -> str:
     return action_link(server.wait_for_mail(email, DELETION_SUBJECT, after=after), server.base_url)
 
 
-def open_link(browser, link: str) -> Page:
-    """The link in a fresh browser context that is not logged in (as from a mail client)."""
+@contextlib.contextmanager
+def open_link(browser, link: str) -> Iterator[Page]:
+    """The link in a fresh browser context that is not logged in (as from a mail client), closed
+    when the block ends."""
     context = browser.new_context(locale="pl-PL")
-    context.add_init_script(INIT_SCRIPT)
-    page = context.new_page()
-    page.goto(link)
-    wait_ready(page)
-    return page
+    try:
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        page.goto(link)
+        wait_ready(page)
+        yield page
+    finally:
+        context.close()
 
 
 def confirm_with(page: Page, password: str) -> None:
@@ -83,8 +90,7 @@ def test_whole_flow_from_a_fresh_browser(page, browser):
         with urllib.request.urlopen(urllib.request.Request(link, method=method)) as response:
             assert response.status == 200
             assert response.headers["Referrer-Policy"] == "no-referrer"
-    other = open_link(browser, link)
-    try:
+    with open_link(browser, link) as other:
         expect(other.get_by_text(f"numerze ID {user_id}")).to_be_visible()
         expect(other.get_by_text(email)).to_be_visible()
         expect(other.get_by_text("Zostaną usunięte: dokumenty: 0, klienci: 0, produkty: 0.")).to_be_visible()
@@ -99,8 +105,6 @@ def test_whole_flow_from_a_fresh_browser(page, browser):
         wait_ready(other)
         expect_message(other, "został już użyty")
         expect(other.get_by_role("button", name="Usuń konto bezpowrotnie")).to_have_count(0)
-    finally:
-        other.context.close()
 
     # The tab that was logged in as the deleted user is logged out at its next event.
     page.get_by_role("region", name="Zgody na otrzymywanie wiadomości").get_by_role(
@@ -143,8 +147,7 @@ def test_wrong_password_then_five_void_the_link(page, browser):
     server = current_server()
     email, _ = new_account(page, "zlehaslo")
     link = ask_for_deletion(page, email)
-    other = open_link(browser, link)
-    try:
+    with open_link(browser, link) as other:
         for attempt in range(1, 5):
             confirm_with(other, "to nie jest moje haslo")
             expect(other.get_by_role("alert")).to_contain_text("nieprawidłowe hasło")
@@ -156,8 +159,6 @@ def test_wrong_password_then_five_void_the_link(page, browser):
         wait_ready(other)
         expect_message(other, "unieważniony")
         assert server.user_id(email) is not None
-    finally:
-        other.context.close()
 
 
 def test_expired_link_offers_to_ask_again(page, browser):
@@ -165,14 +166,11 @@ def test_expired_link_offers_to_ask_again(page, browser):
     email, _ = new_account(page, "wygasly")
     link = ask_for_deletion(page, email)
     server.expire_tokens(email, "delete_account")
-    other = open_link(browser, link)
-    try:
+    with open_link(browser, link) as other:
         expect_message(other, "wygasł")
         expect(other.get_by_role("link", name=re.compile("poprosić o nowy link"))).to_be_visible()
         expect(other.get_by_role("button", name="Usuń konto bezpowrotnie")).to_have_count(0)
         assert server.user_id(email) is not None
-    finally:
-        other.context.close()
 
 
 def test_superseded_link_and_the_mail_limit(page, browser):
@@ -186,15 +184,12 @@ def test_superseded_link_and_the_mail_limit(page, browser):
     server.clear_rate_limits()
     second = ask_for_deletion(page, email, after=1)
     assert second != first
-    other = open_link(browser, first)
-    try:
+    with open_link(browser, first) as other:
         expect_message(other, "zastąpiony nowszym")
         other.goto(second)
         wait_ready(other)
         confirm_with(other, PASSWORD)
         expect_message(other, "zostało usunięte")
-    finally:
-        other.context.close()
 
 
 def test_smtp_server_down(page):

@@ -31,6 +31,7 @@ from tests.e2e.helpers import (
     submit_login,
     unique_email,
     wait_ready,
+    watched,
 )
 
 pytestmark = pytest.mark.e2e
@@ -86,7 +87,8 @@ def assert_no_traceback(page: Page) -> None:
 
 def assert_no_script_ran(page: Page) -> None:
     assert page.evaluate("window.__xss") is None, "an injected payload ran"
-    assert not page.dialogs, f"a script opened a dialog: {page.dialogs}"  # type: ignore[attr-defined]
+    dialogs = watched(page).dialogs
+    assert not dialogs, f"a script opened a dialog: {dialogs}"
 
 
 def expect_account_page(page: Page, email: str, user_id: int) -> None:
@@ -139,7 +141,7 @@ def test_register_confirm_login_account_page_and_logout(page: Page):
     register(page, email)
     assert confirmation_state(email)[0] is None
     confirm(page, confirm_link(email))
-    user_id = server.user_id(email)
+    user_id = server.existing_user_id(email)
 
     watch_for(page, email)
     login(page, email)
@@ -148,13 +150,13 @@ def test_register_confirm_login_account_page_and_logout(page: Page):
 
     # The session cookie is HttpOnly: present in the browser, invisible to scripts.
     assert page.evaluate("document.cookie") == ""
-    cookies = {c["name"]: c for c in page.context.cookies()}
-    assert cookies[COOKIE_NAME]["httpOnly"] is True
-    assert cookies[COOKIE_NAME]["sameSite"] == "Lax"
+    cookies = {c.get("name"): c for c in page.context.cookies()}
+    assert cookies[COOKIE_NAME].get("httpOnly") is True
+    assert cookies[COOKIE_NAME].get("sameSite") == "Lax"
 
     logout(page)
     forget_sightings(page)
-    assert COOKIE_NAME not in {c["name"] for c in page.context.cookies()}
+    assert COOKIE_NAME not in {c.get("name") for c in page.context.cookies()}
 
     # Back to the account page through history, then by address: the login page, nothing private.
     page.go_back(wait_until="commit")
@@ -168,7 +170,7 @@ def test_register_confirm_login_account_page_and_logout(page: Page):
 
 def test_back_after_logout_shows_nothing_with_the_back_forward_cache_on(browser):
     """Playwright turns Chromium's back-forward cache off; a real browser has it on."""
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.harness import CHROMIUM, CHROMIUM_ARGS
 
     real = browser.browser_type.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=["--disable-back-forward-cache"]
@@ -227,7 +229,7 @@ def test_login_before_confirmation_is_refused_with_a_resend_offer(page: Page):
     expect_message(page, UNCONFIRMED)
     expect(page.get_by_role("alert").filter(has_text=UNCONFIRMED)).to_be_visible()
     expect(page).to_have_url(re.compile(r"/logowanie/$"))
-    assert COOKIE_NAME not in {c["name"] for c in page.context.cookies()}
+    assert COOKIE_NAME not in {c.get("name") for c in page.context.cookies()}
 
     resend = page.get_by_role("button", name="Wyślij link ponownie")
     expect(resend).to_be_visible()
@@ -244,7 +246,7 @@ def test_login_before_confirmation_is_refused_with_a_resend_offer(page: Page):
 
     confirm(page, new_link)
     login(page, email)
-    expect_account_page(page, email, server.user_id(email))
+    expect_account_page(page, email, server.existing_user_id(email))
 
 
 def test_confirmation_link_opened_by_get_or_head_confirms_nothing(page: Page):
@@ -275,7 +277,7 @@ def test_confirmation_link_opened_by_get_or_head_confirms_nothing(page: Page):
     wait_ready(page)
     expect_message(page, "został już użyty")
     login(page, email)
-    expect_account_page(page, email, server.user_id(email))
+    expect_account_page(page, email, server.existing_user_id(email))
 
 
 def test_visitor_is_sent_to_login_and_comes_back(page: Page):
@@ -397,7 +399,7 @@ def test_bad_input_on_login(page: Page, case: str):
     assert_no_script_ran(page)
     expect(page).to_have_url(re.compile(r"/logowanie/$"))
     assert server.user_count() == users_before
-    assert COOKIE_NAME not in {c["name"] for c in page.context.cookies()}
+    assert COOKIE_NAME not in {c.get("name") for c in page.context.cookies()}
     # Attempts are counted, but under digests: no address or payload is stored in clear.
     for (key,) in server.sql("SELECT key FROM rate_limit_hit"):
         assert "@" not in key and "<" not in key and "\x00" not in key, key
@@ -470,7 +472,7 @@ def test_inputs_have_labels_buttons_have_names(page: Page):
 
 
 def test_screenshots_of_the_main_pages(page: Page):
-    from tests.e2e.conftest import ARTIFACTS
+    from tests.e2e.helpers import ARTIFACTS
 
     ARTIFACTS.mkdir(exist_ok=True)
     for path, name in ((routes.HOME, "start"), (routes.REGISTER, "rejestracja"), (routes.LOGIN, "logowanie")):

@@ -85,8 +85,8 @@ def second_browser(browser):
 
 def session_cookie(page: Page) -> str | None:
     for cookie in page.context.cookies():
-        if cookie["name"] == "fakturowo_session":
-            return cookie["value"]
+        if cookie.get("name") == "fakturowo_session":
+            return cookie.get("value")
     return None
 
 

@@ -11,28 +11,26 @@ directory costs one build. One server runs at a time. Logs: test-artifacts/fault
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import TEST_SECRET, Mailbox, SMTPServer, _Handler, free_port, migrate
-from tests.e2e.conftest import _environ
-from tests.multihost.services import AppServer, chromium, keep_reports, tab_for_test
+from tests.conftest import TEST_SECRET, Mailbox, SMTPServer, _Handler
+from tests.e2e.helpers import chromium, keep_reports, tab_for_test
+from tests.harness import environ, free_port, migrate
+from tests.multihost.services import COUNT_SOCKETS_SCRIPT, AppServer
 
-
-def pytest_collection_modifyitems(config, items):
-    """Browser tests against the production build, like tests/e2e: marked e2e."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.e2e)
+# Browser tests against the production build, like tests/e2e: tests/conftest.py marks them e2e.
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    yield from keep_reports(item, call)
+    yield from keep_reports(item)
 
 
 class FaultServers:
@@ -95,7 +93,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, faults, request):
-    with tab_for_test(browser, faults.url, request) as tab:
+    with tab_for_test(browser, faults.url, request, COUNT_SOCKETS_SCRIPT) as tab:
         yield tab
 
 
@@ -104,11 +102,47 @@ def sqlite_database(var_dir: Path) -> tuple[str, Path]:
     var_dir.mkdir(parents=True, exist_ok=True)
     path = var_dir / "fakturowo.db"
     url = f"sqlite:///{path}"
-    with _environ(
+    with environ(
         {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": url, "FAKTUROWO_SECRET_KEY": TEST_SECRET}
     ):
         migrate(url)
     return url, path
+
+
+@dataclass
+class SqliteDeployment:
+    """A fault server on a SQLite database of its own."""
+
+    app: AppServer
+    url: str
+    var_dir: Path
+    db_url: str
+    db_path: Path
+
+    @property
+    def wal(self) -> Path:
+        return Path(str(self.db_path) + "-wal")
+
+    def connect(self) -> sqlite3.Connection:
+        """A connection of the test's own to the server's database (waiting up to 30 s for locks)."""
+        con = sqlite3.connect(self.db_path, timeout=30)
+        con.execute("PRAGMA busy_timeout=30000")
+        return con
+
+
+@contextlib.contextmanager
+def sqlite_deployment(
+    faults: FaultServers, name: str, smtp: SMTPServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SqliteDeployment]:
+    """faults.start(name) on a migrated SQLite database in a var/ directory of its own, its mail
+    sent to `smtp`; stopped when the block ends."""
+    var_dir = tmp_path_factory.mktemp(f"faults-{name}") / "var"
+    db_url, db_path = sqlite_database(var_dir)
+    app = faults.start(name, {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": db_url, **smtp.env})
+    try:
+        yield SqliteDeployment(app=app, url=faults.url, var_dir=var_dir, db_url=db_url, db_path=db_path)
+    finally:
+        app.stop()
 
 
 class _SlowHandler(_Handler):

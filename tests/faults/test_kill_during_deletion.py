@@ -13,12 +13,9 @@ whole although its erase had been writing). Afterwards the restarted server dele
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -27,9 +24,17 @@ from fakturowo_ui import db, routes
 from fakturowo_ui.services import onetime, passwords
 from fakturowo_ui.services.accounts import blocked_email_digest
 from tests.conftest import TEST_SECRET
-from tests.e2e.conftest import _environ
-from tests.e2e.helpers import PASSWORD, expect_message, fill_registration, unique_email, wait_ready
-from tests.faults.conftest import sqlite_database
+from tests.e2e.helpers import (
+    PASSWORD,
+    assert_no_script_errors,
+    expect_message,
+    fill_registration,
+    unique_email,
+    wait_ready,
+)
+from tests.faults.conftest import SqliteDeployment, sqlite_deployment
+from tests.harness import environ
+from tests.large_account import LargeAccount, insert_account
 
 DOCUMENTS = 50_000
 ITEMS_PER_DOCUMENT = 5
@@ -42,129 +47,35 @@ DELAYS = (0.0, 0.4, 4.0)
 EXTRA_ATTEMPTS = 3
 
 
-@dataclass
-class Account:
-    user_id: int
-    email: str
-    first_document: int
-    last_document: int
-
-
-@dataclass
-class Deployment:
-    app: object
-    url: str
-    var_dir: Path
-    db_url: str
-    db_path: Path
-
-    @property
-    def wal(self) -> Path:
-        return Path(str(self.db_path) + "-wal")
-
-    def connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.db_path, timeout=30)
-        con.execute("PRAGMA busy_timeout=30000")
-        return con
-
-
 @pytest.fixture(scope="module")
-def deployment(faults, smtp_server, tmp_path_factory) -> Iterator[Deployment]:
-    var_dir = tmp_path_factory.mktemp("faults-kill") / "var"
-    db_url, db_path = sqlite_database(var_dir)
-    app = faults.start(
-        "kill", {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": db_url, **smtp_server.env}
-    )
-    try:
-        yield Deployment(app=app, url=faults.url, var_dir=var_dir, db_url=db_url, db_path=db_path)
-    finally:
-        app.stop()
+def deployment(faults, smtp_server, tmp_path_factory) -> Iterator[SqliteDeployment]:
+    with sqlite_deployment(faults, "kill", smtp_server, tmp_path_factory) as deployment:
+        yield deployment
 
 
-def build_account(deployment: Deployment, password_hash: str) -> Account:
+def build_account(deployment: SqliteDeployment, password_hash: str) -> LargeAccount:
     """A confirmed account with DOCUMENTS invoices of ITEMS_PER_DOCUMENT lines, in one transaction."""
-    email = unique_email("duze-konto")
-    now = "2026-11-23 12:00:00.000000"
-    today = "2026-11-23"
     con = deployment.connect()
     try:
         with con:
-            user_id = con.execute(
-                'INSERT INTO "user" (email, password_hash, created_at, email_confirmed_at, password_changed_at,'
-                " periodic_password_change, reminder_consent, info_consent) VALUES (?,?,?,?,?,0,1,1)",
-                (email, password_hash, now, now, now),
-            ).lastrowid
-            con.execute(
-                "INSERT INTO subscription (user_id, trial_ends_on) VALUES (?, ?)", (user_id, "2027-03-03")
-            )
-            con.executemany(
-                "INSERT INTO client (user_id, name, nip, address, email) VALUES (?,?,?,?,?)",
-                (
-                    (
-                        user_id,
-                        f"Klient {i} Sp. z o.o.",
-                        "5260250274",
-                        f"ul. Polna {i}, Warszawa",
-                        f"klient{i}@example.com",
-                    )
-                    for i in range(CLIENTS)
-                ),
-            )
-            con.executemany(
-                "INSERT INTO product (user_id, name, unit, net_price, vat_rate) VALUES (?,?,?,?,?)",
-                ((user_id, f"Usługa {i}", "szt.", "123.45", "23") for i in range(PRODUCTS)),
-            )
-            first_client = con.execute("SELECT min(id) FROM client WHERE user_id = ?", (user_id,)).fetchone()[
-                0
-            ]
-            con.executemany(
-                "INSERT INTO document (user_id, client_id, number, issue_date, sale_date, created_at,"
-                " seller_name, seller_nip, seller_address, seller_bank_account, buyer_name, buyer_nip,"
-                " buyer_address, total_net, total_vat, total_gross) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    (
-                        user_id,
-                        first_client + i % CLIENTS,
-                        f"FV {i + 1}/11/2026",
-                        today,
-                        today,
-                        now,
-                        "Sprzedawca Sp. z o.o.",
-                        "5260250274",
-                        "ul. Długa 1, Kraków",
-                        "PL61109010140000071219812874",
-                        f"Klient {i % CLIENTS}",
-                        "5260250274",
-                        "ul. Polna 1, Warszawa",
-                        "617.25",
-                        "141.97",
-                        "759.22",
-                    )
-                    for i in range(DOCUMENTS)
-                ),
-            )
-            first, last = con.execute(
-                "SELECT min(id), max(id) FROM document WHERE user_id = ?", (user_id,)
-            ).fetchone()
-            assert last - first + 1 == DOCUMENTS
-            con.executemany(
-                "INSERT INTO document_item (document_id, position, name, quantity, unit, net_price, vat_rate)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (
-                    (first + d, p + 1, f"Pozycja {p + 1}", "1.000", "szt.", "123.45", "23")
-                    for d in range(DOCUMENTS)
-                    for p in range(ITEMS_PER_DOCUMENT)
-                ),
+            account = insert_account(
+                con,
+                unique_email("duze-konto"),
+                password_hash,
+                documents=DOCUMENTS,
+                items_per_document=ITEMS_PER_DOCUMENT,
+                clients=CLIENTS,
+                products=PRODUCTS,
             )
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         con.close()
-    return Account(user_id=user_id, email=email, first_document=first, last_document=last)
+    return account
 
 
-def deletion_link(deployment: Deployment, account: Account) -> str:
+def deletion_link(deployment: SqliteDeployment, account: LargeAccount) -> str:
     """A deletion link issued by the app's own service (as "Usuń konto" would mail it)."""
-    with _environ(
+    with environ(
         {
             "FAKTUROWO_VAR_DIR": str(deployment.var_dir),
             "REFLEX_DB_URL": deployment.db_url,
@@ -183,11 +94,11 @@ def deletion_link(deployment: Deployment, account: Account) -> str:
 
 
 def address_digest(email: str) -> str:
-    with _environ({"FAKTUROWO_SECRET_KEY": TEST_SECRET}):
+    with environ({"FAKTUROWO_SECRET_KEY": TEST_SECRET}):
         return blocked_email_digest(email)
 
 
-def rows_of(deployment: Deployment, account: Account) -> dict[str, int]:
+def rows_of(deployment: SqliteDeployment, account: LargeAccount) -> dict[str, int]:
     """How many rows of the account each table holds."""
     con = deployment.connect()
     try:
@@ -214,7 +125,7 @@ def rows_of(deployment: Deployment, account: Account) -> dict[str, int]:
         con.close()
 
 
-def integrity(deployment: Deployment) -> tuple[list, list]:
+def integrity(deployment: SqliteDeployment) -> tuple[list, list]:
     con = deployment.connect()
     try:
         return (
@@ -225,7 +136,7 @@ def integrity(deployment: Deployment) -> tuple[list, list]:
         con.close()
 
 
-def state_of(deployment: Deployment, account: Account) -> str:
+def state_of(deployment: SqliteDeployment, account: LargeAccount) -> str:
     """ "present" or "gone"; anything in between fails the test."""
     checked, broken_keys = integrity(deployment)
     assert checked == [("ok",)], f"PRAGMA integrity_check: {checked}"
@@ -247,14 +158,14 @@ def state_of(deployment: Deployment, account: Account) -> str:
     raise AssertionError(f"the account is neither whole nor gone after the kill: {counts}")
 
 
-def open_confirmation(page: Page, link: str, account: Account) -> None:
+def open_confirmation(page: Page, link: str, account: LargeAccount) -> None:
     page.goto(link)
     wait_ready(page, timeout=60_000)
     expect(page.get_by_text(f"numerze ID {account.user_id}")).to_be_visible()
     page.get_by_label("Hasło", exact=True).fill(PASSWORD)
 
 
-def click_and_kill(page: Page, deployment: Deployment, delay: float) -> float:
+def click_and_kill(page: Page, deployment: SqliteDeployment, delay: float) -> int:
     """Confirm the deletion, wait until the erase writes to the WAL, then `delay`, then SIGKILL.
     Returns how many bytes the WAL had grown by at the kill."""
     con = deployment.connect()
@@ -281,7 +192,7 @@ def click_and_kill(page: Page, deployment: Deployment, delay: float) -> float:
     return grown
 
 
-def test_kill_9_during_a_50000_document_deletion(page: Page, faults, deployment: Deployment):
+def test_kill_9_during_a_50000_document_deletion(page: Page, faults, deployment: SqliteDeployment):
     password_hash = passwords.hash_password(PASSWORD)
     started = time.monotonic()
     account = build_account(deployment, password_hash)
@@ -329,4 +240,4 @@ def test_kill_9_during_a_50000_document_deletion(page: Page, faults, deployment:
     fill_registration(page, account.email, PASSWORD)
     page.get_by_role("button", name="Zarejestruj konto").click()
     expect_message(page, "zablokowany")
-    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    assert_no_script_errors(page)

@@ -17,15 +17,26 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e import helpers
-from tests.e2e.helpers import login, message, register_user, unique_email, wait_ready
+from tests.e2e.helpers import (
+    INFO_LABEL,
+    REMINDERS_LABEL,
+    assert_no_script_errors,
+    consents_in_db,
+    expect_consents,
+    login,
+    message,
+    register_user,
+    save_consents,
+    save_consents_and_check,
+    tick,
+    unique_email,
+    wait_ready,
+)
 from tests.multihost.services import AppServer, PostgresServer, postgres_database
 from tests.servers import RedisServer
 
 pytestmark = pytest.mark.postgres
 
-CONSENTS = "Zgody na otrzymywanie wiadomości"
-REMINDERS_LABEL = "Na 30 dni oraz na 5 dni"
-INFO_LABEL = "Czasami wysyłamy"
 # What Reflex itself would show for an error it does not know (English), and what no page may show.
 FOREIGN = ("Traceback", "An error occurred", "Contact the website administrator", "Exception")
 
@@ -73,45 +84,21 @@ def deployment(faults, smtp_server, tmp_path_factory) -> Iterator[RedisDeploymen
             redis.stop()
 
 
-def consents_in_db(front: PostgresServer, user_id: int) -> tuple[bool, bool]:
-    rows = front.sql('SELECT reminder_consent, info_consent FROM "user" WHERE id = ?', (user_id,))
-    return bool(rows[0][0]), bool(rows[0][1])
-
-
-def expect_consents(page: Page, reminders: bool, info: bool) -> None:
-    region = page.get_by_role("region", name=CONSENTS)
-    for label, wanted in ((REMINDERS_LABEL, reminders), (INFO_LABEL, info)):
-        box = region.get_by_label(label)
-        expect(box).to_be_checked() if wanted else expect(box).not_to_be_checked()
-
-
-def click_box(page: Page, label: str, wanted: bool) -> None:
-    box = page.get_by_role("region", name=CONSENTS).get_by_label(label)
-    box.click()
-    expect(box).to_be_checked() if wanted else expect(box).not_to_be_checked()
-
-
-def save(page: Page) -> None:
-    page.get_by_role("region", name=CONSENTS).get_by_role("button", name="Zapisz").click()
-
-
 def assert_clean_polish_page(page: Page) -> None:
     body = page.locator("body").inner_text()
     for word in FOREIGN:
         assert word not in body, f"{word!r} on {page.url}:\n{body[:2000]}"
     assert page.locator("html").get_attribute("lang") in ("pl", "pl-PL"), page.url
-    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    assert_no_script_errors(page)
 
 
-def logged_in_with_saved_consents(page: Page, front: PostgresServer) -> tuple[str, int]:
+def logged_in_with_saved_consents(page: Page) -> tuple[str, int]:
     email = unique_email("redis")
     user_id = register_user(page, email)
     login(page, email)
-    click_box(page, REMINDERS_LABEL, True)
-    click_box(page, INFO_LABEL, True)
-    save(page)
-    helpers.expect_message(page, "Zapisano zgody")
-    assert consents_in_db(front, user_id) == (True, True)
+    tick(page, REMINDERS_LABEL, True)
+    tick(page, INFO_LABEL, True)
+    save_consents_and_check(page, user_id, True, True)
     return email, user_id
 
 
@@ -119,7 +106,8 @@ def restart_redis(redis: RedisServer) -> None:
     """SIGTERM, then a new redis-server on the same port: every tab's state is gone."""
     client = redis.client()
     try:
-        assert client.dbsize() > 0, "the tab's state is not in this Redis"
+        # redis-py types a sync client's answers like an async one's (ResponseT: Awaitable | Any).
+        assert client.dbsize() > 0, "the tab's state is not in this Redis"  # pyright: ignore[reportOperatorIssue]
         redis.stop(signal.SIGTERM)
         redis.start()
         assert client.dbsize() == 0, "Redis kept state over the restart"
@@ -127,7 +115,7 @@ def restart_redis(redis: RedisServer) -> None:
         client.close()
 
 
-def reload_and_carry_on(page: Page, front: PostgresServer, email: str, user_id: int) -> None:
+def reload_and_carry_on(page: Page, email: str, user_id: int) -> None:
     """A reload shows the account with the consents as saved (or the login page, then the
     account); a change is then saved, kept in the database and shown after another reload."""
     page.reload()
@@ -139,10 +127,8 @@ def reload_and_carry_on(page: Page, front: PostgresServer, email: str, user_id: 
     if "/logowanie" in page.url:
         login(page, email)
     expect_consents(page, True, True)
-    click_box(page, INFO_LABEL, False)
-    save(page)
-    helpers.expect_message(page, "Zapisano zgody")
-    assert consents_in_db(front, user_id) == (True, False)
+    tick(page, INFO_LABEL, False)
+    save_consents_and_check(page, user_id, True, False)
     page.reload()
     wait_ready(page)
     expect_consents(page, True, False)
@@ -150,17 +136,16 @@ def reload_and_carry_on(page: Page, front: PostgresServer, email: str, user_id: 
 
 
 def test_a_reload_after_a_redis_restart_carries_on(page: Page, deployment: RedisDeployment):
-    email, user_id = logged_in_with_saved_consents(page, deployment.front)
+    email, user_id = logged_in_with_saved_consents(page)
     restart_redis(deployment.redis)
-    reload_and_carry_on(page, deployment.front, email, user_id)
+    reload_and_carry_on(page, email, user_id)
 
 
 def test_the_next_event_of_an_open_tab_after_a_redis_restart(page: Page, deployment: RedisDeployment):
     """The tab stays open over the restart and the user presses "Zapisz" again."""
-    front = deployment.front
-    email, user_id = logged_in_with_saved_consents(page, front)
+    email, user_id = logged_in_with_saved_consents(page)
     restart_redis(deployment.redis)
-    save(page)
+    save_consents(page)
     answered = message(page, re.compile("Zapisano zgody|Nic się nie zmieniło")).or_(
         page.get_by_role("button", name="Zaloguj", exact=True)
     )
@@ -169,7 +154,7 @@ def test_the_next_event_of_an_open_tab_after_a_redis_restart(page: Page, deploym
         got_answer = True
     except AssertionError:
         got_answer = False
-    now_in_db = consents_in_db(front, user_id)
+    now_in_db = consents_in_db(user_id)
     assert now_in_db == (True, True), (
         f'pressing "Zapisz" after the Redis restart stored the consents as {now_in_db}: what the user '
         "saved before (True, True) is lost (the tab's state came back empty and was saved)"
@@ -178,4 +163,4 @@ def test_the_next_event_of_an_open_tab_after_a_redis_restart(page: Page, deploym
         "the event after the Redis restart got no answer within 30 s (no message, no login page)"
     )
     assert_clean_polish_page(page)
-    reload_and_carry_on(page, front, email, user_id)
+    reload_and_carry_on(page, email, user_id)

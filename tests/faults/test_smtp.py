@@ -20,6 +20,7 @@ from tests.e2e import helpers
 from tests.e2e.helpers import (
     PASSWORD,
     Server,
+    assert_no_script_errors,
     confirm,
     confirm_link,
     expect_message,
@@ -30,7 +31,7 @@ from tests.e2e.helpers import (
     submit_login,
     unique_email,
 )
-from tests.faults.conftest import ControllableSMTP, sqlite_database
+from tests.faults.conftest import ControllableSMTP, sqlite_deployment
 
 DELETION_SUBJECT = "Potwierdź usunięcie konta"
 REPORTED_WITHIN_S = 10
@@ -38,26 +39,21 @@ REPORTED_WITHIN_S = 10
 
 @pytest.fixture(scope="module")
 def server(faults, smtp_server, tmp_path_factory) -> Iterator[Server]:
-    var_dir = tmp_path_factory.mktemp("faults-smtp") / "var"
-    db_url, db_path = sqlite_database(var_dir)
-    app = faults.start(
-        "smtp", {"FAKTUROWO_VAR_DIR": str(var_dir), "REFLEX_DB_URL": db_url, **smtp_server.env}
-    )
-    running = Server(
-        base_url=faults.url,
-        port=faults.port,
-        var_dir=var_dir,
-        db_path=db_path,
-        log_path=app.log_path,
-        smtp=smtp_server,
-        process=app.process,
-    )
-    helpers.set_server(running)
-    try:
-        yield running
-    finally:
-        helpers.set_server(None)
-        app.stop()
+    with sqlite_deployment(faults, "smtp", smtp_server, tmp_path_factory) as deployment:
+        running = Server(
+            base_url=deployment.url,
+            port=faults.port,
+            var_dir=deployment.var_dir,
+            db_path=deployment.db_path,
+            log_path=deployment.app.log_path,
+            smtp=smtp_server,
+            process=deployment.app.process,
+        )
+        helpers.set_server(running)
+        try:
+            yield running
+        finally:
+            helpers.set_server(None)
 
 
 @contextlib.contextmanager
@@ -83,7 +79,7 @@ def expect_reported(page: Page, locator, text: str, started: float) -> None:
     assert elapsed < REPORTED_WITHIN_S, f"reported after {elapsed:.1f} s"
     body = page.locator("body").inner_text()
     assert "Traceback" not in body and "Exception" not in body, body
-    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    assert_no_script_errors(page)
 
 
 def tokens(server: Server, user_id: int, purpose: str) -> int:

@@ -18,36 +18,23 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_SECRET, SMTPServer, free_port
+from tests.conftest import TEST_SECRET, SMTPServer
 from tests.e2e import helpers
-from tests.multihost.services import (
-    AppServer,
-    Nginx,
-    PostgresServer,
-    chromium,
-    keep_reports,
-    postgres_database,
-    tab_for_test,
-)
+from tests.e2e.helpers import chromium, keep_reports, tab_for_test
+from tests.harness import free_port
+from tests.multihost.services import COUNT_SOCKETS_SCRIPT, AppServer, Nginx, PostgresServer, postgres_database
 from tests.servers import RedisServer
 
-
-def pytest_collection_modifyitems(config, items):
-    """Browser tests against the production build, like tests/e2e: marked e2e (and postgres)."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.postgres)
+# Browser tests against the production build, like tests/e2e: tests/conftest.py marks them e2e
+# (and postgres).
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    yield from keep_reports(item, call)
+    yield from keep_reports(item)
 
 
 @dataclass
@@ -61,10 +48,8 @@ class Cluster:
 
 @pytest.fixture(scope="package")
 def smtp_server() -> Iterator[SMTPServer]:
-    smtp = SMTPServer()
-    smtp.start()
-    yield smtp
-    smtp.stop()
+    with SMTPServer() as smtp:
+        yield smtp
 
 
 @pytest.fixture(scope="package")
@@ -139,5 +124,5 @@ def browser(cluster):
 @pytest.fixture
 def page(browser, cluster, request):
     cluster.front.clear_rate_limits()
-    with tab_for_test(browser, cluster.nginx.url, request) as tab:
+    with tab_for_test(browser, cluster.nginx.url, request, COUNT_SOCKETS_SCRIPT) as tab:
         yield tab

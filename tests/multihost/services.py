@@ -34,9 +34,19 @@ import pytest
 
 from fakturowo_ui import routes
 from fakturowo_ui.settings import REPO_ROOT
-from tests.conftest import TEST_SECRET, free_port, migrate
-from tests.e2e.conftest import ARTIFACTS, START_TIMEOUT_S, _answers, _environ, _stop
-from tests.e2e.helpers import Server
+from tests.conftest import TEST_SECRET
+from tests.e2e.conftest import START_TIMEOUT_S
+from tests.e2e.helpers import ARTIFACTS, Server
+from tests.harness import (
+    NotReady,
+    answers,
+    environ,
+    free_port,
+    migrate,
+    start_group,
+    stop_group,
+    wait_until_ready,
+)
 from tests.servers import postgres_database as shared_postgres_database
 
 NGINX = "/usr/sbin/nginx"
@@ -88,7 +98,7 @@ def postgres_database(tmp_dir: Path, prefix: str) -> Iterator[str]:
     """tests.servers.postgres_database, migrated in the environment the servers will have."""
 
     def migrate_as_the_servers(url: str) -> None:
-        with _environ(
+        with environ(
             {"FAKTUROWO_VAR_DIR": str(tmp_dir), "REFLEX_DB_URL": url, "FAKTUROWO_SECRET_KEY": TEST_SECRET}
         ):
             migrate(url)
@@ -102,7 +112,9 @@ def pg_execute(url: str, statement: str, params: tuple | dict = ()) -> tuple[lis
     import psycopg
 
     with psycopg.connect(_conninfo(url), autocommit=True) as connection:
-        cursor = connection.execute(statement.replace("?", "%s"), params or None)
+        # psycopg annotates queries as LiteralString (or sql.SQL); these are the tests' own SQL.
+        query = statement.replace("?", "%s")
+        cursor = connection.execute(query, params or None)  # pyright: ignore[reportArgumentType]
         rows = cursor.fetchall() if cursor.description else []
         return rows, cursor.rowcount
 
@@ -224,13 +236,7 @@ class Nginx:
         if checked.returncode != 0:
             pytest.fail(f"nginx refuses {self.conf_path}:\n{checked.stderr}", pytrace=False)
         with (self.directory / "nginx.out").open("a") as out:
-            self.process = subprocess.Popen(
-                self._command(),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.process = start_group(self._command(), log=out)
         deadline = time.monotonic() + timeout
         while not _port_open(self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -356,15 +362,7 @@ class AppServer:
                 f"{time.strftime('%H:%M:%S')} =====\n"
             )
             log.flush()
-            self.process = subprocess.Popen(
-                command,
-                cwd=REPO_ROOT,
-                env=self.environment(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.process = start_group(command, cwd=REPO_ROOT, env=self.environment(), log=log)
 
     def healthy(self) -> bool | None:
         """GET /healthz: True when it says the database (and Redis, if configured) answer, False
@@ -387,30 +385,20 @@ class AppServer:
 
     def ready(self) -> bool:
         """Pages answer, and /healthz says healthy (or, in an app without it, /ping answers)."""
-        if not _answers(f"{self.direct_url}/"):
+        if not answers(f"{self.direct_url}/"):
             return False
         healthy = self.healthy()
-        return healthy if healthy is not None else _answers(f"{self.direct_url}/ping")
+        return healthy if healthy is not None else answers(f"{self.direct_url}/ping")
 
     def wait_ready(self, timeout: float = START_TIMEOUT_S) -> float:
         """Wait until the server is ready() on its own port; returns the seconds it took."""
         assert self.process is not None
-        started = time.monotonic()
-        while not self.ready():
-            if self.process.poll() is not None:
-                pytest.fail(
-                    f"{self.name} exited with code {self.process.returncode} before answering; "
-                    f"{self.log_path} ends with:\n{self.log_tail()}",
-                    pytrace=False,
-                )
-            if time.monotonic() - started > timeout:
-                pytest.fail(
-                    f"{self.name} did not answer on {self.direct_url} within {timeout} s; "
-                    f"{self.log_path} ends with:\n{self.log_tail()}",
-                    pytrace=False,
-                )
-            time.sleep(0.25)
-        elapsed = time.monotonic() - started
+        try:
+            elapsed = wait_until_ready(
+                self.process, self.ready, url=self.direct_url, timeout=timeout, pause=0.25
+            )
+        except NotReady as error:
+            pytest.fail(f"{self.name} {error}; {self.log_path} ends with:\n{self.log_tail()}", pytrace=False)
         print(f"\n{self.name} ready on {self.direct_url} after {elapsed:.0f} s", file=sys.stderr)
         return elapsed
 
@@ -423,10 +411,7 @@ class AppServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            pgid = self.process.pid
-            _stop(self.process)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGKILL)
+            stop_group(self.process)
             self.process = None
 
     def log_text(self) -> str:
@@ -450,65 +435,3 @@ COUNT_SOCKETS_SCRIPT = """
   hooks.onSocketDisconnect = function (...args) { window.__e2e_disconnects += 1; return disconnect.apply(this, args); };
 })();
 """
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium through sync Playwright (closed again when the block ends, so the next
-    directory's tests can start their own)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's Chromium", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def new_tab(browser, base_url: str):
-    """A fresh context and page (Polish, INIT_SCRIPT and the socket counters installed);
-    `tab.dialogs` and `tab.errors` collect dialogs (dismissed) and uncaught script errors."""
-    from tests.e2e.helpers import INIT_SCRIPT
-
-    context = browser.new_context(base_url=base_url, locale="pl-PL", viewport={"width": 1280, "height": 900})
-    context.add_init_script(INIT_SCRIPT)
-    context.add_init_script(COUNT_SOCKETS_SCRIPT)
-    tab = context.new_page()
-    tab.dialogs = []  # type: ignore[attr-defined]
-    tab.errors = []  # type: ignore[attr-defined]
-
-    def on_dialog(dialog) -> None:
-        tab.dialogs.append(f"{dialog.type}: {dialog.message}")  # type: ignore[attr-defined]
-        dialog.dismiss()
-
-    tab.on("dialog", on_dialog)
-    tab.on("pageerror", lambda error: tab.errors.append(str(error)))  # type: ignore[attr-defined]
-    return tab
-
-
-@contextlib.contextmanager
-def tab_for_test(browser, base_url: str, request) -> Iterator[Any]:
-    """new_tab() for one test: a screenshot in test-artifacts/ if the test failed, and no dialog."""
-    tab = new_tab(browser, base_url)
-    try:
-        yield tab
-    finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])[:120]
-            with contextlib.suppress(Exception):
-                tab.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
-        tab.context.close()
-    assert not tab.dialogs, f"a script opened a dialog: {tab.dialogs}"  # type: ignore[attr-defined]
-
-
-def keep_reports(item, call):
-    """Body of a pytest_runtest_makereport hookwrapper: each phase's report stays on the item."""
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"rep_{report.when}", report)

@@ -15,45 +15,28 @@ from playwright.sync_api import Page, expect
 
 from fakturowo_ui.services.accounts import blocked_email_digest
 from tests.conftest import TEST_SECRET, action_link
-from tests.e2e.conftest import _environ
 from tests.e2e.helpers import (
+    INFO_LABEL,
     PASSWORD,
+    REMINDERS_LABEL,
+    assert_no_script_errors,
+    consents_in_db,
     current_server,
+    expect_consents,
     expect_message,
     login,
+    new_tab,
     register_user,
+    save_consents,
+    save_consents_and_check,
+    tick,
     unique_email,
     wait_ready,
 )
-from tests.multihost.services import established_connections, new_tab
+from tests.harness import environ
+from tests.multihost.services import COUNT_SOCKETS_SCRIPT, established_connections
 
-CONSENTS = "Zgody na otrzymywanie wiadomości"
-REMINDERS_LABEL = "Na 30 dni oraz na 5 dni"
-INFO_LABEL = "Czasami wysyłamy"
 DELETION = "Usunięcie konta użytkownika"
-
-
-def consents_in_db(user_id: int) -> tuple[bool, bool]:
-    rows = current_server().sql('SELECT reminder_consent, info_consent FROM "user" WHERE id = ?', (user_id,))
-    assert rows, f"user {user_id} is gone"
-    return bool(rows[0][0]), bool(rows[0][1])
-
-
-def expect_consents(page: Page, reminders: bool, info: bool) -> None:
-    region = page.get_by_role("region", name=CONSENTS)
-    for label, wanted in ((REMINDERS_LABEL, reminders), (INFO_LABEL, info)):
-        box = region.get_by_label(label)
-        expect(box).to_be_checked() if wanted else expect(box).not_to_be_checked()
-
-
-def tick(page: Page, label: str) -> None:
-    box = page.get_by_role("region", name=CONSENTS).get_by_label(label)
-    box.click()
-    expect(box).to_be_checked()
-
-
-def save_consents(page: Page) -> None:
-    page.get_by_role("region", name=CONSENTS).get_by_role("button", name="Zapisz").click()
 
 
 def download_export(page: Page) -> bytes:
@@ -82,9 +65,7 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
     expect_consents(page, False, False)
     tick(page, REMINDERS_LABEL)
     tick(page, INFO_LABEL)
-    save_consents(page)
-    expect_message(page, "Zapisano zgody")
-    assert consents_in_db(user_id) == (True, True)
+    save_consents_and_check(page, user_id, True, True)
 
     # The data export is written on the host that built it; nginx asks the other host too
     # (a 404 there is passed on), so the download works whichever host nginx picks first.
@@ -152,7 +133,7 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
     region.get_by_role("button", name="Usuń konto").click()
     expect(region.get_by_role("status")).to_contain_text("wysłaliśmy")
     link = action_link(front.wait_for_mail(email, "Potwierdź usunięcie konta"), nginx.url)
-    other = new_tab(browser, nginx.url)
+    other = new_tab(browser, nginx.url, COUNT_SOCKETS_SCRIPT)
     try:
         other.goto(link)
         wait_ready(other)
@@ -160,7 +141,7 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
         other.get_by_label("Hasło", exact=True).fill(PASSWORD)
         other.get_by_role("button", name="Usuń konto bezpowrotnie").click()
         expect_message(other, "zostało usunięte")
-        assert not other.errors, other.errors
+        assert_no_script_errors(other)
     finally:
         other.context.close()
     front.wait_for_mail(email, "Twoje konto zostało usunięte")
@@ -181,7 +162,7 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
         for table in tables
     }
     assert set(left.values()) == {0}, left
-    with _environ({"FAKTUROWO_SECRET_KEY": TEST_SECRET}):
+    with environ({"FAKTUROWO_SECRET_KEY": TEST_SECRET}):
         address_digest = blocked_email_digest(email)
     assert front.scalar("SELECT count(*) FROM blocked_address WHERE email_digest = ?", (address_digest,)) == 1
 
@@ -195,4 +176,4 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
     by_victim = [entry for entry in after if entry.served_by == victim.address]
     assert [entry.path.rstrip("/") for entry in by_victim] == ["/_event"], by_victim
     assert any(entry.served_by == survivor.address for entry in after)
-    assert not page.errors, page.errors
+    assert_no_script_errors(page)
