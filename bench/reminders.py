@@ -4,7 +4,7 @@ Builds a migrated SQLite database with --users accounts (registered over the las
 with the reminder consent, 40 % with the informational one, half on a paid period ending within
 a year, review requests already sent to most older users), then prints:
   - select: the time to find the due subscription reminders and review requests for one day
-            (services/notices.due_reminders and due_reviews; best of 5), with SQLite's query plan,
+            (services/reminders.due_reminders, reviews.due_reviews; best of 5), with SQLite's query plan,
             and the same without the 0002 indexes for comparison;
   - send:   mails per second for --send reminders through the whole path (claim in sent_notice,
             consent gate, render, SMTP to a mail server on loopback that discards the mail
@@ -110,7 +110,7 @@ def _plans(path: Path) -> list[str]:
     from sqlalchemy import event
 
     from fakturowo_ui import db
-    from fakturowo_ui.services import notices
+    from fakturowo_ui.services import reminders, reviews
 
     captured: list[str] = []
 
@@ -121,8 +121,8 @@ def _plans(path: Path) -> list[str]:
     engine = db.get_engine()
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        notices.due_reminders(DAY)
-        notices.due_reviews(DAY)
+        reminders.due_reminders(DAY)
+        reviews.due_reviews(DAY)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     con = sqlite3.connect(path)
@@ -135,10 +135,11 @@ def _plans(path: Path) -> list[str]:
 
 
 def measure_selection(path: Path, label: str) -> None:
-    from fakturowo_ui.services import notices
+    from fakturowo_ui.services.reminders import due_reminders
+    from fakturowo_ui.services.reviews import due_reviews
 
-    reminders_s, reminders = _best_of(lambda: notices.due_reminders(DAY))
-    reviews_s, reviews = _best_of(lambda: notices.due_reviews(DAY))
+    reminders_s, reminders = _best_of(lambda: due_reminders(DAY))
+    reviews_s, reviews = _best_of(lambda: due_reviews(DAY))
     kinds = {}
     for _user, kind, _last in reminders:
         kinds[kind] = kinds.get(kind, 0) + 1
@@ -175,19 +176,21 @@ def _smtp_server() -> tuple[subprocess.Popen, dict[str, str]]:
     return process, env
 
 
-def _send_all(due, notices) -> tuple[dict[str, int], float]:
+def _send_all(due) -> tuple[dict[str, int], float]:
+    from fakturowo_ui.services import notice_claims, reminders
+
     outcomes: dict[str, int] = {}
     started = time.perf_counter()
     for user_id, kind, last_day in due:
-        claim_id = notices._claim_reminder(user_id, kind, last_day, DAY)
+        claim_id = reminders._claim_reminder(user_id, kind, last_day, DAY)
         if claim_id is None:
             continue
         subject = (
             "Twój abonament kończy się za "
-            + ("30" if kind == notices.NoticeKind.REMINDER_30 else "5")
+            + ("30" if kind == notice_claims.NoticeKind.REMINDER_30 else "5")
             + " dni"
         )
-        outcome = notices._send_claimed(
+        outcome = notice_claims.send_claimed(
             claim_id,
             user_id,
             "reminders",
@@ -207,13 +210,13 @@ def measure_send(path: Path, workdir: Path, count: int) -> None:
     process, smtp_env = _smtp_server()
     try:
         _configure(workdir, path, smtp_env)
-        from fakturowo_ui.services import mail, notices
+        from fakturowo_ui.services import mail, reminders
 
-        due = notices.due_reminders(DAY)[:count]
+        due = reminders.due_reminders(DAY)[:count]
         half = len(due) // 2
-        results = {"a connection per mail": _send_all(due[:half], notices)}
+        results = {"a connection per mail": _send_all(due[:half])}
         with mail.batch():
-            results["one connection for the run (mail.batch)"] = _send_all(due[half:], notices)
+            results["one connection for the run (mail.batch)"] = _send_all(due[half:])
     finally:
         process.terminate()
         process.wait(timeout=10)

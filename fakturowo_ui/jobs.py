@@ -59,14 +59,14 @@ DAILY_TASKS.append(password_change_notices)
 
 def subscription_reminders(day: dt.date) -> str:
     """Consents and reminders (issue 5): "Twój abonament kończy się za 30/5 dni", consent-gated."""
-    from fakturowo_ui.services.notices import subscription_reminders as task
+    from fakturowo_ui.services.reminders import subscription_reminders as task
 
     return task(day)
 
 
 def review_requests(day: dt.date) -> str:
     """Consents and reminders (issue 5): "Podziel się opinią o Fakturowo", consent-gated."""
-    from fakturowo_ui.services.notices import review_requests as task
+    from fakturowo_ui.services.reviews import review_requests as task
 
     return task(day)
 
@@ -117,7 +117,7 @@ def _unblock(args: argparse.Namespace) -> str:
 
 
 def _set_subscription(args: argparse.Namespace) -> str:
-    from fakturowo_ui.services.notices import set_paid_until
+    from fakturowo_ui.services.subscriptions import set_paid_until
 
     try:
         user_id = set_paid_until(args.email, args.until)

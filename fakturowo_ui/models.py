@@ -196,7 +196,7 @@ class SentNotice(SQLModel, table=True):
     period_key: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     sent_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
     # Consents and reminders (issue 5): set once the SMTP server took the mail. A row without it
-    # is a claim of a send in progress; services/notices.py takes over one left by a crashed run.
+    # is a claim of a send in progress; services/notice_claims.py takes over one left by a crashed run.
     confirmed_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
 
 

@@ -1,7 +1,7 @@
 """The daily notice "Za 14 dni zmiana hasła" before a forced periodic password change.
 
 A security notice, so not through the consent gate, but claimed, confirmed and released like
-every scheduled mail (services/notices.py): a unique sent_notice row per user and cycle (the
+every scheduled mail (services/notice_claims.py): a unique sent_notice row per user and cycle (the
 forced-change day), so two runs, even at once on two machines, send it once; a failed send drops
 its claim so the next run tries again, and a claim abandoned mid-send is taken over.
 """
@@ -18,12 +18,13 @@ from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import t
 from fakturowo_ui.models import User
-from fakturowo_ui.services import clock, mail, notices, password_policy
+from fakturowo_ui.services import clock, mail, password_policy
+from fakturowo_ui.services.notice_claims import NoticeKind, RunSummary, claim, deliver_under_claim
 from fakturowo_ui.settings import get_settings
 
 
-def send_change_notices(day: dt.date) -> tuple[int, int]:
-    """Mail the 14-day notice to every user it is due for on `day`: (sent, failed)."""
+def send_change_notices(day: dt.date) -> RunSummary:
+    """Mail the 14-day notice to every user it is due for on `day` (none is ever skipped)."""
     interval = password_policy.interval_days()
     # Candidates by a generous UTC window around the Warsaw days that make a notice due today.
     first_day = day - dt.timedelta(days=interval + 1 - password_policy.NOTICE_LAST_DAY_BEFORE)
@@ -38,12 +39,12 @@ def send_change_notices(day: dt.date) -> tuple[int, int]:
                 < dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()),
             )
         ).all()
-    sent = failed = 0
+    summary = RunSummary()
     for user_id in candidates:
-        claim = _claim_notice(user_id, day, interval)
-        if claim is None:
+        claimed = _claim_notice(user_id, day, interval)
+        if claimed is None:
             continue
-        claim_id, email, due_on = claim
+        claim_id, email, due_on = claimed
         letter = mail.render(
             "password_change_notice",
             to=email,
@@ -57,10 +58,8 @@ def send_change_notices(day: dt.date) -> tuple[int, int]:
             mail.send(letter)  # a security notice: not consent-gated, so it always goes out
             return True
 
-        outcome = notices.deliver_under_claim(claim_id, send_notice)
-        sent += outcome == "sent"
-        failed += outcome == "failed"
-    return sent, failed
+        summary.add(deliver_under_claim(claim_id, send_notice))
+    return summary
 
 
 def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, dt.date] | None:
@@ -72,7 +71,7 @@ def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, 
             due_on = password_policy.notice_due(user, day, interval)
             if due_on is None:
                 return None
-            claim_id = notices.claim(session, user_id, notices.NoticeKind.PASSWORD_CHANGE, due_on.isoformat())
+            claim_id = claim(session, user_id, NoticeKind.PASSWORD_CHANGE, due_on.isoformat())
             if claim_id is None:
                 return None
             return claim_id, user.email, due_on
@@ -82,6 +81,4 @@ def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, 
 
 def password_change_notices(day: dt.date) -> str:
     """The daily task: 14-day notices of a forced password change."""
-    sent, failed = send_change_notices(day)
-    summary = f"password-change notices: {sent} sent"
-    return summary + (f", {failed} failed (retried next run)" if failed else "")
+    return send_change_notices(day).line("password-change notices")

@@ -1,4 +1,5 @@
-"""The user's plan: trial, paid period or the free plan, and this month's documents left."""
+"""The user's plan: trial, paid period or the free plan, this month's documents left, and the
+operator's `python -m fakturowo_ui.jobs set-subscription` that sets a paid period."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Subscription
 from fakturowo_ui.services import clock
+from fakturowo_ui.services.accounts import find_user
 from fakturowo_ui.settings import get_settings
 
 TRIAL = "trial"
@@ -80,3 +83,23 @@ def plan_status(session: Session, user_id: int, today: dt.date | None = None) ->
     limit = get_settings().free_documents_per_month
     used = documents_this_month(session, user_id, today)
     return PlanStatus(FREE, None, limit, max(0, limit - used))
+
+
+def set_paid_until(email: str, until: dt.date) -> int:
+    """Set the last day of the paid period of the account with this address; returns its ID.
+
+    Raises LookupError when no account has the address.
+    """
+    with session_scope(write_lock=True) as session:
+        user = find_user(session, email)
+        if user is None:
+            raise LookupError("no account has this address")
+        subscription = session.scalars(
+            sa.select(Subscription).where(col(Subscription.user_id) == user.id)
+        ).first()
+        if subscription is None:
+            trial_end = clock.warsaw_date(user.created_at) + dt.timedelta(days=get_settings().trial_days)
+            subscription = Subscription(user_id=user.id, trial_ends_on=trial_end)
+        subscription.paid_until = until
+        session.add(subscription)
+        return user.id

@@ -11,7 +11,7 @@ from fakturowo_ui import jobs
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import SentNotice, User
 from fakturowo_ui.services import clock, password_change
-from fakturowo_ui.services.notices import NoticeKind
+from fakturowo_ui.services.notice_claims import NoticeKind
 from tests.conftest import action_link, text_of
 from tests.unit.factories import PASSWORD, make_user, set_periodic_change
 
@@ -172,3 +172,12 @@ def test_a_sent_notice_is_confirmed_and_an_abandoned_claim_is_taken_over(smtp, f
             sa.select(SentNotice).where(SentNotice.kind == NoticeKind.PASSWORD_CHANGE)
         ).all()
     assert len(rows) == 2 and all(row.confirmed_at is not None for row in rows)
+
+
+def test_security_notices_are_not_gated(smtp, frozen_clock):
+    """A user with both consents withdrawn still gets the password-change notice."""
+    user_id = make_user("bezpieczenstwo@example.com")
+    set_periodic_change(user_id, True)
+    daily(clock.today_warsaw() + dt.timedelta(days=365 - 14))
+    letter = smtp.mailbox.last("bezpieczenstwo@example.com", "Za 14 dni zmiana hasła")
+    assert letter["List-Unsubscribe"] is None

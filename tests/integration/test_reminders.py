@@ -1,7 +1,7 @@
-"""Consents and reminders (issue 5): the daily job against a real SMTP server on loopback.
+"""The subscription reminders (issue 5): the daily job against a real SMTP server on loopback.
 
-Twice in a row, twice at once (two processes, as on two machines), with the server down then up,
-the consent gate at the moment of sending, and the review request.
+Twice in a row, twice at once (two processes, as on two machines, with the review request too),
+with the server down then up, and the consent gate at the moment of sending.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from fakturowo_ui import jobs
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import SentNotice, Subscription, User
-from fakturowo_ui.services import clock, consents, mail, notices, unsubscribe
+from fakturowo_ui.services import clock, consents, mail, reminders, reviews, unsubscribe
 from fakturowo_ui.services.consents import Consent
 from fakturowo_ui.settings import REPO_ROOT
 from tests.conftest import action_link, html_of, text_of
-from tests.unit.factories import count_rows, make_user, set_periodic_change
+from tests.unit.factories import count_rows, make_user
 
 BASE = "http://localhost:3000"
 SUBJECT_30 = "Twój abonament kończy się za 30 dni"
@@ -213,43 +213,6 @@ def test_two_runs_at_once_send_each_reminder_once(smtp, app_env):
     assert count_rows(SentNotice) == 2 * len(emails)
 
 
-def test_review_request_once_from_14_days_with_the_info_consent(smtp, frozen_clock):
-    today = clock.today_warsaw()
-    consenting_user("opinia@example.com", today + dt.timedelta(days=100), reminders=False, info=True)
-    consenting_user("bez-informacji@example.com", today + dt.timedelta(days=100), reminders=True)
-    daily(today + dt.timedelta(days=13))
-    assert subjects(smtp, "opinia@example.com") == []
-    daily(today + dt.timedelta(days=14))
-    daily(today + dt.timedelta(days=15))
-    daily(today + dt.timedelta(days=90))
-    assert subjects(smtp, "opinia@example.com") == [REVIEW]
-    assert REVIEW not in subjects(smtp, "bez-informacji@example.com")
-    letter = smtp.mailbox.last("opinia@example.com", REVIEW)
-    assert action_link(letter, BASE) == f"{BASE}/"
-    assert letter["List-Unsubscribe"].startswith(f"<{BASE}/wypisz/?token=")
-    assert letter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-
-
-def test_review_request_follows_a_consent_given_later(smtp, frozen_clock):
-    today = clock.today_warsaw()
-    user_id = consenting_user("pozniej@example.com", today + dt.timedelta(days=100), reminders=False)
-    daily(today + dt.timedelta(days=20))
-    assert subjects(smtp, "pozniej@example.com") == []
-    with session_scope() as session:
-        consents.save(session, user_id, reminders=False, info=True, source="account")
-    daily(today + dt.timedelta(days=21))
-    assert subjects(smtp, "pozniej@example.com") == [REVIEW]
-
-
-def test_security_notices_are_not_gated(smtp, frozen_clock):
-    """A user with both consents withdrawn still gets the password-change notice."""
-    user_id = make_user("bezpieczenstwo@example.com")
-    set_periodic_change(user_id, True)
-    daily(clock.today_warsaw() + dt.timedelta(days=365 - 14))
-    letter = smtp.mailbox.last("bezpieczenstwo@example.com", "Za 14 dni zmiana hasła")
-    assert letter["List-Unsubscribe"] is None
-
-
 def test_due_selection_uses_the_indexes(app_env):
     """The selections are range scans of the 0002 indexes, never a scan of every subscription."""
     from sqlalchemy.dialects import sqlite
@@ -258,7 +221,7 @@ def test_due_selection_uses_the_indexes(app_env):
     plans = []
     with session_scope() as session:
         for _ in range(2):
-            for kind, (first, last) in notices.REMINDER_WINDOWS.items():
+            for kind, (first, last) in reminders.REMINDER_WINDOWS.items():
                 statement = sa.select(Subscription.user_id).where(
                     Subscription.paid_until.is_(None),
                     Subscription.trial_ends_on.between(
@@ -268,4 +231,4 @@ def test_due_selection_uses_the_indexes(app_env):
                 sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
                 plans.append(" ".join(r[-1] for r in session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))))
     assert all("ix_subscription_paid_until_trial_ends_on" in plan for plan in plans), plans
-    assert notices.due_reminders(day) == [] and notices.due_reviews(day) == []
+    assert reminders.due_reminders(day) == [] and reviews.due_reviews(day) == []

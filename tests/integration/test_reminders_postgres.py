@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from fakturowo_ui import db
 from fakturowo_ui.models import SentNotice, Subscription
-from fakturowo_ui.services import clock, consents, job_lock, notices, unsubscribe
+from fakturowo_ui.services import clock, consents, job_lock, reminders, reviews, unsubscribe
 from fakturowo_ui.settings import reset_settings_cache
 from tests.integration.test_postgres_redis import postgres_url  # noqa: F401 - the fixture
 from tests.unit.factories import count_rows, make_user
@@ -43,8 +43,8 @@ def test_reminders_reviews_and_lock_on_postgres(app_env, smtp, monkeypatch, post
 
     def run() -> None:
         barrier.wait()
-        notices.send_reminders(day)
-        notices.send_review_requests(day)
+        reminders.send_reminders(day)
+        reviews.send_review_requests(day)
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:

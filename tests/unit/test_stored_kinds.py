@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import User
-from fakturowo_ui.services import consents, notices, onetime, unsubscribe
+from fakturowo_ui.services import consents, notice_claims, onetime, unsubscribe
 from fakturowo_ui.services.consents import Consent, ConsentSource
-from fakturowo_ui.services.notices import NoticeKind
+from fakturowo_ui.services.notice_claims import NoticeKind
 from fakturowo_ui.services.onetime import TokenPurpose
 from tests.unit.factories import make_user
 
@@ -73,7 +73,7 @@ def test_the_rows_hold_the_values(app_env, frozen_clock):
     with session_scope(write_lock=True) as session:
         consents.save(session, user_id, reminders=True, info=False, source=ConsentSource.ACCOUNT)
         onetime.issue(session, user_id, TokenPurpose.RESET_PASSWORD, dt.timedelta(minutes=5))
-        notices.claim(session, user_id, NoticeKind.REMINDER_30, "2026-12-31")
+        notice_claims.claim(session, user_id, NoticeKind.REMINDER_30, "2026-12-31")
     with session_scope() as session:
         rows = [
             tuple(row)

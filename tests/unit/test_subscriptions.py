@@ -93,3 +93,10 @@ def test_the_free_plan_counts_this_months_documents_and_starts_again_next_month(
     assert _plan(user, dt.date(2026, 12, 1)) == subscriptions.PlanStatus("free", None, 3, 3)
     _issue(user, dt.date(2026, 12, 1))
     assert _plan(user, dt.date(2026, 12, 1)).documents_left == 2
+
+
+def test_the_period_ends_at_the_paid_end_once_one_exists():
+    trial = Subscription(user_id=1, trial_ends_on=dt.date(2027, 3, 3))
+    assert subscriptions.subscription_end(trial) == dt.date(2027, 3, 3)
+    paid = Subscription(user_id=1, trial_ends_on=dt.date(2027, 3, 3), paid_until=dt.date(2028, 1, 31))
+    assert subscriptions.subscription_end(paid) == dt.date(2028, 1, 31)
