@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _servers import migrate  # noqa: E402
 
+from tests.large_account import insert_account  # noqa: E402
+
 ACCOUNTS = 4
 CLIENTS = 2000
 PRODUCTS = 2000
@@ -66,73 +68,17 @@ def build_template(workdir: Path, documents: int) -> Path:
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
-    now = "2026-11-23 12:00:00.000000"
-    today = "2026-11-23"
     with con:
         for account in range(1, ACCOUNTS + 1):
-            cur = con.execute(
-                "INSERT INTO user (email, password_hash, created_at, email_confirmed_at, password_changed_at,"
-                " periodic_password_change, reminder_consent, info_consent) VALUES (?,?,?,?,?,0,1,1)",
-                (f"konto{account}@example.com", password_hash, now, now, now),
-            )
-            user_id = cur.lastrowid
-            con.execute(
-                "INSERT INTO subscription (user_id, trial_ends_on) VALUES (?, ?)", (user_id, "2027-03-03")
-            )
-            con.executemany(
-                "INSERT INTO client (user_id, name, nip, address, email) VALUES (?,?,?,?,?)",
-                (
-                    (
-                        user_id,
-                        f"Klient {account}-{i} Sp. z o.o.",
-                        "5260250274",
-                        f"ul. Polna {i}, Warszawa",
-                        f"klient{i}@example.com",
-                    )
-                    for i in range(CLIENTS)
-                ),
-            )
-            con.executemany(
-                "INSERT INTO product (user_id, name, unit, net_price, vat_rate) VALUES (?,?,?,?,?)",
-                ((user_id, f"Usługa {account}-{i}", "szt.", "123.45", "23") for i in range(PRODUCTS)),
-            )
-            first_client = con.execute("SELECT min(id) FROM client WHERE user_id=?", (user_id,)).fetchone()[0]
-            con.executemany(
-                "INSERT INTO document (user_id, client_id, number, issue_date, sale_date, created_at,"
-                " seller_name, seller_nip, seller_address, seller_bank_account, buyer_name, buyer_nip,"
-                " buyer_address, total_net, total_vat, total_gross)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    (
-                        user_id,
-                        first_client + (i % CLIENTS),
-                        f"FV {i + 1}/11/2026",
-                        today,
-                        today,
-                        now,
-                        "Sprzedawca Sp. z o.o.",
-                        "5260250274",
-                        "ul. Długa 1, Kraków",
-                        "PL61109010140000071219812874",
-                        f"Klient {account}-{i % CLIENTS}",
-                        "5260250274",
-                        "ul. Polna 1, Warszawa",
-                        "617.25",
-                        "141.97",
-                        "759.22",
-                    )
-                    for i in range(documents)
-                ),
-            )
-            first_doc = con.execute("SELECT min(id) FROM document WHERE user_id=?", (user_id,)).fetchone()[0]
-            con.executemany(
-                "INSERT INTO document_item (document_id, position, name, quantity, unit, net_price, vat_rate)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (
-                    (first_doc + d, p + 1, f"Pozycja {p + 1}", "1.000", "szt.", "123.45", "23")
-                    for d in range(documents)
-                    for p in range(ITEMS_PER_DOCUMENT)
-                ),
+            insert_account(
+                con,
+                f"konto{account}@example.com",
+                password_hash,
+                documents=documents,
+                items_per_document=ITEMS_PER_DOCUMENT,
+                clients=CLIENTS,
+                products=PRODUCTS,
+                tag=f"{account}-",
             )
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
@@ -233,6 +179,7 @@ def measure_naive(template: Path, workdir: Path) -> float:
     """A per-object ORM loop, as code without set-based deletes would do it."""
     path = _fresh_copy(template, workdir, "naive.db")
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from fakturowo_ui.db import session_scope
     from fakturowo_ui.models import Client, Document, DocumentItem, Product, Subscription, User
@@ -241,14 +188,14 @@ def measure_naive(template: Path, workdir: Path) -> float:
     _warm_up()
     start = time.perf_counter()
     with session_scope(write_lock=True) as session:
-        for document in session.scalars(sa.select(Document).where(Document.user_id == uid)).all():
+        for document in session.scalars(sa.select(Document).where(col(Document.user_id) == uid)).all():
             for item in session.scalars(
-                sa.select(DocumentItem).where(DocumentItem.document_id == document.id)
+                sa.select(DocumentItem).where(col(DocumentItem.document_id) == document.id)
             ):
                 session.delete(item)
             session.delete(document)
         for model in (Client, Product, Subscription):
-            for row in session.scalars(sa.select(model).where(model.user_id == uid)).all():
+            for row in session.scalars(sa.select(model).where(col(model.user_id) == uid)).all():
                 session.delete(row)
         session.delete(session.get(User, uid))
     elapsed = time.perf_counter() - start

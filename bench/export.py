@@ -151,6 +151,16 @@ def _status_kib(field: str) -> int:
     raise KeyError(field)
 
 
+def _zip_of(uid: int, token: str) -> Path:
+    """The ZIP build_export wrote under this token."""
+    from fakturowo_ui.services import export
+
+    path = export.export_path(uid, token)
+    if path is None:
+        raise RuntimeError(f"build_export returned a token that names no file: {token!r}")
+    return path
+
+
 def _measure(uid: int, mode: str) -> None:
     """Child process: build the export once and print what `mode` asks for, as JSON."""
     from fakturowo_ui.services import export, pdf
@@ -175,7 +185,7 @@ def _measure(uid: int, mode: str) -> None:
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         result = {"peak_mib": peak / 2**20}
-    export.export_path(uid, token).unlink()
+    _zip_of(uid, token).unlink()
     print(json.dumps(result))
 
 
@@ -239,7 +249,7 @@ def main() -> None:
             started, cpu_started = time.perf_counter(), time.process_time()
             token = export.build_export(uid)
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-            path = export.export_path(uid, token)
+            path = _zip_of(uid, token)
             zip_mib = path.stat().st_size / 2**20
             with zipfile.ZipFile(path) as archive:
                 pdfs = [i.file_size for i in archive.infolist() if i.filename.startswith("faktury/")]

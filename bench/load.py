@@ -159,13 +159,19 @@ class Client:
         if not self.signed_in:
             raise RuntimeError(f"{self.user.email}: /konto did not load for the session (not signed in?)")
 
+    @property
+    def socket(self) -> WebSocket:
+        """The websocket, once connect() has opened it."""
+        if self.ws is None:
+            raise RuntimeError(f"{self.user.email}: not connected")
+        return self.ws
+
     def _event(self, handler: str, payload: dict) -> str:
         event = {"name": f"{self.account}.{handler}", "payload": payload, "router_data": self.router_data}
         return f"42{NAMESPACE}," + json.dumps(["event", event], separators=(",", ":"))
 
     def send_save(self, due: float) -> Save:
         """The next save (one consent flipped, alternately), sent now; answered through its future."""
-        assert self.ws is not None
         reminder, info = self.values
         # The boxes are read from the form (no event per click): flip one, alternately.
         if self.step % 2 == 0:
@@ -178,7 +184,9 @@ class Client:
         form += [["konto_reminder_consent", reminder], ["konto_info_consent", info]]
         save = Save(self.values, due, asyncio.get_running_loop().create_future())
         self.pending.append(save)
-        self.ws.send_text_nowait(self._event("save_consents", {"form_data": {"__reflex_form_data__": form}}))
+        self.socket.send_text_nowait(
+            self._event("save_consents", {"form_data": {"__reflex_form_data__": form}})
+        )
         return save
 
     def _answer(self, outcome: str) -> None:
@@ -193,14 +201,14 @@ class Client:
             save.future.set_result(save)
 
     async def _read(self) -> None:
-        assert self.ws is not None
+        ws = self.socket
         try:
             while True:
-                frame = await self.ws.recv()
+                frame = await ws.recv()
                 if not isinstance(frame, str):
                     continue
                 if frame == "2":  # Engine.IO ping
-                    self.ws.send_text_nowait("3")
+                    ws.send_text_nowait("3")
                     continue
                 if not frame.startswith("42"):
                     if frame.startswith("41"):  # Socket.IO disconnect from the server
@@ -299,7 +307,7 @@ async def closed_loop(clients: list[Client], duration: float) -> list[Save]:
         while time.perf_counter() < stop and not client.dropped:
             save = client.send_save(time.perf_counter())
             saves.append(save)
-            await client.ws.drain()
+            await client.socket.drain()
             try:
                 await asyncio.wait_for(asyncio.shield(save.future), ANSWER_TIMEOUT_S)
             except TimeoutError:
@@ -323,7 +331,7 @@ async def open_loop(clients: list[Client], duration: float, rate: float) -> list
             if delay > 0:
                 await asyncio.sleep(delay)
             saves.append(client.send_save(due))
-            await client.ws.drain()
+            await client.socket.drain()
             due += interval
 
     await asyncio.gather(*(run(c, random.uniform(0, interval)) for c in clients))
@@ -399,7 +407,7 @@ async def prime(server: AppServer, users: list[BenchUser], names, texts) -> None
         await asyncio.gather(*(c.close() for c in clients))
 
 
-async def run_size(server: AppServer, users: list[BenchUser], args, names, texts, extras) -> list[Row] | None:
+async def run_size(server: AppServer, users: list[BenchUser], args, names, texts, extras) -> list[Row]:
     clients = [Client(user, server, names, texts) for user in users]
     base = _total(server, extras).rss
     gate = asyncio.Semaphore(CONNECT_PARALLEL)
@@ -579,7 +587,8 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
-    configs = [ALIASES.get(c, c) for c in args.configs.split(",") if c]
+    requested: str = args.configs
+    configs = [ALIASES.get(c, c) for c in requested.split(",") if c]
     if set(configs) - set(CONFIGS):
         parser.error(f"--configs: choose from {', '.join(CONFIGS)} (or a, b)")
     sizes = [int(s) for s in args.sizes.split(",") if s]
