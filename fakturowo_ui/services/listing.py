@@ -1,6 +1,6 @@
-"""What the user-data services share: cleaning typed text, one page of a searchable list, and the
-steps of a list page of the user's own rows (/klienci, /produkty) inside a private event's
-transaction."""
+"""What the user-data services share: cleaning typed text, one page of a searchable list, and
+OwnedRows, the user's own rows of one kind (clients, products) with the steps of their list page
+(/klienci, /produkty), each inside a private event's transaction."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import dataclasses
 import math
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
+from sqlmodel import SQLModel, col
 
 from fakturowo_ui.services.errors import DomainError
 
@@ -25,7 +26,8 @@ MAX_SEARCH = 100
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 T = TypeVar("T")
-F = TypeVar("F")
+R = TypeVar("R", bound=SQLModel)  # a table of the user's own rows
+F = TypeVar("F")  # the form a kind's rows are made from
 
 
 def clean_text(
@@ -93,32 +95,91 @@ def paged(
 
 
 @dataclasses.dataclass(frozen=True)
-class OwnedRows(Generic[T, F]):
-    """The steps of a list page of the user's own rows (a model with `name`), each the work of one
-    private event (state/events.act runs it as `work(session, user, ...)` in the event's one
-    transaction, after the session check): what clients and products share.
+class OwnedRows(Generic[R, F]):
+    """The user's own rows of one model (with `user_id` and `name`): what clients and products
+    share. Each kind gives its model, its `clean` (the form's checked values, or a DomainError),
+    the message key for an ID that is not the user's own, and the columns its search looks in.
 
-    Every step is scoped by the logged-in user's ID; a row ID sent from the page that is not the
-    user's own is refused by `get`.
+    The plain functions (get, create, update, delete, search, by_name) work inside the caller's
+    transaction. The steps (*_for) are the work of one private event each: state/events.act runs
+    them as `work(session, user, ...)` in the event's one transaction, after the session check.
+    Every query is scoped by the user's ID; a row ID sent from the page that is not the user's
+    own is refused by `get`.
     """
 
-    get: Callable[[Session, int, object], T]
-    create: Callable[[Session, int, F], T]
-    update: Callable[[Session, int, object, F], T]
-    delete: Callable[[Session, int, object], None]
-    search: Callable[[Session, int, str, int], Page[T]]
+    model: type[R]
+    clean: Callable[[F], dict[str, Any]]
+    not_found_key: str
+    searched: tuple[str, ...]
 
-    def page_for(self, session: Session, user: CurrentUser, query: str = "", page: int = 1) -> Page[T]:
+    def get(self, session: Session, user_id: int, row_id: object) -> R:
+        """The user's own row; any other ID (another user's, unknown, not a number) is refused."""
+        return owned_row(session, self.model, user_id, row_id, self.not_found_key)
+
+    def create(self, session: Session, user_id: int, form: F) -> R:
+        """Add a row from the form's checked values."""
+        row = self.model(user_id=user_id, **self.clean(form))
+        session.add(row)
+        session.flush()
+        return row
+
+    def update(self, session: Session, user_id: int, row_id: object, form: F) -> R:
+        """Change the user's own row (the form is checked first; issued invoices keep their own
+        copies of a buyer's details and of the lines)."""
+        values = self.clean(form)
+        row = self.get(session, user_id, row_id)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.add(row)
+        session.flush()
+        return row
+
+    def delete(self, session: Session, user_id: int, row_id: object) -> None:
+        """Delete the user's own row (invoices issued to a client keep its details)."""
+        session.delete(self.get(session, user_id, row_id))
+        session.flush()
+
+    def search(
+        self, session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
+    ) -> Page[R]:
+        """One page of the user's rows, by name in any letter case, matching the query in the
+        searched columns."""
+        model = self.model
+        where = [col(model.user_id) == user_id]  # type: ignore[attr-defined]
+        condition = search_condition(query, *(col(getattr(model, name)) for name in self.searched))
+        if condition is not None:
+            where.append(condition)
+        statement = sa.select(model).where(*where).order_by(*self._order())
+        count = sa.select(sa.func.count()).select_from(model).where(*where)
+        return paged(session, statement, count, page, per_page)
+
+    def by_name(self, session: Session, user_id: int, limit: int = 500) -> list[R]:
+        """The user's rows by name (the invoice form's lists)."""
+        statement = (
+            sa.select(self.model)
+            .where(col(self.model.user_id) == user_id)  # type: ignore[attr-defined]
+            .order_by(*self._order())
+            .limit(limit)
+        )
+        return list(session.scalars(statement).all())
+
+    def _order(self) -> tuple[sa.ColumnElement, ...]:
+        model = self.model
+        return (sa.func.lower(col(model.name)), col(model.id))  # type: ignore[attr-defined]
+
+    # -- the steps of the list page: each the work of one private event ------------------------
+
+    def page_for(self, session: Session, user: CurrentUser, query: str = "", page: int = 1) -> Page[R]:
         """One page of the user's rows matching the query."""
         return self.search(session, user.user_id, query, page)
 
-    def get_for(self, session: Session, user: CurrentUser, row_id: object) -> T:
+    def get_for(self, session: Session, user: CurrentUser, row_id: object) -> R:
         """One of the user's own rows; any other ID is refused."""
         return self.get(session, user.user_id, row_id)
 
     def save_for(
         self, session: Session, user: CurrentUser, row_id: int, form: F, query: str = "", page: int = 1
-    ) -> tuple[T, Page[T]]:
+    ) -> tuple[R, Page[R]]:
         """Add a row (row_id 0) or change the user's own one, then the list's page to show (run it
         with write=True: it reads, then writes)."""
         user_id = user.user_id
@@ -127,7 +188,7 @@ class OwnedRows(Generic[T, F]):
 
     def delete_for(
         self, session: Session, user: CurrentUser, row_id: object, query: str = "", page: int = 1
-    ) -> tuple[str, Page[T]]:
+    ) -> tuple[str, Page[R]]:
         """Delete the user's own row; its name and the list's page to show (run it with write=True)."""
         user_id = user.user_id
         name = self.get(session, user_id, row_id).name  # type: ignore[attr-defined]

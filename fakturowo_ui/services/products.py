@@ -1,29 +1,23 @@
 """The user's products and services: name, unit, net price, VAT rate; always scoped to one user.
 
-Every function works inside the caller's transaction; STEPS (at the end) are the steps of
-/produkty (and /wystaw's "add a product"), each the work of one private event, run by
-state/events.act in the event's transaction.
+What is a product's own is its form and how it is checked (_clean, the VAT rates and units); the
+rest is one OwnedRows (services/listing.py): STEPS, whose get, create, update, delete and search
+work inside the caller's transaction and whose *_for steps are the work of /produkty's private
+events (and /wystaw's "add a product"), run by state/events.act in the event's transaction.
+Issued invoices keep their own copies of the lines.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from fakturowo_ui.models import Product
 from fakturowo_ui.services import money
 from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.services.listing import (
-    PER_PAGE,
-    OwnedRows,
-    Page,
-    clean_text,
-    owned_row,
-    paged,
-    search_condition,
-)
+from fakturowo_ui.services.listing import OwnedRows, clean_text
 
 # The Polish VAT rates an invoice may carry; "zw" is exempt (zwolniony), taxed at 0 but printed apart.
 VAT_RATES = ("23", "8", "5", "0", "zw")
@@ -53,7 +47,7 @@ def clean_unit(raw: object) -> str:
     return clean_text(raw, "Jednostka", 16) or "szt."
 
 
-def _clean(form: ProductForm) -> dict:
+def _clean(form: ProductForm) -> dict[str, Any]:
     return {
         "name": clean_text(form.name, "Nazwa", 200, required=True),
         "unit": clean_unit(form.unit),
@@ -62,61 +56,16 @@ def _clean(form: ProductForm) -> dict:
     }
 
 
-def get(session: Session, user_id: int, product_id: object) -> Product:
-    """The user's own product; any other ID is refused."""
-    return owned_row(session, Product, user_id, product_id, "product.not_found")
-
-
-def create(session: Session, user_id: int, form: ProductForm) -> Product:
-    """Add a product."""
-    product = Product(user_id=user_id, **_clean(form))
-    session.add(product)
-    session.flush()
-    return product
-
-
-def update(session: Session, user_id: int, product_id: object, form: ProductForm) -> Product:
-    """Change the user's own product (issued invoices keep their own copies of the lines)."""
-    values = _clean(form)
-    product = get(session, user_id, product_id)
-    for key, value in values.items():
-        setattr(product, key, value)
-    session.add(product)
-    session.flush()
-    return product
-
-
-def delete(session: Session, user_id: int, product_id: object) -> None:
-    """Delete the user's own product."""
-    session.delete(get(session, user_id, product_id))
-    session.flush()
-
-
-def search(
-    session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
-) -> Page[Product]:
-    """One page of the user's products, by name, matching the query in name or unit."""
-    where = [col(Product.user_id) == user_id]
-    condition = search_condition(query, col(Product.name), col(Product.unit))
-    if condition is not None:
-        where.append(condition)
-    statement = sa.select(Product).where(*where).order_by(sa.func.lower(col(Product.name)), col(Product.id))
-    count = sa.select(sa.func.count()).select_from(Product).where(*where)
-    return paged(session, statement, count, page, per_page)
+STEPS: OwnedRows[Product, ProductForm] = OwnedRows(
+    Product, _clean, "product.not_found", searched=("name", "unit")
+)
+get = STEPS.get
+create = STEPS.create
+update = STEPS.update
+delete = STEPS.delete
+search = STEPS.search
 
 
 def all_for_choice(session: Session, user_id: int, limit: int = 500) -> list[Product]:
-    """The user's products for the invoice form's list."""
-    return list(
-        session.scalars(
-            sa.select(Product)
-            .where(col(Product.user_id) == user_id)
-            .order_by(sa.func.lower(col(Product.name)), col(Product.id))
-            .limit(limit)
-        ).all()
-    )
-
-
-# -- the steps of /produkty: each the work of one private event (state/events.act) --------------
-
-STEPS: OwnedRows[Product, ProductForm] = OwnedRows(get, create, update, delete, search)
+    """The user's products by name, for the invoice form's list."""
+    return STEPS.by_name(session, user_id, limit)
