@@ -11,9 +11,10 @@ from fakturowo_ui.pages.account import account
 from fakturowo_ui.pages.catalog import clients_page, products_page
 from fakturowo_ui.pages.confirm import confirm_email
 from fakturowo_ui.pages.deletion import confirm_deletion
-from fakturowo_ui.pages.documents import documents_page, issue_page
+from fakturowo_ui.pages.documents import documents_page
 from fakturowo_ui.pages.help import help_delete_account
 from fakturowo_ui.pages.home import home
+from fakturowo_ui.pages.issue import issue_page
 from fakturowo_ui.pages.login import login
 from fakturowo_ui.pages.password_change import password_change
 from fakturowo_ui.pages.password_reset import password_reset
@@ -26,7 +27,8 @@ from fakturowo_ui.state.auth import ForgetEndedSessions
 from fakturowo_ui.state.catalog import ClientsState, ProductsState
 from fakturowo_ui.state.confirm import ConfirmState
 from fakturowo_ui.state.deletion import DeletionConfirmState
-from fakturowo_ui.state.documents import DocumentsState, IssueState
+from fakturowo_ui.state.documents import DocumentsState
+from fakturowo_ui.state.issue import IssueState
 from fakturowo_ui.state.login import LoginState
 from fakturowo_ui.state.pages import HomeState
 from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState

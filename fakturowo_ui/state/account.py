@@ -12,7 +12,7 @@ from fakturowo_ui.services import clock, consents, subscriptions, userdata
 from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
 from fakturowo_ui.state.auth import UserBoundState
-from fakturowo_ui.state.common import flag
+from fakturowo_ui.state.common import documents_left_text, flag
 from fakturowo_ui.state.events import act
 
 log = logging.getLogger("fakturowo.state")
@@ -151,17 +151,11 @@ class AccountState(UserBoundState):
             plan_text = t("account.subscription.active", date=clock.format_date(plan.last_day))
         else:
             plan_text = t("account.subscription.free", limit=plan.documents_limit)
-        if plan.documents_left is None:
-            documents_text = t("account.subscription.unlimited")
-        else:
-            documents_text = t(
-                "account.subscription.left", left=plan.documents_left, limit=plan.documents_limit
-            )
         self._update(
             user_id=user.user_id,
             email=user.email,
             plan_text=plan_text,
-            documents_text=documents_text,
+            documents_text=documents_left_text(plan),
             documents_count=counts.documents,
             clients_count=counts.clients,
             products_count=counts.products,

@@ -1,4 +1,5 @@
-"""Small helpers shared by states: the client's address and a guard for unexpected errors."""
+"""Small helpers shared by states: the client's address, the link's token, form values, the plan's
+sentence."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Mapping
 
 import reflex as rx
 
+from fakturowo_ui.i18n import t
+from fakturowo_ui.services import subscriptions
 from fakturowo_ui.services.client_address import client_address
 from fakturowo_ui.settings import get_settings
 
@@ -62,3 +65,10 @@ def whole_number(value: object, default: int = 0) -> int:
         return int(str(value))
     except (TypeError, ValueError):
         return default
+
+
+def documents_left_text(plan: subscriptions.PlanStatus) -> str:
+    """This month's documents left, as /konto, /dokumenty and /wystaw say it."""
+    if plan.documents_left is None:
+        return t("account.subscription.unlimited")
+    return t("account.subscription.left", left=plan.documents_left, limit=plan.documents_limit)

@@ -30,7 +30,8 @@ def app_states():
     from fakturowo_ui.state.account import AccountState
     from fakturowo_ui.state.catalog import ClientsState, ProductsState
     from fakturowo_ui.state.deletion import DeletionRequestState
-    from fakturowo_ui.state.documents import DocumentsState, IssueState
+    from fakturowo_ui.state.documents import DocumentsState
+    from fakturowo_ui.state.issue import IssueState
 
     return {
         "clients": ClientsState,

@@ -44,7 +44,8 @@ def app_states():
     import fakturowo_ui.fakturowo_ui  # noqa: F401
     from fakturowo_ui.state.account import ConsentsState
     from fakturowo_ui.state.catalog import ClientsState, ProductsState
-    from fakturowo_ui.state.documents import DocumentsState, IssueState
+    from fakturowo_ui.state.documents import DocumentsState
+    from fakturowo_ui.state.issue import IssueState
     from fakturowo_ui.state.password import PeriodicChangeState
     from fakturowo_ui.state.seller import SellerState
 

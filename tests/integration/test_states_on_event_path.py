@@ -46,7 +46,8 @@ def states():
     import fakturowo_ui.fakturowo_ui  # noqa: F401
     from fakturowo_ui.state.catalog import ClientsState, ProductsState
     from fakturowo_ui.state.deletion import DeletionRequestState
-    from fakturowo_ui.state.documents import DocumentsState, IssueState
+    from fakturowo_ui.state.documents import DocumentsState
+    from fakturowo_ui.state.issue import IssueState
     from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState
     from fakturowo_ui.state.seller import SellerState
 
