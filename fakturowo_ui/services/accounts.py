@@ -317,11 +317,11 @@ def _issue_login_code(email: str, user_id: int, new_hash: str | None, next_path:
 def exchange_login_code(code: str) -> tuple[str, str] | None:
     """Consume a login code: (session token for the cookie, path to go to), or None."""
     with session_scope(write_lock=True) as session:
-        state, row = onetime.find(session, code, onetime.TokenPurpose.LOGIN_CODE)
-        if row is None or state is not onetime.LinkState.VALID or not onetime.consume(session, row.id):
+        found = onetime.find_usable(session, code, onetime.TokenPurpose.LOGIN_CODE)
+        if isinstance(found, onetime.LinkState) or not onetime.consume(session, found[0].id):
             return None
-        user = session.get(User, row.user_id)
-        if user is None or user.email_confirmed_at is None:
+        row, user = found
+        if user.email_confirmed_at is None:
             return None
         # The periodic password change, when due, marks the session: until the new password
         # is set it serves only /zmiana-hasla (see sessions.resolve).

@@ -137,13 +137,11 @@ class DeletionLink:
 def inspect_link(token: str) -> DeletionLink:
     """Look at a deletion link without using it (GET, HEAD and scanners come through here)."""
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
-        if row is None or state is not LinkState.VALID:
-            return DeletionLink(state)
-        user = session.get(User, row.user_id)
-        if user is None:
-            return DeletionLink(LinkState.INVALID)
-        return DeletionLink(state, user.id, user.email, userdata.counts(session, user.id))
+        found = onetime.find_usable(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
+        if isinstance(found, LinkState):
+            return DeletionLink(found)
+        _row, user = found
+        return DeletionLink(LinkState.VALID, user.id, user.email, userdata.counts(session, user.id))
 
 
 class Outcome(enum.Enum):
@@ -197,14 +195,11 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
 def _link_owner(token: str) -> ConfirmationResult | tuple[int, int, str, str]:
     """(token ID, user ID, password hash, address) of a link that can act, else why not."""
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
-        if row is None or state is not LinkState.VALID:
-            return _unusable(state)
-        token_id, user_id = row.id, row.user_id
-        user = session.get(User, user_id)
-        if user is None:
-            return _unusable(LinkState.INVALID)
-        return token_id, user_id, user.password_hash, user.email
+        found = onetime.find_usable(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
+        if isinstance(found, LinkState):
+            return _unusable(found)
+        row, user = found
+        return row.id, user.id, user.password_hash, user.email
 
 
 def _count_wrong_password(token: str, token_id: int) -> ConfirmationResult:

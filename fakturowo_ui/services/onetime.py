@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fakturowo_ui.db import rows_changed
-from fakturowo_ui.models import OneTimeToken, SpentToken
+from fakturowo_ui.models import OneTimeToken, SpentToken, User
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.tokens import digest, looks_like_token, new_token
 
@@ -140,6 +140,18 @@ def find(session: Session, token: str, purpose: TokenPurpose) -> tuple[LinkState
             return LinkState.USED, None
         return LinkState.INVALID, None
     return state_of(row), row
+
+
+def find_usable(session: Session, token: str, purpose: TokenPurpose) -> tuple[OneTimeToken, User] | LinkState:
+    """The row and the account of a presented token that can act now, else the state that says
+    why it cannot (INVALID when its account is gone). Changes nothing."""
+    state, row = find(session, token, purpose)
+    if row is None or state is not LinkState.VALID:
+        return state
+    user = session.get(User, row.user_id)
+    if user is None:
+        return LinkState.INVALID
+    return row, user
 
 
 def state_of(row: OneTimeToken) -> LinkState:

@@ -125,13 +125,12 @@ def changed_recently_for(
 def exchange_rotation_code(code: str) -> tuple[str, str] | None:
     """Consume a code from change_password: (new session token, path to go to), or None."""
     with session_scope(write_lock=True) as session:
-        state, row = onetime.find(session, code, onetime.TokenPurpose.ROTATE_SESSION)
-        if row is None or state is not LinkState.VALID or not onetime.consume(session, row.id):
+        found = onetime.find_usable(session, code, onetime.TokenPurpose.ROTATE_SESSION)
+        if isinstance(found, LinkState) or not onetime.consume(session, found[0].id):
             return None
-        if session.get(User, row.user_id) is None:
-            return None
+        row, user = found
         # Never marked "must change": the password was changed a moment ago.
-        token = sessions.create(session, row.user_id)
+        token = sessions.create(session, user.id)
         return token, row.next_path or routes.ACCOUNT
 
 

@@ -121,13 +121,11 @@ async def send_reset_link(user_id: int, email: str) -> None:
 def inspect_reset(token: str) -> tuple[LinkState, str]:
     """The state of a reset link and, while it can act, the address it is for. Changes nothing."""
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.TokenPurpose.RESET_PASSWORD)
-        if row is None or state is not LinkState.VALID:
-            return state, ""
-        user = session.get(User, row.user_id)
-        if user is None:
-            return LinkState.INVALID, ""
-        return state, user.email
+        found = onetime.find_usable(session, token, onetime.TokenPurpose.RESET_PASSWORD)
+        if isinstance(found, LinkState):
+            return found, ""
+        _row, user = found
+        return LinkState.VALID, user.email
 
 
 async def complete_reset(token: str, new: str, repeat: str) -> str:
@@ -152,12 +150,10 @@ async def complete_reset(token: str, new: str, repeat: str) -> str:
 
 def _reset_link_owner(token: str) -> tuple[int, int, str, str]:
     with session_scope() as session:
-        state, row = onetime.find(session, token, onetime.TokenPurpose.RESET_PASSWORD)
-        if row is None or state is not LinkState.VALID:
-            raise LinkError(state)
-        user = session.get(User, row.user_id)
-        if user is None:
-            raise LinkError(LinkState.INVALID)
+        found = onetime.find_usable(session, token, onetime.TokenPurpose.RESET_PASSWORD)
+        if isinstance(found, LinkState):
+            raise LinkError(found)
+        row, user = found
         return row.id, user.id, user.email, user.password_hash
 
 

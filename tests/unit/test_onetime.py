@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
+from sqlmodel import col
+
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.models import OneTimeToken
+from fakturowo_ui.models import OneTimeToken, User
 from fakturowo_ui.services import onetime
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.services.tokens import digest, new_token
@@ -128,3 +131,26 @@ def test_each_state_a_link_page_refuses_has_its_message():
 
     for state in set(LinkState) - {LinkState.VALID}:  # a valid link shows its form, no message
         assert state.message_key in CATALOGUES[DEFAULT_LANGUAGE], state
+
+
+def test_find_usable_gives_the_row_and_account_of_a_token_that_can_act(app_env, frozen_clock):
+    user = make_user("konto@example.com")
+    token, token_id = _issue(user)
+    with session_scope() as session:
+        found = onetime.find_usable(session, token, RESET)
+        assert not isinstance(found, LinkState)
+        row, owner = found
+        assert (row.id, owner.id, owner.email) == (token_id, user, "konto@example.com")
+        assert onetime.find_usable(session, token, DELETE) is LinkState.INVALID
+        assert onetime.find_usable(session, "nie-token", RESET) is LinkState.INVALID
+    frozen_clock.advance(hours=2)
+    with session_scope() as session:
+        assert onetime.find_usable(session, token, RESET) is LinkState.EXPIRED
+
+
+def test_find_usable_refuses_a_token_whose_account_is_gone(app_env, frozen_clock):
+    user = make_user("usuniete@example.com")
+    token, _token_id = _issue(user)
+    with session_scope() as session:
+        session.execute(sa.delete(User).where(col(User.id) == user))
+        assert onetime.find_usable(session, token, RESET) is LinkState.INVALID
