@@ -1,94 +1,218 @@
-"""Pieces of the user-data pages: labelled inputs with a starting value, a search box, a pager and
-the delete confirmation. Plain HTML, styled by assets/styles.css."""
+"""Form and list pieces: the one labelled field every form uses (an input, a textarea or a select),
+the form that carries a password, and a list's table, search box, pager and delete confirmation.
+Plain HTML, styled by assets/styles.css."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
 import reflex as rx
 
-from fakturowo_ui.components.layout import InputType
+from fakturowo_ui.components.layout import action_button
 from fakturowo_ui.i18n import t
 
+# The <input> types our forms use.
+InputType = Literal["text", "email", "password", "date", "number", "tel", "search"]
 
-def text_input(
+# The lengths an address and a password field take (the services refuse longer ones with a message).
+EMAIL_MAX = 254
+PASSWORD_MAX = 256
+
+
+def field(
     label: str,
-    name: str,
-    default: rx.Var | str = "",
+    name: rx.Var | str,
     *,
-    form_id: str,
+    form_id: str = "",
+    default: rx.Var | str | None = None,
     input_type: InputType = "text",
-    hint: str | None = None,
-    multiline: bool = False,
-    max_length: int = 600,
-    on_change=None,
+    autocomplete: str | None = "off",
+    max_length: int | None = None,
     input_mode: str | None = None,
-    input_id: rx.Var | str | None = None,
+    multiline: bool = False,
+    options: Sequence[tuple[str, str]] | rx.Var | None = None,
+    placeholder: str | None = None,
+    hint: str | None = None,
+    error: rx.Var | str | None = None,
+    on_change: Any = None,
 ) -> rx.Component:
-    """A labelled, uncontrolled input (or textarea) starting from `default`."""
-    element_id = input_id if input_id is not None else f"{form_id}-{name}"
-    props = {"on_change": on_change} if on_change is not None else {}
-    if input_mode:
-        props["input_mode"] = input_mode
-    control = (
-        rx.el.textarea(
-            id=element_id, name=name, default_value=default, max_length=max_length, rows=3, **props
-        )
-        if multiline
-        else rx.el.input(
-            id=element_id,
-            name=name,
-            type=input_type,
-            default_value=default,
-            max_length=max_length,
-            auto_complete="off",
-            **props,
-        )
-    )
+    """A <label for> and its control, with `form_id + name` as the control's id.
+
+    The control is an <input>, a <textarea> (`multiline`) or a <select> (`options`: (value, text)
+    pairs, static or from a state var, after an empty `placeholder` option when one is given). It
+    is uncontrolled: it starts from `default` and the form sends what is in it. A hint and an
+    error (when given) are tied to it with aria-describedby; the error marks it aria-invalid while
+    it has text.
+    """
+    # A var name (one per invoice line) makes a var id.
+    element_id = form_id + name if isinstance(name, str) else rx.Var.create(form_id) + name.to(str)
+    hint_id = element_id + "-hint"
+    error_id = element_id + "-error"
+    if hint and error is not None:
+        described = hint_id + " " + error_id
+    else:
+        described = hint_id if hint else error_id if error is not None else None
+    given = {
+        "default_value": default,
+        "aria_describedby": described,
+        "aria_invalid": rx.cond(error != "", "true", "false") if error is not None else None,
+        "max_length": max_length,
+        "input_mode": input_mode,
+        "on_change": on_change,
+    }
+    props = {
+        "id": element_id,
+        "name": name,
+        **{key: value for key, value in given.items() if value is not None},
+    }
+    if options is not None:
+        control = rx.el.select(*_options(options, placeholder), **props)
+    elif multiline:
+        control = rx.el.textarea(rows=3, **props)
+    elif autocomplete is not None:
+        control = rx.el.input(type=input_type, auto_complete=autocomplete, **props)
+    else:
+        control = rx.el.input(type=input_type, **props)
     return rx.el.div(
         rx.el.label(label, html_for=element_id),
         control,
-        rx.el.p(hint, class_name="hint") if hint else rx.fragment(),
+        *([rx.el.p(hint, id=hint_id, class_name="hint")] if hint else []),
+        *([rx.el.p(error, id=error_id, class_name="field-error", role="alert")] if error is not None else []),
         class_name="field",
     )
 
 
-def select_input(
-    label: str,
-    name: str,
-    options: list[tuple[str, str]] | rx.Var,
-    default: rx.Var | str = "",
-    *,
-    form_id: str,
-    placeholder: str | None = None,
-    on_change=None,
-    input_id: rx.Var | str | None = None,
-) -> rx.Component:
-    """A labelled <select>; options are (value, text) pairs, static or from a state var."""
-    element_id = input_id if input_id is not None else f"{form_id}-{name}"
+def _options(options: Sequence[tuple[str, str]] | rx.Var, placeholder: str | None) -> list[rx.Component]:
+    children: list[rx.Component]
     if isinstance(options, rx.Var):
-        children: list[rx.Component] = [
-            rx.foreach(options, lambda option: rx.el.option(option[1], value=option[0]))
-        ]
+        children = [rx.foreach(options, lambda option: rx.el.option(option[1], value=option[0]))]
     else:
         children = [rx.el.option(text, value=value) for value, text in options]
     if placeholder is not None:
         children.insert(0, rx.el.option(placeholder, value=""))
-    props = {"on_change": on_change} if on_change is not None else {}
+    return children
+
+
+def email_field(*, autocomplete: str, error: rx.Var | str | None = None) -> rx.Component:
+    """The "Adres email" field: `username` where it names an account, `email` where it makes one."""
+    return field(
+        t("field.email"),
+        "email",
+        input_type="email",
+        autocomplete=autocomplete,
+        error=error,
+        max_length=EMAIL_MAX,
+    )
+
+
+def password_field(
+    label: str,
+    name: str,
+    *,
+    autocomplete: str,
+    error: rx.Var | str | None = None,
+    hint: str | None = None,
+    form_id: str = "",
+) -> rx.Component:
+    """A password `field`: its autocomplete says whether it is the current password or a new one."""
+    return field(
+        label,
+        name,
+        input_type="password",
+        autocomplete=autocomplete,
+        error=error,
+        hint=hint,
+        max_length=PASSWORD_MAX,
+        form_id=form_id,
+    )
+
+
+def new_password_fields(state, name: str, label: str, repeat_label: str) -> rx.Component:
+    """A new password `name` and its repetition `<name>_repeat`, with the password rules as the
+    hint; their errors are the state's `<name>_error` and `<name>_repeat_error`."""
+    repeat = f"{name}_repeat"
+    return rx.fragment(
+        password_field(
+            label,
+            name,
+            autocomplete="new-password",
+            error=getattr(state, f"{name}_error"),
+            hint=t("register.password_hint"),
+        ),
+        password_field(
+            repeat_label, repeat, autocomplete="new-password", error=getattr(state, f"{repeat}_error")
+        ),
+    )
+
+
+def posted_form(*children: rx.Component, on_submit: Any) -> rx.Component:
+    """A form whose method is POST: a submit before the page is hydrated (the browser then sends
+    the form itself) must never put what it carries, a password above all, into the URL. The
+    services check its fields, with messages in the page's language (no_validate)."""
+    return rx.el.form(*children, on_submit=on_submit, method="post", class_name="form", no_validate=True)
+
+
+def keyed_form(state, *children: rx.Component, on_submit: Any, class_name: str = "form") -> rx.Component:
+    """A form of uncontrolled fields that starts afresh from their defaults whenever the state
+    renews its `form_key` (after it loaded or saved the values the fields start from)."""
+    return rx.el.form(*children, key=state.form_key.to_string(), on_submit=on_submit, class_name=class_name)
+
+
+def data_table(
+    headers: Sequence[str], rows: rx.Var | Sequence[Any], row: Callable[[Any], rx.Component]
+) -> rx.Component:
+    """A table of a state var's rows under column headers, scrolling sideways on a narrow screen."""
     return rx.el.div(
-        rx.el.label(label, html_for=element_id),
-        rx.el.select(*children, id=element_id, name=name, default_value=default, **props),
-        class_name="field",
+        rx.el.table(
+            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
+            rx.el.tbody(rx.foreach(rows, row)),
+            class_name="data-table",
+        ),
+        class_name="table-wrap",
+    )
+
+
+def row_button(label: str, row_name: rx.Var | str, on_click: Any, *, danger: bool = False) -> rx.Component:
+    """A button of one row of a list, named for screen readers with the row ("Usuń FV 1/11/2026")."""
+    return rx.el.button(
+        label,
+        type="button",
+        on_click=on_click,
+        aria_label=f"{label} {row_name}",
+        class_name="link-button danger" if danger else "link-button",
+    )
+
+
+def searchable_list(state, search_id: str, table: rx.Component, empty: str) -> rx.Component:
+    """A list's search box, its delete question, and its table with the pager; without rows, what
+    the search did not find or `empty` (the list has no rows at all)."""
+    return rx.fragment(
+        search_box(state, search_id),
+        delete_confirmation(state),
+        rx.cond(
+            state.total > 0,
+            rx.fragment(table, pager(state)),
+            rx.cond(
+                state.shown_query != "",
+                rx.el.p(state.nothing_found_text, role="status", class_name="empty-state"),
+                rx.el.p(empty, class_name="empty-state"),
+            ),
+        ),
     )
 
 
 def search_box(state, form_id: str) -> rx.Component:
     """The search form of a list."""
     return rx.el.form(
-        rx.el.div(
-            rx.el.label(t("list.search"), html_for=f"{form_id}-q"),
-            rx.el.input(
-                id=f"{form_id}-q", name="q", type="search", default_value=state.query, max_length=100
-            ),
-            class_name="field",
+        field(
+            t("list.search"),
+            "q",
+            form_id=f"{form_id}-",
+            default=state.query,
+            input_type="search",
+            autocomplete=None,
+            max_length=100,
         ),
         rx.el.button(t("list.search_submit"), type="submit", class_name="button button-secondary"),
         on_submit=state.search,
@@ -131,18 +255,8 @@ def delete_confirmation(state) -> rx.Component:
         rx.el.div(
             rx.el.p(state.delete_question),
             rx.el.div(
-                rx.el.button(
-                    t("list.confirm_yes"),
-                    type="button",
-                    on_click=state.delete(state.deleting_id),
-                    class_name="button button-danger",
-                ),
-                rx.el.button(
-                    t("list.cancel"),
-                    type="button",
-                    on_click=state.cancel_delete,
-                    class_name="button button-secondary",
-                ),
+                action_button(t("list.confirm_yes"), state.delete(state.deleting_id), danger=True),
+                action_button(t("list.cancel"), state.cancel_delete, secondary=True),
                 class_name="actions",
             ),
             role="alertdialog",
@@ -150,3 +264,13 @@ def delete_confirmation(state) -> rx.Component:
             class_name="confirm-box",
         ),
     )
+
+
+def fields_of(values: Mapping[str, Any], form_id: str) -> Callable[..., rx.Component]:
+    """`field` for a form whose values a state keeps in one dict var: each field starts from
+    values[name] and its id is `form_id + name` (fields_of(s.form, "klient-")("Nazwa", "name"))."""
+
+    def one(label: str, name: str, **props: Any) -> rx.Component:
+        return field(label, name, form_id=form_id, default=values[name], **props)
+
+    return one

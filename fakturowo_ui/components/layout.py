@@ -1,4 +1,5 @@
-"""Reusable page pieces: the page shell with navigation, landmark regions, labelled fields, messages.
+"""Reusable page pieces: the page shell with navigation, landmark regions, messages, checkboxes and
+buttons (the labelled text fields are components/forms.field).
 
 Plain HTML elements, styled by assets/styles.css: every input has a <label for>, every region is a
 <section aria-labelledby> named by its heading, every outcome message has role status or alert.
@@ -6,16 +7,13 @@ Plain HTML elements, styled by assets/styles.css: every input has a <label for>,
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.auth import LogoutState
-
-# The <input> types our forms use.
-InputType = Literal["text", "email", "password", "date", "number", "tel", "search"]
 
 
 def _nav_link(label: str, href: str) -> rx.Component:
@@ -101,42 +99,9 @@ def message(
     )
 
 
-def field(
-    label: str,
-    name: str,
-    *,
-    input_type: InputType = "text",
-    autocomplete: str = "off",
-    error: rx.Var | str | None = None,
-    hint: str | None = None,
-    max_length: int | None = None,
-    form_id: str = "",
-) -> rx.Component:
-    """A labelled input; its error (if any) is tied to it with aria-describedby."""
-    input_id = f"{form_id}{name}"
-    error_id = f"{input_id}-error"
-    hint_id = f"{input_id}-hint"
-    described = " ".join(filter(None, [hint_id if hint else "", error_id if error is not None else ""]))
-    props = {}
-    if max_length:
-        props["max_length"] = max_length
-    return rx.el.div(
-        rx.el.label(label, html_for=input_id),
-        rx.el.input(
-            id=input_id,
-            name=name,
-            type=input_type,
-            auto_complete=autocomplete,
-            aria_describedby=described or None,
-            aria_invalid=rx.cond(error != "", "true", "false") if error is not None else None,
-            **props,
-        ),
-        rx.el.p(hint, id=hint_id, class_name="hint") if hint else rx.fragment(),
-        rx.el.p(error, id=error_id, class_name="field-error", role="alert")
-        if error is not None
-        else rx.fragment(),
-        class_name="field",
-    )
+def note(text: str, link_text: str, href: str, *, class_name: str = "note") -> rx.Component:
+    """A sentence followed by a link to where the user can act on it."""
+    return rx.el.p(text, " ", rx.el.a(link_text, href=href), class_name=class_name)
 
 
 def checkbox(
@@ -182,6 +147,30 @@ def submit_button(
     )
 
 
+def action_button(
+    label: rx.Var | str, on_click: Any, *, secondary: bool = False, danger: bool = False, **props: Any
+) -> rx.Component:
+    """A button that acts on the page (not a submit): plain, secondary or dangerous."""
+    kind = "button button-danger" if danger else "button button-secondary" if secondary else "button"
+    return rx.el.button(label, type="button", on_click=on_click, class_name=kind, **props)
+
+
 def loading() -> rx.Component:
     """What a private page shows until its data is loaded for the current session."""
     return rx.el.p(t("common.loading"), role="status", class_name="loading")
+
+
+def link_action(state, can_act: rx.Var | bool, label: str, on_click: Any) -> rx.Component:
+    """A page an e-mailed link opens: loading() until `state` has looked at the link (`checked`),
+    its outcome `message`, and while the link can act, what it does (`lead`) with the one button
+    that does it. Opening the page changes nothing; the button does."""
+    return rx.fragment(
+        rx.cond(state.checked, rx.fragment(), loading()),
+        message(state.message, alert=state.message_is_error),
+        rx.cond(can_act, rx.el.div(rx.el.p(state.lead), action_button(label, on_click))),
+    )
+
+
+def when_loaded(loaded: rx.Var | bool, *children: rx.Component) -> rx.Component:
+    """A private page's content once `loaded` (its data for the current session), loading() until."""
+    return rx.cond(loaded, rx.fragment(*children), loading())

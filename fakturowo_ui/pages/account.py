@@ -3,7 +3,8 @@
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.components.layout import checkbox, loading, message, page, region, submit_button
+from fakturowo_ui.components.forms import posted_form
+from fakturowo_ui.components.layout import checkbox, message, page, region, submit_button, when_loaded
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.account import AccountState, ConsentsState
 from fakturowo_ui.state.deletion import DeletionRequestState
@@ -17,7 +18,7 @@ def _periodic_change() -> rx.Component:
     return region(
         t("account.periodic.heading"),
         "okresowa-zmiana-hasla",
-        rx.el.form(
+        posted_form(
             checkbox(
                 t("account.periodic.checkbox"),
                 "periodic_password_change",
@@ -36,10 +37,16 @@ def _periodic_change() -> rx.Component:
             submit_button(t("common.save"), state.busy),
             message(state.message, alert=state.message_is_error),
             on_submit=state.save,
-            method="post",
-            class_name="form",
         ),
         rx.el.p(rx.el.a(t("account.periodic.change_now"), href=routes.PASSWORD_CHANGE)),
+    )
+
+
+def _consent(label: str, name: str, saved, changed) -> rx.Component:
+    """One consent's box, starting as `saved`, and when it last changed."""
+    return rx.fragment(
+        checkbox(label, name, default_checked=saved, form_id="konto-"),
+        rx.el.p(changed, class_name="hint"),
     )
 
 
@@ -47,22 +54,20 @@ def _consents() -> rx.Component:
     return region(
         t("account.consents.heading"),
         "zgody",
-        rx.el.form(
+        posted_form(
             # Uncontrolled: the boxes travel with "Zapisz" (one event per save, none per click).
-            checkbox(
+            _consent(
                 t("account.consents.reminders"),
                 "reminder_consent",
-                default_checked=ConsentsState.reminder_consent,
-                form_id="konto-",
+                ConsentsState.reminder_consent,
+                ConsentsState.reminders_changed,
             ),
-            rx.el.p(ConsentsState.reminders_changed, class_name="hint"),
-            checkbox(
+            _consent(
                 t("account.consents.info"),
                 "info_consent",
-                default_checked=ConsentsState.info_consent,
-                form_id="konto-",
+                ConsentsState.info_consent,
+                ConsentsState.info_changed,
             ),
-            rx.el.p(ConsentsState.info_changed, class_name="hint"),
             rx.el.button(t("common.save"), type="submit", class_name="button"),
             message(
                 ConsentsState.consents_message,
@@ -70,8 +75,6 @@ def _consents() -> rx.Component:
                 key=ConsentsState.consents_message_serial,
             ),
             on_submit=ConsentsState.save_consents,
-            method="post",
-            class_name="form",
         ),
     )
 
@@ -122,7 +125,7 @@ def _deletion() -> rx.Component:
     return region(
         t("account.deletion.heading"),
         "usuniecie-konta",
-        rx.el.form(
+        posted_form(
             checkbox(AccountState.deletion_text, "confirm_deletion", form_id="konto-"),
             rx.el.p(AccountState.counts_text),
             submit_button(
@@ -130,8 +133,6 @@ def _deletion() -> rx.Component:
             ),
             message(DeletionRequestState.message, alert=DeletionRequestState.message_is_error),
             on_submit=DeletionRequestState.request,
-            method="post",
-            class_name="form",
         ),
         _export(),
     )
@@ -140,16 +141,13 @@ def _deletion() -> rx.Component:
 def account() -> rx.Component:
     """The account page; nothing private is shown until the session is checked."""
     return page(
-        rx.cond(
+        when_loaded(
             AccountState.loaded,
-            rx.fragment(
-                rx.el.p(AccountState.signed_in_text, class_name="signed-in"),
-                _periodic_change(),
-                _consents(),
-                _subscription(),
-                _deletion(),
-            ),
-            loading(),
+            rx.el.p(AccountState.signed_in_text, class_name="signed-in"),
+            _periodic_change(),
+            _consents(),
+            _subscription(),
+            _deletion(),
         ),
         title=t("account.title"),
         private=True,

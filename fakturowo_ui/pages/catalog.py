@@ -1,182 +1,115 @@
-"""/klienci and /produkty: a form to add or edit, and a searchable, paged list with an empty state."""
+"""/klienci and /produkty: a form to add or edit, and a searchable, paged list with an empty state.
+
+Each kind is described once, by its fields: the form shows them and the list has a column for each.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
-from fakturowo_ui.components.forms import delete_confirmation, pager, search_box, select_input, text_input
-from fakturowo_ui.components.layout import loading, message, page, region
+from fakturowo_ui.components.forms import data_table, fields_of, keyed_form, row_button, searchable_list
+from fakturowo_ui.components.layout import action_button, message, page, region, when_loaded
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.catalog import UNIT_EXAMPLES, VAT_OPTIONS, ClientsState, ProductsState
 
+# A field of a kind: its label, its name (the form's and the row's key) and the field's settings.
+Field = tuple[str, str, dict[str, Any]]
 
-def _form(state, kind: str, fields: list[rx.Component]) -> rx.Component:
+
+def _client_fields() -> list[Field]:
+    return [
+        (t("field.name"), "name", {"max_length": 200}),
+        (
+            t("field.nip"),
+            "nip",
+            {"max_length": 20, "hint": "10 cyfr, np. 526-025-02-74; można zostawić puste"},
+        ),
+        (t("field.address"), "address", {"multiline": True, "max_length": 500}),
+        (t("field.client_email"), "email", {"input_type": "email", "max_length": 254}),
+    ]
+
+
+def _product_fields() -> list[Field]:
+    return [
+        (t("field.name"), "name", {"max_length": 200}),
+        (t("field.unit"), "unit", {"max_length": 16, "hint": "np. " + UNIT_EXAMPLES}),
+        (
+            t("field.net_price"),
+            "net_price",
+            {"max_length": 30, "input_mode": "decimal", "hint": "np. 1234,50"},
+        ),
+        (t("field.vat_rate"), "vat_rate", {"options": VAT_OPTIONS}),
+    ]
+
+
+def _form(state, kind: str, form_id: str, fields: list[Field]) -> rx.Component:
+    editing = state.editing_id != 0
+    one = fields_of(state.form, form_id)
     return region(
-        rx.cond(state.editing_id != 0, t(f"{kind}.heading.edit"), t(f"{kind}.heading.add")),
+        rx.cond(editing, t(f"{kind}.heading.edit"), t(f"{kind}.heading.add")),
         f"{kind}-form",
-        rx.el.form(
-            *fields,
+        keyed_form(
+            state,
+            *[one(label, name, **settings) for label, name, settings in fields],
             rx.el.div(
                 rx.el.button(
-                    rx.cond(state.editing_id != 0, t("common.save"), t(f"{kind}.add")),
-                    type="submit",
-                    class_name="button",
+                    rx.cond(editing, t("common.save"), t(f"{kind}.add")), type="submit", class_name="button"
                 ),
-                rx.cond(
-                    state.editing_id != 0,
-                    rx.el.button(
-                        t("list.cancel"),
-                        type="button",
-                        on_click=state.cancel_edit,
-                        class_name="button button-secondary",
-                    ),
-                ),
+                rx.cond(editing, action_button(t("list.cancel"), state.cancel_edit, secondary=True)),
                 class_name="actions",
             ),
-            key=state.form_key.to_string(),
             on_submit=state.save,
-            class_name="form",
         ),
     )
 
 
-def _row_actions(state, row) -> rx.Component:
-    return rx.el.td(
-        rx.el.button(
-            t("list.edit"),
-            type="button",
-            on_click=state.start_edit(row["id"].to(int)),
-            aria_label=t("list.edit") + " " + row["name"],
-            class_name="link-button",
-        ),
-        rx.el.button(
-            t("list.delete"),
-            type="button",
-            on_click=state.ask_delete(row["id"].to(int)),
-            aria_label=t("list.delete") + " " + row["name"],
-            class_name="link-button danger",
-        ),
-        class_name="row-actions",
-    )
+def _list(state, kind: str, fields: list[Field]) -> rx.Component:
+    def row(record) -> rx.Component:
+        record_id = record["id"].to(int)
+        return rx.el.tr(
+            # A decimal field is an amount: right-aligned.
+            *[
+                rx.el.td(record[name], class_name="num")
+                if "input_mode" in settings
+                else rx.el.td(record[name])
+                for _, name, settings in fields
+            ],
+            rx.el.td(
+                row_button(t("list.edit"), record["name"], state.start_edit(record_id)),
+                row_button(t("list.delete"), record["name"], state.ask_delete(record_id), danger=True),
+                class_name="row-actions",
+            ),
+        )
 
-
-def _list(state, kind: str, headers: list[str], cells) -> rx.Component:
-    table = rx.el.table(
-        rx.el.thead(
-            rx.el.tr(*[rx.el.th(h, scope="col") for h in headers], rx.el.th(t("list.actions"), scope="col"))
-        ),
-        rx.el.tbody(rx.foreach(state.rows, lambda row: rx.el.tr(*cells(row), _row_actions(state, row)))),
-        class_name="data-table",
-    )
+    table = data_table([label for label, _, _ in fields] + [t("list.actions")], state.rows, row)
     return region(
         t(f"{kind}.heading.list"),
         f"{kind}-list",
-        search_box(state, f"{kind}-search"),
-        delete_confirmation(state),
-        rx.cond(
-            state.total > 0,
-            rx.fragment(rx.el.div(table, class_name="table-wrap"), pager(state)),
-            rx.cond(
-                state.shown_query != "",
-                rx.el.p(state.nothing_found_text, role="status", class_name="empty-state"),
-                rx.el.p(t(f"{kind}.empty"), class_name="empty-state"),
-            ),
-        ),
+        searchable_list(state, f"{kind}-search", table, t(f"{kind}.empty")),
+    )
+
+
+def _catalog(state, kind: str, form_id: str, fields: list[Field]) -> rx.Component:
+    """The message, the form and the list of one kind of the user's rows."""
+    return when_loaded(
+        state.loaded,
+        message(state.message, alert=state.message_is_error),
+        _form(state, kind, form_id, fields),
+        _list(state, kind, fields),
     )
 
 
 def clients_page() -> rx.Component:
-    s = ClientsState
-    fields = [
-        text_input(t("field.name"), "name", s.form["name"], form_id="klient", max_length=200),
-        text_input(
-            t("field.nip"),
-            "nip",
-            s.form["nip"],
-            form_id="klient",
-            max_length=20,
-            hint="10 cyfr, np. 526-025-02-74; można zostawić puste",
-        ),
-        text_input(
-            t("field.address"), "address", s.form["address"], form_id="klient", multiline=True, max_length=500
-        ),
-        text_input(
-            t("field.client_email"),
-            "email",
-            s.form["email"],
-            form_id="klient",
-            input_type="email",
-            max_length=254,
-        ),
-    ]
     return page(
-        rx.cond(
-            s.loaded,
-            rx.fragment(
-                message(s.message, alert=s.message_is_error),
-                _form(s, "clients", fields),
-                _list(
-                    s,
-                    "clients",
-                    [t("field.name"), t("field.nip"), t("field.address"), t("field.client_email")],
-                    lambda row: [
-                        rx.el.td(row["name"]),
-                        rx.el.td(row["nip"]),
-                        rx.el.td(row["address"]),
-                        rx.el.td(row["email"]),
-                    ],
-                ),
-            ),
-            loading(),
-        ),
-        title=t("clients.title"),
-        private=True,
+        _catalog(ClientsState, "clients", "klient-", _client_fields()), title=t("clients.title"), private=True
     )
 
 
 def products_page() -> rx.Component:
-    s = ProductsState
-    fields = [
-        text_input(t("field.name"), "name", s.form["name"], form_id="produkt", max_length=200),
-        text_input(
-            t("field.unit"),
-            "unit",
-            s.form["unit"],
-            form_id="produkt",
-            max_length=16,
-            hint="np. " + UNIT_EXAMPLES,
-        ),
-        text_input(
-            t("field.net_price"),
-            "net_price",
-            s.form["net_price"],
-            form_id="produkt",
-            max_length=30,
-            input_mode="decimal",
-            hint="np. 1234,50",
-        ),
-        select_input(t("field.vat_rate"), "vat_rate", VAT_OPTIONS, s.form["vat_rate"], form_id="produkt"),
-    ]
     return page(
-        rx.cond(
-            s.loaded,
-            rx.fragment(
-                message(s.message, alert=s.message_is_error),
-                _form(s, "products", fields),
-                _list(
-                    s,
-                    "products",
-                    [t("field.name"), t("field.unit"), t("field.net_price"), t("field.vat_rate")],
-                    lambda row: [
-                        rx.el.td(row["name"]),
-                        rx.el.td(row["unit"]),
-                        rx.el.td(row["net_price"], class_name="num"),
-                        rx.el.td(row["vat_rate"]),
-                    ],
-                ),
-            ),
-            loading(),
-        ),
+        _catalog(ProductsState, "products", "produkt-", _product_fields()),
         title=t("products.title"),
         private=True,
     )

@@ -3,7 +3,8 @@
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.components.layout import field, loading, message, page, submit_button
+from fakturowo_ui.components.forms import password_field, posted_form
+from fakturowo_ui.components.layout import loading, message, note, page, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.deletion import DeletionConfirmState
 
@@ -17,20 +18,18 @@ def confirm_deletion() -> rx.Component:
             rx.el.div(
                 rx.el.p(DeletionConfirmState.lead, class_name="lead"),
                 rx.el.p(DeletionConfirmState.counts_text),
-                rx.el.p(
+                note(
                     t("deletion.confirm.retention"),
-                    " ",
-                    rx.el.a(t("deletion.confirm.account_link"), href=routes.ACCOUNT),
+                    t("deletion.confirm.account_link"),
+                    routes.ACCOUNT,
                     class_name="note-box",
                 ),
-                rx.el.form(
-                    field(
+                posted_form(
+                    password_field(
                         t("field.password"),
                         "password",
-                        input_type="password",
                         autocomplete="current-password",
                         hint=t("deletion.confirm.password_hint"),
-                        max_length=256,
                         form_id="usun-",
                     ),
                     submit_button(
@@ -39,10 +38,6 @@ def confirm_deletion() -> rx.Component:
                         class_name="button button-danger",
                     ),
                     on_submit=DeletionConfirmState.confirm,
-                    # A submit before the page's script runs must never put the password in a URL.
-                    method="post",
-                    class_name="form",
-                    no_validate=True,
                 ),
                 class_name="card",
             ),

@@ -3,7 +3,8 @@
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.components.layout import field, loading, message, page, submit_button
+from fakturowo_ui.components.forms import email_field, new_password_fields, posted_form
+from fakturowo_ui.components.layout import loading, message, page, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.password_reset import PasswordResetState
 
@@ -15,21 +16,10 @@ def _request_form() -> rx.Component:
             rx.el.p(t("reset.request_again")),
             rx.el.p(t("reset.lead")),
         ),
-        rx.el.form(
-            field(
-                t("field.email"),
-                "email",
-                input_type="email",
-                autocomplete="username",
-                error=PasswordResetState.email_error,
-                max_length=254,
-            ),
+        posted_form(
+            email_field(autocomplete="username", error=PasswordResetState.email_error),
             submit_button(t("reset.submit"), PasswordResetState.busy),
             on_submit=PasswordResetState.request_link,
-            # A submit before the page is hydrated must not put a password into the URL.
-            method="post",
-            class_name="form",
-            no_validate=True,
         ),
     )
 
@@ -37,30 +27,12 @@ def _request_form() -> rx.Component:
 def _set_form() -> rx.Component:
     return rx.fragment(
         rx.el.p(PasswordResetState.lead),
-        rx.el.form(
-            field(
-                t("field.new_password"),
-                "new_password",
-                input_type="password",
-                autocomplete="new-password",
-                error=PasswordResetState.new_password_error,
-                hint=t("register.password_hint"),
-                max_length=256,
-            ),
-            field(
-                t("field.new_password_repeat"),
-                "new_password_repeat",
-                input_type="password",
-                autocomplete="new-password",
-                error=PasswordResetState.new_password_repeat_error,
-                max_length=256,
+        posted_form(
+            new_password_fields(
+                PasswordResetState, "new_password", t("field.new_password"), t("field.new_password_repeat")
             ),
             submit_button(t("reset.set_submit"), PasswordResetState.busy),
             on_submit=PasswordResetState.set_password,
-            # A submit before the page is hydrated must not put a password into the URL.
-            method="post",
-            class_name="form",
-            no_validate=True,
         ),
     )
 

@@ -5,27 +5,15 @@ A POST of the same URL (the one-click unsubscribe of RFC 8058) is answered by ap
 
 import reflex as rx
 
-from fakturowo_ui.components.layout import loading, message, page
+from fakturowo_ui.components.layout import link_action, page
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.unsubscribe import UnsubscribeState
 
 
 def unsubscribe_page() -> rx.Component:
     """Opening the link changes nothing; the button does."""
+    s = UnsubscribeState
     return page(
-        rx.cond(UnsubscribeState.checked, rx.fragment(), loading()),
-        message(UnsubscribeState.message, alert=UnsubscribeState.message_is_error),
-        rx.cond(
-            UnsubscribeState.can_withdraw,
-            rx.el.div(
-                rx.el.p(UnsubscribeState.lead),
-                rx.el.button(
-                    t("unsubscribe.submit"),
-                    type="button",
-                    on_click=UnsubscribeState.withdraw,
-                    class_name="button",
-                ),
-            ),
-        ),
+        link_action(s, s.can_withdraw, t("unsubscribe.submit"), s.withdraw),
         title=t("unsubscribe.title"),
     )
