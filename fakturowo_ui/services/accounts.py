@@ -32,7 +32,7 @@ from fakturowo_ui.services import (
     sessions,
 )
 from fakturowo_ui.services.consents import Consent, ConsentSource
-from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.errors import DomainError, field_error, form_error
 from fakturowo_ui.services.tokens import keyed_digest
 from fakturowo_ui.settings import get_settings
 
@@ -111,8 +111,7 @@ async def register(form: RegistrationForm, client_ip: str) -> str:
     """
     errors = registration_errors(form)
     if errors:
-        field, message = next(iter(errors.items()))
-        raise DomainError("error.form", field=field, message=message, errors=errors)
+        raise form_error(errors)
     email = normalise_email(form.email)
     # Every attempt that reaches the database counts against the client (also one refused as
     # taken or blocked: the contract names those, so the count limits probing for addresses),
@@ -142,18 +141,14 @@ def _insert_user(email: str, password_hash: str, form: RegistrationForm) -> int:
             user = _create_user(session, email, password_hash, form)
             return user.id
     except IntegrityError:
-        raise _field_error("email", "error.email_taken") from None
-
-
-def _field_error(field: str, key: str) -> DomainError:
-    return DomainError("error.form", field=field, message=t(key), errors={field: t(key)})
+        raise field_error("email", "error.email_taken") from None
 
 
 def _ensure_can_register(session: Session, email: str) -> None:
     if is_blocked(session, email):
-        raise _field_error("email", "error.email_blocked")
+        raise field_error("email", "error.email_blocked")
     if find_user(session, email) is not None:
-        raise _field_error("email", "error.email_taken")
+        raise field_error("email", "error.email_taken")
 
 
 def _create_user(session: Session, email: str, password_hash: str, form: RegistrationForm) -> User:
@@ -276,7 +271,7 @@ async def log_in(email: str, password: str, client_ip: str, next_path: str | Non
             audit.info("login failed user_id=%s", user_id)
         raise DomainError("login.failed")
     if not confirmed:
-        await blocking.db(_give_back, hit)
+        await blocking.db(ratelimit.give_back, hit)
         raise UnconfirmedAddress("login.unconfirmed")
     new_hash = None
     if passwords.needs_rehash(password_hash):
@@ -296,11 +291,6 @@ def _reserve_login(email: str | None, client_ip: str) -> tuple[int | None, str, 
         if user is None:
             return None, "", False, hit
         return user.id, user.password_hash, user.email_confirmed_at is not None, hit
-
-
-def _give_back(hit: int | None) -> None:
-    with session_scope() as session:
-        ratelimit.release(session, hit)
 
 
 def _issue_login_code(email: str, user_id: int, new_hash: str | None, next_path: str) -> str:

@@ -63,7 +63,7 @@ async def change_password(user_id: int, current: str, new: str, repeat: str) -> 
         audit.info("password change refused (wrong current password) user_id=%s", user_id)
         raise field_error("current_password", "error.current_password_wrong")
     if passwords.normalise(new) == passwords.normalise(current):
-        await blocking.db(_give_back, hit)
+        await blocking.db(ratelimit.give_back, hit)
         raise field_error("new_password", "error.password_same_as_current")
     new_hash = await passwords.hash_password_async(new)
     changed_at, code = await blocking.db(_store_changed_password, user_id, old_hash, new_hash)
@@ -82,11 +82,6 @@ def _email_and_hash(user_id: int) -> tuple[str, str]:
 def _reserve_change_attempt(user_id: int) -> int | None:
     with session_scope(write_lock=True) as session:
         return ratelimit.reserve(session, CHANGE_FAILURES_PER_ACCOUNT, str(user_id))
-
-
-def _give_back(hit: int | None) -> None:
-    with session_scope() as session:
-        ratelimit.release(session, hit)
 
 
 def _store_changed_password(user_id: int, old_hash: str, new_hash: str) -> tuple[dt.datetime, str]:

@@ -18,7 +18,7 @@ import math
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from fakturowo_ui.db import rows_changed
+from fakturowo_ui.db import rows_changed, session_scope
 from fakturowo_ui.models import RateLimitHit
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.errors import DomainError
@@ -120,6 +120,12 @@ def release(session: Session, *hit_ids: int | None) -> None:
     ids = [hit_id for hit_id in hit_ids if hit_id is not None]
     if ids:
         session.execute(sa.delete(RateLimitHit).where(col(RateLimitHit.id).in_(ids)))
+
+
+def give_back(*hit_ids: int | None) -> None:
+    """`release` in a transaction of its own, for work that ran outside one (a password hash)."""
+    with session_scope() as session:
+        release(session, *hit_ids)
 
 
 def ensure_allowed(session: Session, limit: Limit, subject: str) -> None:

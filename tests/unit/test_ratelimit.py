@@ -79,6 +79,16 @@ def test_a_released_hit_no_longer_counts_and_clear_forgets_them_all(app_env, fro
     assert count_rows(RateLimitHit) == 0
 
 
+def test_give_back_releases_in_a_transaction_of_its_own(app_env, frozen_clock):
+    hits = [_reserve(THREE_A_MINUTE, "y") for _ in range(3)]
+    ratelimit.give_back(hits[0], None, hits[1])
+    assert count_rows(RateLimitHit) == 1
+    _reserve(THREE_A_MINUTE, "y")
+    _reserve(THREE_A_MINUTE, "y")
+    with pytest.raises(ratelimit.RateLimited):
+        _reserve(THREE_A_MINUTE, "y")
+
+
 def test_purge_removes_only_hits_older_than_any_window(app_env, frozen_clock):
     _reserve(THREE_A_MINUTE, "old")
     frozen_clock.advance(hours=25)
