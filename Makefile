@@ -14,7 +14,7 @@ BACKEND_HOST ?= $(if $(strip $(FAKTUROWO_TRUSTED_PROXIES)),127.0.0.1)
 export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test setup setup-dev migrate chromium poppler nginx lint clean
+.PHONY: run test setup setup-dev migrate translations i18n chromium poppler nginx lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,11 +29,32 @@ setup: $(VENV)/.installed
 
 setup-dev: $(VENV)/.installed-dev
 
+# Message catalogues (fakturowo_ui/i18n): gettext files with message keys as msgids.
+# `make i18n` (a developer's step, after adding or removing a key) extracts the keys the code
+# uses into messages.pot and merges them into each language's .po; `make translations` compiles
+# the .mo files the app reads (run by `make run` and `make test`; .mo files are not committed).
+LOCALES := fakturowo_ui/locale
+I18N_KEYWORDS := --no-default-keywords -k t -k tn:1,1 -k N_ -k DomainError -k UnconfirmedAddress -k LinkError
+PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --domain messages --locale $* --directory $(LOCALES) --statistics
+
+translations: $(MO_FILES)
+
+i18n: setup
+	$(BIN)/pybabel extract --mapping babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
+		--project Fakturowo --copyright-holder Fakturowo --output $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update --domain messages --input-file $(LOCALES)/messages.pot --output-dir $(LOCALES) \
+		--no-fuzzy-matching --width 0
+	$(MAKE) translations
+
 migrate: setup
 	$(BIN)/alembic upgrade head
 
 run: export FAKTUROWO_BASE_URL ?= http://localhost:$(PORT)
-run: migrate
+run: migrate translations
 	$(BIN)/reflex run --env prod --frontend-port $(PORT)$(if $(strip $(BACKEND_HOST)), --backend-host $(BACKEND_HOST))
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
@@ -67,7 +88,7 @@ lint: setup-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/pyright
 
-test: setup-dev chromium poppler nginx lint
+test: setup-dev translations chromium poppler nginx lint
 	$(BIN)/pytest
 
 clean:

@@ -128,9 +128,9 @@ def message_prefix(key: str) -> str:
     """The fixed start of one of the app's Polish messages (the text before its first placeholder)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from fakturowo_ui.i18n.pl import MESSAGES
+    from fakturowo_ui.i18n import messages
 
-    return MESSAGES[key].split("{", 1)[0]
+    return messages("pl")[key].split("{", 1)[0]
 
 
 def percentile(values: list[float], p: float) -> float:

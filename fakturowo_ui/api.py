@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.health import healthz
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, supported, t
 from fakturowo_ui.services import (
     accounts,
     clock,
@@ -142,11 +142,29 @@ async def start_session(request: Request) -> Response:
     code = form.get("code", "")
     result = await run_in_threadpool(accounts.exchange_login_code, code) if code else None
     if result is None:
-        return _redirect(routes.LOGIN_CODE_REFUSED)
+        return _redirect(routes.in_language(routes.LOGIN_CODE_REFUSED, _browser_language(request)))
     token, next_path = result
     response = _redirect(next_path)
     _set_session_cookie(response, token)
+    _set_language_cookie(response, routes.language_of(next_path))
     return response
+
+
+def _set_language_cookie(response: Response, lang: str) -> None:
+    """The account's language becomes this browser's (state/language.py reads the cookie)."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        lang,
+        max_age=LANGUAGE_COOKIE_MAX_AGE,
+        path="/",
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+
+
+def _browser_language(request: Request) -> str:
+    """The language this browser chose (its cookie), for the pages an endpoint sends it to."""
+    return supported(request.cookies.get(LANGUAGE_COOKIE))
 
 
 def _end_session(token: str | None) -> None:
@@ -160,7 +178,7 @@ async def end_session(request: Request) -> Response:
         return PlainTextResponse("Forbidden", status_code=403)
     token = sessions.token_from_cookie_header(request.headers.get("cookie", ""))
     await run_in_threadpool(_end_session, token)
-    response = _redirect(routes.LOGGED_OUT)
+    response = _redirect(routes.in_language(routes.LOGGED_OUT, _browser_language(request)))
     _clear_session_cookie(response)
     return response
 
@@ -180,7 +198,7 @@ async def rotate_session(request: Request) -> Response:
     code = form.get("code", "")
     result = await run_in_threadpool(password_change.exchange_rotation_code, code) if code else None
     if result is None:
-        response = _redirect(routes.LOGIN_CODE_REFUSED)
+        response = _redirect(routes.in_language(routes.LOGIN_CODE_REFUSED, _browser_language(request)))
         _clear_session_cookie(response)
         return response
     token, next_path = result

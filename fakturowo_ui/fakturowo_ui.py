@@ -1,11 +1,14 @@
 """The Reflex app and its pages; nothing else lives here."""
 
+import functools
+from collections.abc import Callable
+
 import reflex as rx
 
 from fakturowo_ui import routes, state_store
 from fakturowo_ui.api import api, security_headers
 from fakturowo_ui.files import restrict_new_files
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import LANGUAGES, t, use_language
 from fakturowo_ui.logging_setup import configure_logging
 from fakturowo_ui.pages.account import account
 from fakturowo_ui.pages.catalog import clients_page, products_page
@@ -29,6 +32,7 @@ from fakturowo_ui.state.confirm import ConfirmState
 from fakturowo_ui.state.deletion import DeletionConfirmState
 from fakturowo_ui.state.documents import DocumentsState
 from fakturowo_ui.state.issue import IssueState
+from fakturowo_ui.state.language import LanguageState, PageLanguage
 from fakturowo_ui.state.login import LoginState
 from fakturowo_ui.state.pages import HomeState
 from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState
@@ -55,48 +59,53 @@ app = rx.App(
 )
 # Before a tab's full state is sent, drop the user data of a session that has ended (issue 14).
 app.add_middleware(ForgetEndedSessions(), index=0)
+# Before anything else: the language of each event is the language of its page's address.
+app.add_middleware(PageLanguage(), index=0)
 
-app.add_page(home, route=routes.HOME, title=t("home.title"), on_load=HomeState.on_load)
-app.add_page(register, route=routes.REGISTER, title=t("register.title"), on_load=RegisterState.on_load)
-app.add_page(login, route=routes.LOGIN, title=t("login.title"), on_load=LoginState.on_load)
-app.add_page(
-    confirm_email, route=routes.CONFIRM_EMAIL, title=t("confirm.title"), on_load=ConfirmState.on_load
-)
-app.add_page(
-    account,
-    route=routes.ACCOUNT,
-    title=t("account.title"),
-    on_load=[AccountState.on_load, PeriodicChangeState.on_load],
-)
-app.add_page(
-    confirm_deletion,
-    route=routes.CONFIRM_DELETION,
-    title=t("deletion.confirm.title"),
-    on_load=DeletionConfirmState.on_load,
-)
-app.add_page(help_delete_account, route=routes.HELP_DELETE_ACCOUNT, title=t("help.title"))
-# User data (issue 6): seller details, clients, products, documents and a new invoice.
-app.add_page(issue_page, route=routes.ISSUE_INVOICE, title=t("issue.title"), on_load=IssueState.on_load)
-app.add_page(
-    documents_page, route=routes.DOCUMENTS, title=t("documents.title"), on_load=DocumentsState.on_load
-)
-app.add_page(clients_page, route=routes.CLIENTS, title=t("clients.title"), on_load=ClientsState.on_load)
-app.add_page(products_page, route=routes.PRODUCTS, title=t("products.title"), on_load=ProductsState.on_load)
-app.add_page(
-    settings_page, route=routes.SELLER_SETTINGS, title=t("settings.title"), on_load=SellerState.on_load
-)
-app.add_page(
-    password_change,
-    route=routes.PASSWORD_CHANGE,
-    title=t("password_change.title"),
-    on_load=PasswordChangeState.on_load,
-)
-app.add_page(
-    password_reset, route=routes.PASSWORD_RESET, title=t("reset.title"), on_load=PasswordResetState.on_load
-)
-# Consents and reminders (issue 5): the unsubscribe link's page (its POST is in api.py), and the
-# daily work inside the app (every worker starts it; a database lock lets one run it per day).
-app.add_page(
-    unsubscribe_page, route=routes.UNSUBSCRIBE, title=t("unsubscribe.title"), on_load=UnsubscribeState.on_load
-)
+# Every page with its title and the steps of its load. Each is registered twice from the same page
+# function: in Polish at its address and in English under /en/ (routes.in_language), compiled with
+# t() answering in that language, so a page's words are static in its compiled React, not state
+# the backend sends (see state/language.py and the README's "Languages").
+PAGES: list[tuple[str, Callable[[], rx.Component], str, list]] = [
+    (routes.HOME, home, "home.title", [HomeState.on_load]),
+    (routes.REGISTER, register, "register.title", [RegisterState.on_load]),
+    (routes.LOGIN, login, "login.title", [LoginState.on_load]),
+    (routes.CONFIRM_EMAIL, confirm_email, "confirm.title", [ConfirmState.on_load]),
+    (routes.ACCOUNT, account, "account.title", [AccountState.on_load, PeriodicChangeState.on_load]),
+    (routes.CONFIRM_DELETION, confirm_deletion, "deletion.confirm.title", [DeletionConfirmState.on_load]),
+    (routes.HELP_DELETE_ACCOUNT, help_delete_account, "help.title", []),
+    # User data (issue 6): a new invoice, documents, clients, products and seller details.
+    (routes.ISSUE_INVOICE, issue_page, "issue.title", [IssueState.on_load]),
+    (routes.DOCUMENTS, documents_page, "documents.title", [DocumentsState.on_load]),
+    (routes.CLIENTS, clients_page, "clients.title", [ClientsState.on_load]),
+    (routes.PRODUCTS, products_page, "products.title", [ProductsState.on_load]),
+    (routes.SELLER_SETTINGS, settings_page, "settings.title", [SellerState.on_load]),
+    (routes.PASSWORD_CHANGE, password_change, "password_change.title", [PasswordChangeState.on_load]),
+    (routes.PASSWORD_RESET, password_reset, "reset.title", [PasswordResetState.on_load]),
+    # Consents and reminders (issue 5): the unsubscribe link's page (its POST is in api.py).
+    (routes.UNSUBSCRIBE, unsubscribe_page, "unsubscribe.title", [UnsubscribeState.on_load]),
+]
+
+
+def in_language(lang: str, page_function: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """The page function, evaluated (when Reflex compiles the page) with t() answering in `lang`."""
+
+    @functools.wraps(page_function)
+    def localized() -> rx.Component:
+        with use_language(lang):
+            return page_function()
+
+    return localized
+
+
+for lang in LANGUAGES:
+    for route, page_function, title_key, on_load in PAGES:
+        app.add_page(
+            in_language(lang, page_function),
+            route=routes.in_language(route, lang),
+            title=t(title_key, lang),
+            # First, the remembered (or the browser's preferred) language of the visitor.
+            on_load=[LanguageState.on_load, *on_load],
+        )
+# The daily work inside the app (every worker starts it; a database lock lets one run it per day).
 app.register_lifespan_task(daily_work_loop)

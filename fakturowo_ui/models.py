@@ -57,6 +57,11 @@ class User(SQLModel, table=True):
     # whole history (migration 0004).
     reminder_consent_changed_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
     info_consent_changed_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+    # The account's language ("pl" or "en"): its pages after login and every mail to it
+    # (migration 0005; i18n.LANGUAGES).
+    language: str = Field(
+        default="pl", sa_column=sa.Column(sa.String(8), nullable=False, server_default="pl")
+    )
 
     def __repr__(self) -> str:
         return f"User(id={self.id})"

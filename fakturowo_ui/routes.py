@@ -2,7 +2,8 @@
 
 The one place a path of this app is spelled out (tests/unit/test_routes.py keeps it so): pages,
 states, services (the e-mailed links, through `get_settings().link(...)`) and api.py take their
-paths from here. It imports nothing of Reflex or of the app, so every layer may use it.
+paths from here. It imports nothing of Reflex, and of the app only the language of the current
+event (i18n), so every layer may use it.
 
 A page constant is the address the app links to: with the trailing slash, as the exported
 frontend serves every page (`/konto/` is `konto/index.html`). `app.add_page(route=...)` takes the
@@ -116,3 +117,36 @@ def document_pdf(document_id: int) -> str:
 def export_download(token: str) -> str:
     """The user's finished data export, downloaded once."""
     return EXPORT_DOWNLOAD.format(token=quote(token, safe=""))
+
+
+# -- languages (CONTRACT.md, "Language and wording") -----------------------------------------------
+# The Polish pages live at the paths above; the same pages in English under this prefix, compiled
+# from the same page functions (fakturowo_ui.py). Endpoints and files have no language.
+ENGLISH_PREFIX = "/en"
+LANGUAGE_PREFIXES = {"pl": "", "en": ENGLISH_PREFIX}
+
+
+def language_of(path: str) -> str:
+    """The language of a page address: "en" under /en/, else "pl"."""
+    english = path == ENGLISH_PREFIX or path.startswith((ENGLISH_PREFIX + "/", ENGLISH_PREFIX + "?"))
+    return "en" if english else "pl"
+
+
+def without_language(path: str) -> str:
+    """A page address without its language prefix: /en/konto/?x=1 -> /konto/?x=1, /en -> /."""
+    if language_of(path) == "pl":
+        return path
+    rest = path[len(ENGLISH_PREFIX) :]
+    return rest if rest.startswith("/") else "/" + rest
+
+
+def in_language(path: str, lang: str) -> str:
+    """The same page address (query kept) in `lang`: /konto/ -> /en/konto/, / -> /en/, and back."""
+    return LANGUAGE_PREFIXES.get(lang, "") + without_language(path)
+
+
+def here(path: str) -> str:
+    """`path` in the language of the page or event being handled (links, redirects)."""
+    from fakturowo_ui.i18n import current_language
+
+    return in_language(path, current_language())

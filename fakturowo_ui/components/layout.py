@@ -12,12 +12,13 @@ from typing import Any
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import current_language, t
 from fakturowo_ui.state.auth import LogoutState
+from fakturowo_ui.state.language import LanguageState
 
 
 def _nav_link(label: str, href: str) -> rx.Component:
-    return rx.el.li(rx.el.a(label, href=href, class_name="nav-link"))
+    return rx.el.li(rx.el.a(label, href=routes.here(href), class_name="nav-link"))
 
 
 def navbar(private: bool) -> rx.Component:
@@ -47,18 +48,32 @@ def navbar(private: bool) -> rx.Component:
             _nav_link(t("nav.register"), routes.REGISTER),
         ]
     return rx.el.header(
-        rx.el.a(t("app.name"), href=routes.HOME, class_name="brand"),
+        rx.el.a(t("app.name"), href=routes.here(routes.HOME), class_name="brand"),
         rx.el.nav(rx.el.ul(*links, class_name="nav-list"), aria_label=t("nav.main")),
         class_name="topbar",
     )
 
 
+def language_switch() -> rx.Component:
+    """The footer's control that shows the page in the other language ("English" / "Polski")."""
+    other = "pl" if current_language() == "en" else "en"
+    return rx.el.button(
+        t("language.switch"),
+        type="button",
+        lang=other,
+        on_click=LanguageState.switch(other),
+        class_name="link-button",
+    )
+
+
 def page(*children: rx.Component, title: str, private: bool = False) -> rx.Component:
-    """A whole page: navigation, a main landmark with the page's <h1>, a footer."""
-    return rx.fragment(
+    """A whole page, in the language it is compiled in: navigation, a main landmark with the
+    page's <h1>, a footer with the language switch."""
+    return rx.el.div(
         navbar(private),
         rx.el.main(rx.el.h1(title), *children, class_name="content"),
-        rx.el.footer(rx.el.p("© Fakturowo"), class_name="footer"),
+        rx.el.footer(rx.el.p("© Fakturowo"), rx.el.p(language_switch()), class_name="footer"),
+        lang=current_language(),
     )
 
 

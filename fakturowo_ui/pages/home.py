@@ -4,7 +4,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.layout import page
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import Count, t
 from fakturowo_ui.settings import get_settings
 
 
@@ -15,8 +15,8 @@ def home() -> rx.Component:
         rx.el.p(
             t(
                 "home.lead",
-                trial_days=settings.trial_days,
-                free_documents=settings.free_documents_per_month,
+                trial_days=Count("count.days", settings.trial_days),
+                free_documents=Count("count.documents", settings.free_documents_per_month),
             ),
             class_name="lead",
         ),

@@ -318,9 +318,11 @@ def exchange_login_code(code: str) -> tuple[str, str] | None:
         must_change = password_policy.change_is_due(user)
         token = sessions.create(session, user.id, must_change_password=must_change)
         audit.info("login user_id=%s must_change_password=%s", user.id, must_change)
+        # The account's language decides where it lands (CONTRACT.md: the choice is kept on the
+        # account); api.py copies it into the browser's language cookie.
         if must_change:
-            return token, routes.PASSWORD_CHANGE
-        return token, row.next_path or routes.ACCOUNT
+            return token, routes.in_language(routes.PASSWORD_CHANGE, user.language)
+        return token, routes.in_language(row.next_path or routes.ACCOUNT, user.language)
 
 
 # A private page, with or without its trailing slash, a query or a path below it.
@@ -333,6 +335,6 @@ def safe_next_path(path: str | None) -> str:
         return routes.ACCOUNT
     if not path.startswith("/") or path.startswith("//") or "\\" in path or any(ord(c) < 32 for c in path):
         return routes.ACCOUNT
-    if not path.startswith(_PRIVATE_PREFIXES):
+    if not routes.without_language(path).startswith(_PRIVATE_PREFIXES):
         return routes.ACCOUNT
-    return path
+    return routes.without_language(path)

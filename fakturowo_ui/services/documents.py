@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import Count
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
 from fakturowo_ui.services import clients, clock, money, products, seller, subscriptions
 from fakturowo_ui.services.errors import DomainError
@@ -223,7 +224,7 @@ def check_limit(session: Session, user_id: int, today: dt.date) -> None:
     if plan.documents_left is not None and plan.documents_left <= 0:
         raise DomainError(
             "document.limit",
-            limit=plan.documents_limit,
+            limit=Count("count.documents", plan.documents_limit or 0),
             since=clock.format_date(_next_month_start(today)),
         )
 

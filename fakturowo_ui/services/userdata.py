@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from fakturowo_ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from fakturowo_ui.models import Client, Document, Product, User
 from fakturowo_ui.services import consents, subscriptions
 
@@ -85,3 +86,19 @@ def save_consents_for(session: Session, user: CurrentUser, *, reminders: bool, i
     )
     row = session.get_one(User, user.user_id)
     return ConsentsView(changed, row.reminder_consent, row.info_consent, consents.changes_of(row))
+
+
+def save_language_for(session: Session, user: CurrentUser, lang: str) -> str:
+    """The footer's language switch, for a logged-in user: the account's pages and mails from now
+    on are in `lang` (one of i18n.LANGUAGES; anything else leaves the account as it was)."""
+    row = session.get_one(User, user.user_id)
+    if lang in LANGUAGES and row.language != lang:
+        row.language = lang
+        session.add(row)
+    return row.language
+
+
+def language_of(session: Session, user_id: int) -> str:
+    """The language of the account's pages and mails (Polish for an account that is gone)."""
+    lang = session.scalar(sa.select(col(User.language)).where(col(User.id) == user_id))
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE

@@ -7,7 +7,7 @@ import time
 
 import reflex as rx
 
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import t, tn
 from fakturowo_ui.services import clock, consents, subscriptions, userdata
 from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
@@ -150,7 +150,8 @@ class AccountState(UserBoundState):
         elif plan.kind == subscriptions.ACTIVE and plan.last_day is not None:
             plan_text = t("account.subscription.active", date=clock.format_date(plan.last_day))
         else:
-            plan_text = t("account.subscription.free", limit=plan.documents_limit)
+            limit = plan.documents_limit or 0
+            plan_text = tn("account.subscription.free", limit, limit=limit)
         self._update(
             user_id=user.user_id,
             email=user.email,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import reflex as rx
 
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import t, tn
 from fakturowo_ui.services import subscriptions
 from fakturowo_ui.services.client_address import client_address
 from fakturowo_ui.settings import get_settings
@@ -71,4 +71,5 @@ def documents_left_text(plan: subscriptions.PlanStatus) -> str:
     """This month's documents left, as /konto, /dokumenty and /wystaw say it."""
     if plan.documents_left is None:
         return t("account.subscription.unlimited")
-    return t("account.subscription.left", left=plan.documents_left, limit=plan.documents_limit)
+    limit = plan.documents_limit or 0
+    return tn("account.subscription.left", limit, left=plan.documents_left, limit=limit)

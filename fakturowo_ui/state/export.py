@@ -9,7 +9,7 @@ import logging
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import t, tn
 from fakturowo_ui.services import export
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state.auth import (
@@ -42,7 +42,7 @@ class ExportState(UserBoundState):
             return t("export.queued")
         if self.total == 0:
             return t("export.starting")
-        return t("export.progress", done=self.done, total=self.total)
+        return tn("export.progress", self.total, done=self.done, total=self.total)
 
     @rx.event(background=True)
     async def start(self):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import t, tn
 from fakturowo_ui.services import clock, password_change, password_policy, periodic_change
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data, login_redirect, post_form
 from fakturowo_ui.state.common import flag, text_field
@@ -30,7 +30,7 @@ def how_often(interval: int) -> str:
         return t("account.periodic.daily")
     if interval == 365:
         return t("account.periodic.once_a_year")
-    return t("account.periodic.every_n_days", n=interval)
+    return tn("account.periodic.every_n_days", interval, n=interval)
 
 
 def periodic_sentence(interval: int, next_change_text: str) -> str:

@@ -10,7 +10,7 @@ import logging
 
 import reflex as rx
 
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import Count, t
 from fakturowo_ui.services import blocking, password_reset
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
@@ -88,8 +88,8 @@ class PasswordResetState(UserBoundState):
             self.message = t(
                 "reset.sent",
                 email=request.email,
-                minutes=int(password_reset.RESET_TTL.total_seconds() // 60),
-                per_hour=password_reset.RESET_MAILS_PER_ADDRESS.count,
+                minutes=Count("count.minutes", int(password_reset.RESET_TTL.total_seconds() // 60)),
+                per_hour=Count("count.such_messages", password_reset.RESET_MAILS_PER_ADDRESS.count),
             )
         finally:
             self.busy = False

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import pl, t
+from fakturowo_ui.i18n import messages, t
 from fakturowo_ui.models import BlockedAddress, ConsentRecord, OneTimeToken, Subscription, User
 from fakturowo_ui.services import accounts, clock, onetime, ratelimit
 from fakturowo_ui.services.errors import DomainError
@@ -47,7 +47,7 @@ def all_row_counts() -> dict[str, int]:
         }
 
 
-POLISH_MESSAGES = set(pl.MESSAGES.values())
+POLISH_MESSAGES = set(messages("pl").values())
 
 BAD_FORMS = {
     "empty": {"email": "", "password": "", "password_repeat": ""},

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fakturowo_ui.i18n import CATALOGUES, DEFAULT_LANGUAGE
+from fakturowo_ui.i18n import has, messages
 from fakturowo_ui.services.errors import DomainError
 
 SERVICES = Path(__file__).resolve().parents[2] / "fakturowo_ui" / "services"
@@ -24,7 +24,7 @@ def test_an_error_keeps_its_key_and_parameters_and_fills_them_into_the_message()
 def test_a_message_without_parameters_is_the_catalogues_text_as_is():
     error = DomainError("client.not_found")
     assert error.params == {}
-    assert error.message() == CATALOGUES[DEFAULT_LANGUAGE]["client.not_found"]
+    assert error.message() == messages("pl")["client.not_found"]
 
 
 def test_an_unknown_key_fails_loudly_rather_than_showing_the_key():
@@ -56,5 +56,5 @@ def _raised_keys() -> set[tuple[str, str]]:
 def test_every_key_the_services_raise_is_in_the_catalogue():
     raised = _raised_keys()
     assert len(raised) > 20, "the scan found too few DomainErrors to be looking at the services"
-    missing = sorted((name, key) for name, key in raised if key not in CATALOGUES[DEFAULT_LANGUAGE])
+    missing = sorted((name, key) for name, key in raised if not has(key))
     assert missing == []

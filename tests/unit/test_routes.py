@@ -59,14 +59,15 @@ def test_the_pages_and_endpoints_keep_their_urls():
     assert routes.PASSWORD_CHANGED == "/zmiana-hasla/?zmieniono=1"
 
 
-def test_routes_imports_nothing_of_reflex_or_the_app():
+def test_routes_imports_nothing_of_reflex_and_of_the_app_only_the_language():
     imported = set()
     for node in ast.walk(_parse(PACKAGE / "routes.py")):
         if isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
-    assert imported <= {"__future__", "urllib.parse"}
+    # fakturowo_ui.i18n: the language of the current event, for `here()`; it imports nothing of ours.
+    assert imported <= {"__future__", "urllib.parse", "fakturowo_ui.i18n"}
 
 
 # -- the builders ---------------------------------------------------------------------------------
@@ -295,3 +296,34 @@ def test_no_module_but_routes_py_writes_a_route():
         for literal in route_literals(path.read_text(encoding="utf-8"))
     ]
     assert offenders == [], "take every path from fakturowo_ui/routes.py"
+
+
+# -- languages ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("path", "lang", "polish", "english"),
+    [
+        ("/", "pl", "/", "/en/"),
+        ("/konto/", "pl", "/konto/", "/en/konto/"),
+        ("/en", "en", "/", "/en/"),
+        ("/en/", "en", "/", "/en/"),
+        ("/en?x=1", "en", "/?x=1", "/en/?x=1"),
+        ("/en/konto/?x=1", "en", "/konto/?x=1", "/en/konto/?x=1"),
+        ("/logowanie/?next=/en/konto/", "pl", "/logowanie/?next=/en/konto/", "/en/logowanie/?next=/en/konto/"),
+        ("/enigma/", "pl", "/enigma/", "/en/enigma/"),
+    ],
+)
+def test_a_page_address_moves_between_languages_with_its_query(path, lang, polish, english):
+    assert routes.language_of(path) == lang
+    assert routes.in_language(path, "pl") == polish
+    assert routes.in_language(path, "en") == english
+    assert routes.language_of(routes.in_language(path, "en")) == "en"
+
+
+def test_here_follows_the_language_of_the_event():
+    from fakturowo_ui.i18n import use_language
+
+    assert routes.here(routes.ACCOUNT) == "/konto/"
+    with use_language("en"):
+        assert routes.here(routes.ACCOUNT) == "/en/konto/"
+        assert routes.here(routes.login(routes.ACCOUNT)) == "/en/logowanie/?next=/konto/"
+    assert routes.here(routes.ACCOUNT) == "/konto/"
