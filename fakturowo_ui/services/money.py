@@ -7,6 +7,7 @@ not a plain number, negative, has more decimal places than the field keeps, or i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from fakturowo_ui.services.errors import DomainError
@@ -49,30 +50,35 @@ def _decimal_places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def parse_price(raw: object, field: str = "Cena netto") -> Decimal:
-    """A net price in złoty: 0 or more, at most 2 decimal places, at most MAX_PRICE."""
+def _parse_bounded(
+    raw: object, field: str, *, step: Decimal, maximum: Decimal, shown: Callable[[Decimal], str], zero: bool
+) -> Decimal:
+    """A typed number from 0 (above 0 unless `zero`) to `maximum` with no more decimal places than
+    `step` has, as a Decimal of exactly that many; refused with the field's name (and the maximum
+    as `shown` prints it) otherwise."""
     value = _parse(raw, field)
     if value < 0:
         raise DomainError("number.negative", field=field)
-    if _decimal_places(value) > 2:
-        raise DomainError("number.too_precise", field=field, places=2)
-    if value > MAX_PRICE:
-        raise DomainError("number.too_large", field=field, maximum=format_amount(MAX_PRICE))
-    return value.quantize(GROSZ)
+    if value == 0 and not zero:
+        raise DomainError("number.zero", field=field)
+    places = _decimal_places(step)
+    if _decimal_places(value) > places:
+        raise DomainError("number.too_precise", field=field, places=places)
+    if value > maximum:
+        raise DomainError("number.too_large", field=field, maximum=shown(maximum))
+    return value.quantize(step)
+
+
+def parse_price(raw: object, field: str = "Cena netto") -> Decimal:
+    """A net price in złoty: 0 or more, at most 2 decimal places, at most MAX_PRICE."""
+    return _parse_bounded(raw, field, step=GROSZ, maximum=MAX_PRICE, shown=format_amount, zero=True)
 
 
 def parse_quantity(raw: object, field: str = "Ilość") -> Decimal:
     """A quantity: more than 0, at most 3 decimal places, at most MAX_QUANTITY."""
-    value = _parse(raw, field)
-    if value < 0:
-        raise DomainError("number.negative", field=field)
-    if value == 0:
-        raise DomainError("number.zero", field=field)
-    if _decimal_places(value) > 3:
-        raise DomainError("number.too_precise", field=field, places=3)
-    if value > MAX_QUANTITY:
-        raise DomainError("number.too_large", field=field, maximum=format_quantity(MAX_QUANTITY))
-    return value.quantize(QUANTITY_STEP)
+    return _parse_bounded(
+        raw, field, step=QUANTITY_STEP, maximum=MAX_QUANTITY, shown=format_quantity, zero=False
+    )
 
 
 def round_grosze(value: Decimal) -> Decimal:
