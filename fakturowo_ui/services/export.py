@@ -30,16 +30,18 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
 from fakturowo_ui.services import blocking, clock, documents, job_lock, money, pdf
+from fakturowo_ui.services import seller as seller_details
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.tokens import new_token
 from fakturowo_ui.settings import get_settings
@@ -105,53 +107,60 @@ def discard_user_exports(user_id: int) -> None:
 # -- reading in batches ---------------------------------------------------------------------------
 
 
-def document_batches(user_id: int, batch: int = BATCH) -> Iterator[list[tuple[Document, list[DocumentItem]]]]:
-    """The user's documents with their items, oldest first, `batch` at a time, each batch read
-    in its own short transaction (nothing is held open while the caller writes the file)."""
+Owned = Document | Client | Product
+Extra = TypeVar("Extra")
+
+
+def _batches(
+    model: type[Owned], user_id: int, batch: int, read_with: Callable[[Session, list[Any]], Extra]
+) -> Iterator[tuple[list[Any], Extra]]:
+    """The user's rows of `model`, oldest first, `batch` at a time, each batch read in its own short
+    transaction (nothing is held open while the caller writes the file), with what
+    `read_with(session, rows)` reads for them in that same transaction."""
     last_id = 0
     while True:
         with session_scope() as session:
-            rows = session.scalars(
-                sa.select(Document)
-                .where(col(Document.user_id) == user_id, col(Document.id) > last_id)
-                .order_by(col(Document.id))
-                .limit(batch)
-            ).all()
+            rows = list(
+                session.scalars(
+                    sa.select(model)
+                    .where(col(model.user_id) == user_id, col(model.id) > last_id)
+                    .order_by(col(model.id))
+                    .limit(batch)
+                ).all()
+            )
             if not rows:
                 return
-            ids = [row.id for row in rows]
-            items: dict[int, list[DocumentItem]] = {doc_id: [] for doc_id in ids}
-            for item in session.scalars(
-                sa.select(DocumentItem)
-                .where(col(DocumentItem.document_id).in_(ids))
-                .order_by(col(DocumentItem.document_id), col(DocumentItem.position))
-            ):
-                items[item.document_id].append(item)
+            extra = read_with(session, rows)
             session.expunge_all()
-        yield [(row, items[row.id]) for row in rows]
-        last_id = ids[-1]
-
-
-def _rows(model: type[Document] | type[Client] | type[Product], user_id: int) -> Iterator:
-    last_id = 0
-    while True:
-        with session_scope() as session:
-            rows = session.scalars(
-                sa.select(model)
-                .where(col(model.user_id) == user_id, col(model.id) > last_id)
-                .order_by(col(model.id))
-                .limit(BATCH)
-            ).all()
-            session.expunge_all()
-        if not rows:
-            return
-        yield from rows
+        yield rows, extra
         last_id = rows[-1].id
+
+
+def _items_of(session: Session, rows: list[Document]) -> dict[int, list[DocumentItem]]:
+    items: dict[int, list[DocumentItem]] = {row.id: [] for row in rows}
+    for item in session.scalars(
+        sa.select(DocumentItem)
+        .where(col(DocumentItem.document_id).in_(list(items)))
+        .order_by(col(DocumentItem.document_id), col(DocumentItem.position))
+    ):
+        items[item.document_id].append(item)
+    return items
+
+
+def document_batches(user_id: int, batch: int = BATCH) -> Iterator[list[tuple[Document, list[DocumentItem]]]]:
+    """The user's documents with their items, oldest first, `batch` at a time (see _batches)."""
+    for rows, items in _batches(Document, user_id, batch, _items_of):
+        yield [(row, items[row.id]) for row in rows]
+
+
+def _rows(model: type[Client] | type[Product], user_id: int) -> Iterator:
+    for rows, _ in _batches(model, user_id, BATCH, lambda _session, _batch: None):
+        yield from rows
 
 
 def _seller(user_id: int) -> SellerProfile | None:
     with session_scope() as session:
-        return session.scalars(sa.select(SellerProfile).where(col(SellerProfile.user_id) == user_id)).first()
+        return seller_details.get(session, user_id)
 
 
 # -- what goes into the file ----------------------------------------------------------------------
