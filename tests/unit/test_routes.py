@@ -114,17 +114,21 @@ def test_documents_and_files():
 
 
 def _registrations() -> dict[str, str]:
-    """Page function name -> the routes.py name it is registered with in fakturowo_ui.py."""
+    """Page function name -> the routes.py name of its route, from fakturowo_ui.PAGES: every page
+    is written as a routes.py constant in that table (fakturowo_ui.py registers each in both
+    languages from it)."""
     found: dict[str, str] = {}
-    for node in ast.walk(_parse(PACKAGE / "fakturowo_ui.py")):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
-        if node.func.attr != "add_page":
-            continue
-        route = next(k.value for k in node.keywords if k.arg == "route")
-        assert isinstance(route, ast.Attribute) and isinstance(route.value, ast.Name), ast.unparse(node)
+    table = next(
+        node.value
+        for node in ast.walk(_parse(PACKAGE / "fakturowo_ui.py"))
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "PAGES"
+    )
+    assert isinstance(table, ast.List)
+    for row in table.elts:
+        assert isinstance(row, ast.Tuple), ast.unparse(row)
+        route, component = row.elts[0], row.elts[1]
+        assert isinstance(route, ast.Attribute) and isinstance(route.value, ast.Name), ast.unparse(row)
         assert route.value.id == "routes", f"a page route not from routes.py: {ast.unparse(route)}"
-        component = node.args[0]
         assert isinstance(component, ast.Name)
         assert component.id not in found, f"{component.id} registered twice"
         found[component.id] = route.attr
@@ -138,6 +142,17 @@ def test_every_page_is_registered_with_a_route_from_routes_py():
     for route in routes.PAGES:
         # Linked to with the slash the exported pages are served under; Reflex strips it on add_page.
         assert route.startswith("/") and route.endswith("/")
+
+
+def test_every_page_is_registered_in_polish_and_under_en_in_english():
+    from fakturowo_ui.fakturowo_ui import app
+
+    expected = {
+        routes.in_language(page, lang).strip("/") or "index" for page in routes.PAGES for lang in ("pl", "en")
+    }
+    assert set(app._unevaluated_pages) == expected
+    assert app._unevaluated_pages["konto"].title == "Konto"
+    assert app._unevaluated_pages["en/konto"].title == "Account"
 
 
 def _private_page_functions() -> set[str]:
@@ -308,7 +323,12 @@ def test_no_module_but_routes_py_writes_a_route():
         ("/en/", "en", "/", "/en/"),
         ("/en?x=1", "en", "/?x=1", "/en/?x=1"),
         ("/en/konto/?x=1", "en", "/konto/?x=1", "/en/konto/?x=1"),
-        ("/logowanie/?next=/en/konto/", "pl", "/logowanie/?next=/en/konto/", "/en/logowanie/?next=/en/konto/"),
+        (
+            "/logowanie/?next=/en/konto/",
+            "pl",
+            "/logowanie/?next=/en/konto/",
+            "/en/logowanie/?next=/en/konto/",
+        ),
         ("/enigma/", "pl", "/enigma/", "/en/enigma/"),
     ],
 )
