@@ -9,7 +9,9 @@ import pytest
 
 from fakturowo_ui import routes
 from fakturowo_ui.api import api, security_headers
-from fakturowo_ui.models import AuthSession
+from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import LANGUAGE_COOKIE
+from fakturowo_ui.models import AuthSession, User
 from fakturowo_ui.services import accounts, mail, sessions
 from fakturowo_ui.services.tokens import digest
 from fakturowo_ui.settings import reset_settings_cache
@@ -35,7 +37,12 @@ def login_code(next_path: str | None = None) -> str:
 
 
 def set_cookies(response) -> list[str]:
-    return response.headers.get_list("set-cookie")
+    """The Set-Cookie headers of the session cookie (the language cookie is checked on its own)."""
+    return [h for h in response.headers.get_list("set-cookie") if not h.startswith(LANGUAGE_COOKIE + "=")]
+
+
+def language_cookies(response) -> list[str]:
+    return [h for h in response.headers.get_list("set-cookie") if h.startswith(LANGUAGE_COOKIE + "=")]
 
 
 def cookie_attributes(header: str) -> tuple[str, str, dict[str, str]]:
@@ -299,3 +306,31 @@ def test_outbox_treats_ipv4_mapped_loopback_as_local():
     assert _is_loopback(Request("::ffff:127.0.0.1"))
     assert _is_loopback(Request("::1")) and _is_loopback(Request("127.0.0.1"))
     assert not _is_loopback(Request("::ffff:10.0.0.1")) and not _is_loopback(Request("testclient"))
+
+
+def test_login_lands_in_the_accounts_language_and_remembers_it_in_the_browser(user, http):
+    response = http.post(routes.AUTH_SESSION, data={"code": login_code(routes.CLIENTS)}, headers=SAME_ORIGIN)
+    assert response.headers["location"] == "/klienci/"
+    [polish] = language_cookies(response)
+    assert polish.startswith(f"{LANGUAGE_COOKIE}=pl;") and "httponly" not in polish.lower()
+
+    with session_scope() as session:
+        session.get_one(User, user).language = "en"
+    response = http.post(routes.AUTH_SESSION, data={"code": login_code(routes.CLIENTS)}, headers=SAME_ORIGIN)
+    assert response.headers["location"] == "/en/klienci/"
+    [english] = language_cookies(response)
+    assert english.startswith(f"{LANGUAGE_COOKIE}=en;")
+    # A "next" given as an English address is the same page: the account's language decides.
+    with session_scope() as session:
+        session.get_one(User, user).language = "pl"
+    response = http.post(routes.AUTH_SESSION, data={"code": login_code("/en/produkty/")}, headers=SAME_ORIGIN)
+    assert response.headers["location"] == "/produkty/"
+
+
+def test_logout_goes_to_the_login_page_in_the_browsers_language(user, http):
+    http.cookies.set(LANGUAGE_COOKIE, "en")
+    response = http.post(routes.AUTH_LOGOUT, headers=SAME_ORIGIN)
+    assert response.headers["location"] == "/en" + routes.LOGGED_OUT
+    http.cookies.set(LANGUAGE_COOKIE, "xx")
+    response = http.post(routes.AUTH_LOGOUT, headers=SAME_ORIGIN)
+    assert response.headers["location"] == routes.LOGGED_OUT

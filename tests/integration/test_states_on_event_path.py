@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from fakturowo_ui import db
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import Count, t, tn
 from fakturowo_ui.models import (
     AuthSession,
     Client,
@@ -227,8 +227,11 @@ def test_an_invoice_over_the_limit_is_refused_with_the_plan_from_the_same_transa
                 f"net_price-{key}": "10",
             },
         )
-    assert tab.message == t("document.limit", limit=1, since=clock.format_date(dt.date(2026, 12, 1)))
-    assert tab.message_is_error and tab.left_text == t("account.subscription.left", left=0, limit=1)
+    assert tab.message == t(
+        "document.limit", limit=Count("count.documents", 1), since=clock.format_date(dt.date(2026, 12, 1))
+    )
+    assert "1 dokument w miesiącu" in tab.message
+    assert tab.message_is_error and tab.left_text == tn("account.subscription.left", 1, left=0, limit=1)
     assert seen.begins == 1, seen.statements
     assert _snapshot() == before
 
