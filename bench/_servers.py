@@ -1,8 +1,12 @@
 """What the benchmarks share: the servers they start, the users they make, the migrations.
 
-Everything here runs after `make setup` alone (no pytest, aiosmtpd or Playwright, nothing from
-tests/), so every benchmark does too:
-  - migrate, free_port: the schema through Alembic, a free loopback port (for every benchmark);
+Everything here runs after `make setup` alone (no pytest, aiosmtpd or Playwright), so every
+benchmark does too. Importing it puts the repository on sys.path, for fakturowo_ui and for the
+parts the benchmarks share with the tests (tests/harness.py, which imports nothing dev-only):
+  - migrate, free_port: the schema through Alembic, a free loopback port (for every benchmark),
+    from tests/harness.py;
+  - argument_parser, logs_on_failure: a benchmark's options with its docstring as --help; the
+    servers' log tails printed when a measurement fails;
   - require: before any work, the system programs a benchmark needs (Chromium, redis-server,
     PostgreSQL), each missing one named on one line, then exit code 2;
   - AppServer: `reflex run --env prod` on a free port, in its own process group (killed at the end),
@@ -17,6 +21,7 @@ tests/), so every benchmark does too:
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
 import datetime as dt
@@ -24,42 +29,53 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.harness import CHROMIUM, NotReady, answers, free_port, start_group, stop_group, wait_until_ready  # noqa: E402
+
+# Re-exported for the benchmarks, which import all they share from here.
+from tests.harness import CHROMIUM_ARGS as CHROMIUM_ARGS  # noqa: E402
+from tests.harness import migrate as migrate  # noqa: E402
+
 BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin" / "reflex").exists() else Path(sys.executable).parent
 SECRET = "bench-secret-key-0123456789abcdef-0123456789"
 PASSWORD = "benchmark password 2026"
 POSTGRES_ADMIN_URL = os.environ.get(
     "FAKTUROWO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 START_TIMEOUT_S = 300
 STOP_GRACE_S = 10
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def argument_parser(doc: str | None, *, summary_only: bool = False) -> argparse.ArgumentParser:
+    """The parser of a benchmark's options; its --help starts with the benchmark's docstring as
+    written (or only its first line)."""
+    description = doc.splitlines()[0] if doc and summary_only else doc
+    return argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+@contextlib.contextmanager
+def logs_on_failure(*servers: AppServer) -> Iterator[None]:
+    """When the block fails, the end of each server's log on stderr (then the error, as it was)."""
+    try:
+        yield
+    except Exception:
+        for server in servers:
+            print(f"--- {server.log_path.name}:\n{server.log_tail()}", file=sys.stderr)
+        raise
 
 
 def missing(need: str) -> str | None:
@@ -126,8 +142,6 @@ def header(title: str) -> str:
 
 def message_prefix(key: str) -> str:
     """The fixed start of one of the app's Polish messages (the text before its first placeholder)."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from fakturowo_ui.i18n import messages
 
     return messages("pl")[key].split("{", 1)[0]
@@ -241,24 +255,11 @@ def use_in_this_process(env: dict[str, str]) -> None:
         if key.startswith(("FAKTUROWO_", "REFLEX_DB_URL", "REFLEX_REDIS_URL")):
             del os.environ[key]
     os.environ.update(env)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from fakturowo_ui import db
     from fakturowo_ui.settings import reset_settings_cache
 
     reset_settings_cache()
     db.reset_engine()
-
-
-def migrate(db_url: str) -> None:
-    """Every Alembic migration against db_url (as tests/conftest.py::migrate does)."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["url"] = db_url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -304,6 +305,7 @@ def make_users(count: int, prefix: str = "bench") -> list[BenchUser]:
 def consents_in_db(user_ids: list[int]) -> dict[int, tuple[bool, bool]]:
     """(reminder_consent, info_consent) of each user, read from the database."""
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from fakturowo_ui import db
     from fakturowo_ui.db import session_scope
@@ -311,21 +313,15 @@ def consents_in_db(user_ids: list[int]) -> dict[int, tuple[bool, bool]]:
 
     with session_scope() as session:
         rows = session.execute(
-            sa.select(User.id, User.reminder_consent, User.info_consent).where(User.id.in_(user_ids))
+            sa.select(col(User.id), col(User.reminder_consent), col(User.info_consent)).where(
+                col(User.id).in_(user_ids)
+            )
         ).all()
     db.reset_engine()
     return {row[0]: (bool(row[1]), bool(row[2])) for row in rows}
 
 
 # -- servers --------------------------------------------------------------------------------
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 class AppServer:
@@ -371,32 +367,23 @@ class AppServer:
         else:
             command = ["run", "--env", "prod", "--frontend-port", str(self.port)]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("w")
         started = time.monotonic()
-        self.process = subprocess.Popen(
-            [str(BIN / "reflex"), *command],
-            cwd=self.app_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        with self.log_path.open("w") as log:
+            self.process = start_group([str(BIN / "reflex"), *command], cwd=self.app_dir, env=env, log=log)
         ready = [f"{self.base_url}/ping"] + ([] if self.backend_only else [f"{self.base_url}/"])
-        while not all(_answers(url) for url in ready):
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"the server in {self.app_dir} exited with code {self.process.returncode} "
-                    f"before answering; {self.log_path} ends with:\n{self.log_tail()}"
-                )
-            if time.monotonic() - started > START_TIMEOUT_S:
-                self.stop()
-                raise RuntimeError(
-                    f"the server did not answer on {self.base_url} within {START_TIMEOUT_S} s; "
-                    f"{self.log_path} ends with:\n{self.log_tail()}"
-                )
-            time.sleep(0.3)
+        try:
+            wait_until_ready(
+                self.process,
+                lambda: all(answers(url) for url in ready),
+                url=self.base_url,
+                timeout=START_TIMEOUT_S,
+                pause=0.3,
+            )
+        except NotReady as error:
+            self.stop()
+            raise RuntimeError(
+                f"the server in {self.app_dir} {error}; {self.log_path} ends with:\n{self.log_tail()}"
+            ) from None
         self.started_in = time.monotonic() - started
         return self
 
@@ -416,18 +403,9 @@ class AppServer:
 
     def stop(self) -> None:
         """SIGTERM to the whole process group, SIGKILL after a grace period."""
-        process = self.process
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_GRACE_S)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_GRACE_S)
-        self.process = None
+        if self.process is not None:
+            stop_group(self.process, STOP_GRACE_S)
+            self.process = None
 
     def __enter__(self) -> AppServer:
         return self.start() if self.process is None else self
@@ -490,16 +468,18 @@ class PostgresDatabase:
 
     def __init__(self, prefix: str = "fakturowo_bench") -> None:
         import psycopg
+        from psycopg import sql
+        from psycopg.conninfo import conninfo_to_dict
 
         self.name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
-        admin = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_URL)
+        admin = conninfo_to_dict(POSTGRES_ADMIN_URL)
         self.url = (
             f"postgresql+psycopg://{admin.get('user', 'postgres')}@{admin.get('host', '127.0.0.1')}:"
             f"{admin.get('port', 5432)}/{self.name}"
         )
         try:
             with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as con:
-                con.execute(f'CREATE DATABASE "{self.name}"')
+                con.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
         except psycopg.OperationalError as error:
             raise RuntimeError(
                 f"PostgreSQL at {POSTGRES_ADMIN_URL} does not answer (set FAKTUROWO_BENCH_POSTGRES): {error}"
@@ -513,9 +493,10 @@ class PostgresDatabase:
 
     def drop(self) -> None:
         import psycopg
+        from psycopg import sql
 
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            con.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
 
     def __enter__(self) -> PostgresDatabase:
         return self

@@ -17,7 +17,6 @@ Run: .venv/bin/python bench/deletion.py [--sizes 1000,10000,50000] [--skip-naive
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import os
@@ -28,13 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _servers import migrate  # noqa: E402
+from _servers import argument_parser, migrate  # noqa: E402
 
-from tests.large_account import insert_account  # noqa: E402
+from tests.large_account import insert_account  # noqa: E402 - the repository is on sys.path through _servers
 
 ACCOUNTS = 4
 CLIENTS = 2000
@@ -223,9 +220,7 @@ def _check_only_victim_gone(path: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--skip-naive-above", type=int, default=10**9)
     args = parser.parse_args()

@@ -29,11 +29,9 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _servers import migrate  # noqa: E402
+from _servers import argument_parser, migrate  # noqa: E402
 
 ITEMS = 3
 CLIENTS = 200
@@ -219,7 +217,7 @@ def _subset_costs(uid: int, count: int = 300) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__, summary_only=True)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--measure", nargs=2, metavar=("UID", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()

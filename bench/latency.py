@@ -27,7 +27,6 @@ A first run installs the frontends' npm packages into .web-bench-latency and .we
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -43,8 +42,10 @@ from _servers import (  # noqa: E402
     ROOT,
     AppServer,
     app_environment,
+    argument_parser,
     free_port,
     header,
+    logs_on_failure,
     make_users,
     message_prefix,
     migrate,
@@ -296,9 +297,7 @@ def report(results: dict[str, dict], variants: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument(
         "--saves", type=int, default=200, help="timed saves of each variant, and blank clicks"
     )
@@ -345,12 +344,8 @@ def main() -> None:
                 finally:
                     await browser.close()
 
-            try:
+            with logs_on_failure(blank, ours):
                 results = asyncio.run(measure())
-            except Exception:
-                for server in (blank, ours):
-                    print(f"--- {server.log_path.name}:\n{server.log_tail()}", file=sys.stderr)
-                raise
     print(
         textwrap.dedent(f"""\
         {args.saves} timed operations per series after {args.warmup} untimed, alternating in batches of

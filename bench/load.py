@@ -40,7 +40,6 @@ Run: .venv/bin/python bench/load.py [--configs sqlite,postgres] [--sizes 10,50,1
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import collections
 import contextlib
@@ -64,9 +63,11 @@ from _servers import (  # noqa: E402
     RedisServer,
     Usage,
     app_environment,
+    argument_parser,
     consents_in_db,
     free_port,
     header,
+    logs_on_failure,
     make_users,
     message_prefix,
     migrate,
@@ -567,9 +568,7 @@ def print_targets(rows: list[Row]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument(
         "--configs", default="sqlite,postgres", help="comma-separated: sqlite (a), postgres (b)"
     )
@@ -627,13 +626,10 @@ def main() -> None:
                 asyncio.run(prime(server, users[:PRIMERS], names, texts))
                 offset = PRIMERS
                 for size in sizes:
-                    try:
+                    with logs_on_failure(server):
                         got = asyncio.run(
                             run_size(server, users[offset : offset + size], args, names, texts, extras)
                         )
-                    except Exception:
-                        print(f"--- {server.log_path.name}:\n{server.log_tail()}", file=sys.stderr)
-                        raise
                     offset += size
                     for row in got:
                         row.config = config
