@@ -6,8 +6,9 @@ REFLEX_WEB_WORKDIR, process group killed at the end):
     var, one button; same Reflex, same virtualenv, telemetry off, the same in-memory state manager
     as ours on one worker);
   - ours: the app on a fresh migrated SQLite database, with a confirmed user and its session made
-    straight in the database; the session cookie `fakturowo_session` (HttpOnly, path /) is put
-    into the page's browser context.
+    straight in the database; the session cookie `fakturowo_session` (HttpOnly, path /) and the
+    language cookie `fakturowo_lang=pl` (as a login sets it) are put into the page's browser
+    context.
 Debian's Chromium (headless, driven over CDP) opens both, and every figure is taken INSIDE the
 page with performance.now() and a MutationObserver (no Playwright, no polling while timing):
   - blank click:        click the button -> the counter's text changes;
@@ -218,6 +219,8 @@ async def open_pages(blank: AppServer, ours: AppServer, email: str, token: str) 
         " && document.getElementById('count').textContent !== ''",
         what="blank counter",
     )
+    from fakturowo_ui.i18n import LANGUAGE_COOKIE
+
     cookie = {
         "name": "fakturowo_session",
         "value": token,
@@ -226,7 +229,15 @@ async def open_pages(blank: AppServer, ours: AppServer, email: str, token: str) 
         "httpOnly": True,
         "sameSite": "Lax",
     }
-    our_page = await browser.new_page(cookies=[cookie], init_script=INIT_SCRIPT)
+    # Polish, as a login leaves it: headless Chromium asks for English, which /konto would follow.
+    language = {
+        "name": LANGUAGE_COOKIE,
+        "value": "pl",
+        "url": ours.base_url + "/",
+        "path": "/",
+        "sameSite": "Lax",
+    }
+    our_page = await browser.new_page(cookies=[cookie, language], init_script=INIT_SCRIPT)
     await our_page.goto(ours.base_url + "/konto/")
     await our_page.wait_for(
         f"window.__bench_socket === 'connected' && document.body.innerText.includes({json.dumps(email)})"
