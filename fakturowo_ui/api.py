@@ -202,7 +202,7 @@ async def rotate_session(request: Request) -> Response:
         _clear_session_cookie(response)
         return response
     token, next_path = result
-    response = _redirect(next_path)
+    response = _redirect(routes.in_language(next_path, _browser_language(request)))
     _set_session_cookie(response, token)
     return response
 

@@ -38,7 +38,7 @@ def _periodic_change() -> rx.Component:
             message(state.message, alert=state.message_is_error),
             on_submit=state.save,
         ),
-        rx.el.p(rx.el.a(t("account.periodic.change_now"), href=routes.PASSWORD_CHANGE)),
+        rx.el.p(rx.el.a(t("account.periodic.change_now"), href=routes.here(routes.PASSWORD_CHANGE))),
     )
 
 

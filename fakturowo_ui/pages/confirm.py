@@ -13,6 +13,9 @@ def confirm_email() -> rx.Component:
     s = ConfirmState
     return page(
         link_action(s, s.can_confirm, t("confirm.submit"), s.confirm),
-        rx.cond(s.confirmed, rx.el.p(rx.el.a(t("confirm.go_login"), href=routes.LOGIN, class_name="button"))),
+        rx.cond(
+            s.confirmed,
+            rx.el.p(rx.el.a(t("confirm.go_login"), href=routes.here(routes.LOGIN), class_name="button")),
+        ),
         title=t("confirm.title"),
     )

@@ -47,7 +47,9 @@ def confirm_deletion() -> rx.Component:
             DeletionConfirmState.offer_login,
             rx.el.p(
                 rx.el.a(
-                    t("deletion.confirm.ask_again"), href=routes.login(routes.ACCOUNT), class_name="button"
+                    t("deletion.confirm.ask_again"),
+                    href=routes.here(routes.login(routes.ACCOUNT)),
+                    class_name="button",
                 )
             ),
         ),

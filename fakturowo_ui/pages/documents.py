@@ -77,7 +77,9 @@ def _view() -> rx.Component:
         rx.el.div(
             # A plain link would be taken over by the page router; rx.download fetches the file.
             action_button(t("documents.pdf"), rx.download(url=v["pdf"], filename=v["pdf_name"])),
-            rx.el.a(t("documents.back"), href=routes.DOCUMENTS, class_name="button button-secondary"),
+            rx.el.a(
+                t("documents.back"), href=routes.here(routes.DOCUMENTS), class_name="button button-secondary"
+            ),
             class_name="actions",
         ),
     )
@@ -109,7 +111,7 @@ def _list() -> rx.Component:
     return region(
         t("documents.heading.list"),
         "lista-dokumentow",
-        rx.el.p(rx.el.a(t("documents.new"), href=routes.ISSUE_INVOICE, class_name="button")),
+        rx.el.p(rx.el.a(t("documents.new"), href=routes.here(routes.ISSUE_INVOICE), class_name="button")),
         searchable_list(s, "dokumenty-szukaj", table, t("documents.empty")),
     )
 

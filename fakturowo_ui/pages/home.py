@@ -21,8 +21,8 @@ def home() -> rx.Component:
             class_name="lead",
         ),
         rx.el.div(
-            rx.el.a(t("home.register"), href=routes.REGISTER, class_name="button"),
-            rx.el.a(t("home.login"), href=routes.LOGIN, class_name="button button-secondary"),
+            rx.el.a(t("home.register"), href=routes.here(routes.REGISTER), class_name="button"),
+            rx.el.a(t("home.login"), href=routes.here(routes.LOGIN), class_name="button button-secondary"),
             class_name="actions",
         ),
         title=t("home.title"),

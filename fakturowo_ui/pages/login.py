@@ -23,7 +23,7 @@ def login() -> rx.Component:
             submit_button(t("login.submit"), LoginState.busy),
             on_submit=LoginState.submit,
         ),
-        rx.el.p(rx.el.a(t("login.forgot"), href=routes.PASSWORD_RESET)),
-        rx.el.p(rx.el.a(t("login.no_account"), href=routes.REGISTER)),
+        rx.el.p(rx.el.a(t("login.forgot"), href=routes.here(routes.PASSWORD_RESET))),
+        rx.el.p(rx.el.a(t("login.no_account"), href=routes.here(routes.REGISTER))),
         title=t("login.title"),
     )

@@ -36,11 +36,15 @@ def password_change() -> rx.Component:
             message(PasswordChangeState.message, alert=PasswordChangeState.message_is_error),
             rx.cond(
                 PasswordChangeState.done,
-                rx.el.p(rx.el.a(t("password_change.go_account"), href=routes.ACCOUNT, class_name="button")),
+                rx.el.p(
+                    rx.el.a(
+                        t("password_change.go_account"), href=routes.here(routes.ACCOUNT), class_name="button"
+                    )
+                ),
                 rx.fragment(
                     rx.el.p(t("password_change.lead")),
                     _form(),
-                    rx.el.p(rx.el.a(t("password_change.forgot"), href=routes.PASSWORD_RESET)),
+                    rx.el.p(rx.el.a(t("password_change.forgot"), href=routes.here(routes.PASSWORD_RESET))),
                 ),
             ),
         ),

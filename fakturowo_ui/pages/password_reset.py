@@ -48,7 +48,9 @@ def password_reset() -> rx.Component:
                 _set_form(),
                 rx.cond(
                     PasswordResetState.done,
-                    rx.el.p(rx.el.a(t("reset.go_login"), href=routes.LOGIN, class_name="button")),
+                    rx.el.p(
+                        rx.el.a(t("reset.go_login"), href=routes.here(routes.LOGIN), class_name="button")
+                    ),
                     _request_form(),
                 ),
             ),

@@ -22,6 +22,6 @@ def register() -> rx.Component:
     return page(
         message(RegisterState.message, alert=RegisterState.message_is_error),
         rx.cond(RegisterState.done, rx.fragment(), form),
-        rx.el.p(rx.el.a(t("register.have_account"), href=routes.LOGIN)),
+        rx.el.p(rx.el.a(t("register.have_account"), href=routes.here(routes.LOGIN))),
         title=t("register.title"),
     )

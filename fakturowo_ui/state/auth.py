@@ -67,8 +67,10 @@ def login_redirect(state: rx.State) -> rx.event.EventSpec:
         user = current_user(state, allow_pending_change=True)
         pending = user is not None and user.must_change_password
     if pending:
-        return rx.redirect(routes.PASSWORD_CHANGE)
-    return rx.redirect(routes.login(state.router.url.path or routes.ACCOUNT))
+        return rx.redirect(routes.here(routes.PASSWORD_CHANGE))
+    # The page to come back to, without its language: the login page is in this page's language.
+    back = routes.without_language(state.router.url.path or routes.ACCOUNT)
+    return rx.redirect(routes.here(routes.login(back)))
 
 
 def post_form(action: str, fields: dict[str, str]) -> rx.event.EventSpec:

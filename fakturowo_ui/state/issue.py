@@ -172,4 +172,4 @@ class IssueState(UserBoundState):
             refusal = issued.refusal.message() if issued.refusal else t("common.unexpected")
             self._update(message=refusal, message_is_error=True)
             return
-        yield rx.redirect(routes.show_document(issued.document.id, issued=True))
+        yield rx.redirect(routes.here(routes.show_document(issued.document.id, issued=True)))

@@ -39,7 +39,7 @@ class LoginState(rx.State):
         elif params.get("next"):
             self.message = t("login.required")
         if await resolve_user(self) is not None:
-            return rx.redirect(self._next_path)
+            return rx.redirect(routes.here(self._next_path))
         return None
 
     @rx.event

@@ -15,5 +15,5 @@ class HomeState(rx.State):
     async def on_load(self):
         """Go to the account page when logged in."""
         if await resolve_user(self) is not None:
-            return rx.redirect(routes.ACCOUNT)
+            return rx.redirect(routes.here(routes.ACCOUNT))
         return None

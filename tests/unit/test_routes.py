@@ -347,3 +347,29 @@ def test_here_follows_the_language_of_the_event():
         assert routes.here(routes.ACCOUNT) == "/en/konto/"
         assert routes.here(routes.login(routes.ACCOUNT)) == "/en/logowanie/?next=/konto/"
     assert routes.here(routes.ACCOUNT) == "/konto/"
+
+
+def test_pages_and_states_link_and_redirect_in_the_language_of_the_page():
+    """A link or redirect to a page of ours goes through routes.here (or in_language), so an
+    English page never sends the user back to a Polish one."""
+    offenders = []
+    for path in sorted(
+        [
+            *(PACKAGE / "pages").glob("*.py"),
+            *(PACKAGE / "state").glob("*.py"),
+            PACKAGE / "components" / "layout.py",
+        ]
+    ):
+        for node in ast.walk(_parse(path)):
+            values = []
+            if isinstance(node, ast.keyword) and node.arg == "href":
+                values.append(node.value)
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "rx.redirect" and node.args:
+                values.append(node.args[0])
+            for value in values:
+                text = ast.unparse(value)
+                if text.startswith("routes.") and not text.startswith(
+                    ("routes.here(", "routes.in_language(")
+                ):
+                    offenders.append(f"{path.name}:{value.lineno}: {text}")
+    assert offenders == []
