@@ -131,15 +131,23 @@ async def _small_form(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-async def start_session(request: Request) -> Response:
-    """POST /auth/session: exchange a one-time login code for the session cookie."""
+async def _posted_code(request: Request) -> str | Response:
+    """The one-time `code` a page of this app posted (may be ""), or the response that refuses
+    the post: 403 from another site, 413 for too large a body."""
     if not _same_origin(request):
         return PlainTextResponse("Forbidden", status_code=403)
     try:
         form = await _small_form(request)
     except _BodyTooLarge:
         return _too_large()
-    code = form.get("code", "")
+    return form.get("code", "")
+
+
+async def start_session(request: Request) -> Response:
+    """POST /auth/session: exchange a one-time login code for the session cookie."""
+    code = await _posted_code(request)
+    if isinstance(code, Response):
+        return code
     result = await run_in_threadpool(accounts.exchange_login_code, code) if code else None
     if result is None:
         return _redirect(routes.in_language(routes.LOGIN_CODE_REFUSED, _browser_language(request)))
@@ -189,13 +197,9 @@ async def rotate_session(request: Request) -> Response:
     The change ended every session of the user, this tab's too; the one-time code it handed the
     tab starts a fresh one, so the token the cookie held before the change is worth nothing.
     """
-    if not _same_origin(request):
-        return PlainTextResponse("Forbidden", status_code=403)
-    try:
-        form = await _small_form(request)
-    except _BodyTooLarge:
-        return _too_large()
-    code = form.get("code", "")
+    code = await _posted_code(request)
+    if isinstance(code, Response):
+        return code
     result = await run_in_threadpool(password_change.exchange_rotation_code, code) if code else None
     if result is None:
         response = _redirect(routes.in_language(routes.LOGIN_CODE_REFUSED, _browser_language(request)))
