@@ -24,7 +24,7 @@ def _client_fields() -> list[Field]:
         (
             t("field.nip"),
             "nip",
-            {"max_length": 20, "hint": "10 cyfr, np. 526-025-02-74; można zostawić puste"},
+            {"max_length": 20, "hint": t("hint.nip_optional")},
         ),
         (t("field.address"), "address", {"multiline": True, "max_length": 500}),
         (t("field.client_email"), "email", {"input_type": "email", "max_length": 254}),
@@ -34,11 +34,11 @@ def _client_fields() -> list[Field]:
 def _product_fields() -> list[Field]:
     return [
         (t("field.name"), "name", {"max_length": 200}),
-        (t("field.unit"), "unit", {"max_length": 16, "hint": "np. " + UNIT_EXAMPLES}),
+        (t("field.unit"), "unit", {"max_length": 16, "hint": t("hint.unit", examples=UNIT_EXAMPLES)}),
         (
             t("field.net_price"),
             "net_price",
-            {"max_length": 30, "input_mode": "decimal", "hint": "np. 1234,50"},
+            {"max_length": 30, "input_mode": "decimal", "hint": t("hint.net_price")},
         ),
         (t("field.vat_rate"), "vat_rate", {"options": VAT_OPTIONS}),
     ]

@@ -73,7 +73,10 @@ def _view() -> rx.Component:
             ),
         ),
         rx.el.p(v["to_pay"], class_name="to-pay"),
-        rx.cond(v["seller_bank_account"] != "", rx.el.p("Numer konta: ", v["seller_bank_account"])),
+        rx.cond(
+            v["seller_bank_account"] != "",
+            rx.el.p(t("documents.bank_account", account=v["seller_bank_account"])),
+        ),
         rx.el.div(
             # A plain link would be taken over by the page router; rx.download fetches the file.
             action_button(t("documents.pdf"), rx.download(url=v["pdf"], filename=v["pdf_name"])),

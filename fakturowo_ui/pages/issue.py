@@ -37,7 +37,7 @@ def _line(line, index) -> rx.Component:
         )
 
     return rx.el.fieldset(
-        rx.el.legend("Pozycja ", number),
+        rx.el.legend(t("issue.line", n=number)),
         line_field(t("field.name"), "name", max_length=200),
         rx.el.div(
             line_field(t("field.quantity"), "quantity", max_length=30, input_mode="decimal"),
@@ -47,8 +47,7 @@ def _line(line, index) -> rx.Component:
             class_name="line-fields",
         ),
         rx.el.button(
-            "Usuń pozycję ",
-            number,
+            t("issue.remove_line", n=number),
             type="button",
             on_click=s.remove_line(key),
             class_name="link-button danger",

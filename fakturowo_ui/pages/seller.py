@@ -23,10 +23,10 @@ def settings_page() -> rx.Component:
                 keyed_form(
                     s,
                     seller(t("field.company_name"), "company_name", max_length=200),
-                    seller(t("field.nip"), "nip", max_length=20, hint="10 cyfr, np. 526-025-02-74"),
+                    seller(t("field.nip"), "nip", max_length=20, hint=t("hint.nip")),
                     seller(t("field.address"), "address", multiline=True, max_length=500),
                     seller(
-                        t("field.bank_account"), "bank_account", max_length=50, hint="opcjonalnie; 26 cyfr"
+                        t("field.bank_account"), "bank_account", max_length=50, hint=t("hint.bank_account")
                     ),
                     rx.el.button(t("common.save"), type="submit", class_name="button"),
                     message(s.message, alert=s.message_is_error),
