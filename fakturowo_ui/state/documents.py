@@ -39,8 +39,8 @@ class DocumentsState(PagedList, UserBoundState):
                     "id": str(d.id),
                     "number": d.number,
                     "buyer": d.buyer_name,
-                    "issue_date": formats.date(d.issue_date),
-                    "gross": formats.amount(d.total_gross),
+                    "issue_date": clock.format_date(d.issue_date),
+                    "gross": money.format_amount(d.total_gross),
                     "href": routes.here(routes.show_document(d.id)),
                     "pdf": routes.document_pdf(d.id),
                 }
