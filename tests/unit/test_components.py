@@ -81,7 +81,9 @@ def test_a_field_starts_from_its_default_and_may_be_a_textarea_or_a_select():
     options = _children(select)
     assert [_props(option)["value"] for option in options] == ['""', '"23"', '"zw"']
 
-    _label, listed = _children(forms.field("Nabywca", "client_id", options=rx.Var("state.clients").to(list[list[str]])))
+    _label, listed = _children(
+        forms.field("Nabywca", "client_id", options=rx.Var("state.clients").to(list[list[str]]))
+    )
     assert "state.clients" in str(listed)  # options from a state var, one per row
 
 
