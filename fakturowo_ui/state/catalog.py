@@ -15,7 +15,7 @@ from fakturowo_ui.services import clients, money, products
 from fakturowo_ui.services.listing import OwnedRows
 from fakturowo_ui.services.nip import format_nip
 from fakturowo_ui.state.auth import UserBoundState
-from fakturowo_ui.state.common import text_field, whole_number
+from fakturowo_ui.state.common import text_field
 from fakturowo_ui.state.events import act
 from fakturowo_ui.state.lists import PagedList
 
@@ -25,7 +25,7 @@ UNIT_EXAMPLES = ", ".join(products.UNITS[:5])
 
 
 class _CatalogState(PagedList, mixin=True):
-    """What both lists share beyond paging: the add/edit form and deleting."""
+    """What both lists share beyond paging and deleting: the add/edit form."""
 
     editing_id: int = 0
     form_key: rx.Field[int] = rx.field(0)
@@ -53,6 +53,22 @@ class _CatalogState(PagedList, mixin=True):
     def _list_work(self):
         return self._steps().page_for
 
+    def _get_work(self):
+        return self._steps().get_for
+
+    def _delete_work(self):
+        return self._steps().delete_for
+
+    def _row_name(self, row) -> str:
+        return row.name
+
+    def _deleted_text(self, name: str) -> str:
+        return t(f"{self._kind}.deleted", name=name)
+
+    def _after_delete(self, row_id: int) -> None:
+        if self.editing_id == row_id:
+            self._reset_form()
+
     def _show_page(self, result) -> None:
         self._update(
             rows=[self._row(record) for record in result.rows],
@@ -78,20 +94,15 @@ class _CatalogState(PagedList, mixin=True):
         if done.ok:
             self._show_page(done.value)
         else:
-            self._update(message=done.error, message_is_error=True)
+            self._say(done.error, error=True)
         return None
 
     @rx.event
     async def start_edit(self, record_id: int):
         """Fill the form with one of the user's own rows."""
-        done = await act(
-            self, self._steps().get_for, whole_number(record_id), what=f"opening a row of {self._kind}"
-        )
-        if done.redirect is not None:
-            return done.redirect
+        done = await self._open_row(record_id)
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
+            return self._refused(done)
         record = done.value
         self._update(message="", message_is_error=False, form=self._form_of(record), editing_id=record.id)
         self.form_key += 1
@@ -100,7 +111,7 @@ class _CatalogState(PagedList, mixin=True):
     @rx.event
     def cancel_edit(self):
         """Back to an empty "add" form."""
-        self._update(message="", message_is_error=False)
+        self._say("")
         self._reset_form()
 
     @rx.event
@@ -116,58 +127,14 @@ class _CatalogState(PagedList, mixin=True):
             write=True,
             what=f"saving a row of {self._kind}",
         )
-        if done.redirect is not None:
-            return done.redirect
         if not done.ok:
             if done.domain_error is not None:
                 # Keep what was typed, so the user corrects it instead of typing it all again.
                 self._update(form={key: text_field(form_data, key, 600) for key in self._empty_form()})
-            self._update(message=done.error, message_is_error=True)
-            return None
+            return self._refused(done)
         record, result = done.value
-        said = t(f"{self._kind}.{'updated' if self.editing_id else 'added'}", name=record.name)
-        self._update(message=said, message_is_error=False)
+        self._say(t(f"{self._kind}.{'updated' if self.editing_id else 'added'}", name=record.name))
         self._reset_form()
-        self._show_page(result)
-        return None
-
-    @rx.event
-    async def ask_delete(self, record_id: int):
-        """Ask before deleting one of the user's own rows."""
-        done = await act(
-            self, self._steps().get_for, whole_number(record_id), what=f"opening a row of {self._kind}"
-        )
-        if done.redirect is not None:
-            return done.redirect
-        if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
-        self._update(deleting_id=done.value.id, deleting_name=done.value.name)
-        return None
-
-    @rx.event
-    async def delete(self, record_id: int):
-        """Delete one of the user's own rows (refused, changing nothing, for any other ID)."""
-        row_id = whole_number(record_id)
-        done = await act(
-            self,
-            self._steps().delete_for,
-            row_id,
-            self.query,
-            self.page,
-            write=True,
-            what=f"deleting a row of {self._kind}",
-        )
-        if done.redirect is not None:
-            return done.redirect
-        if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
-        name, result = done.value
-        self._update(deleting_id=0, deleting_name="")
-        if self.editing_id == row_id:
-            self._reset_form()
-        self._update(message=t(f"{self._kind}.deleted", name=name), message_is_error=False)
         self._show_page(result)
         return None
 

@@ -13,20 +13,19 @@ from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
 from fakturowo_ui.state.common import flag, link_token, text_field
 from fakturowo_ui.state.events import act
+from fakturowo_ui.state.messages import PageMessage
 from fakturowo_ui.state.outcomes import attempt
 
 log = logging.getLogger("fakturowo.state")
 
 
-class DeletionRequestState(UserBoundState):
+class DeletionRequestState(PageMessage, UserBoundState):
     """The "Usuń konto" button of /konto: ticked box, then one e-mail with the link.
 
     Sending the mail may take seconds, which no transaction may wait for: the handler checks the
     session with act(self, None), then awaits the service's own steps through outcomes.attempt.
     """
 
-    message: str = ""
-    message_is_error: bool = False
     busy: bool = False
 
     @rx.event
@@ -35,13 +34,11 @@ class DeletionRequestState(UserBoundState):
         if self.busy:
             return
         checked = await act(self, None, what="requesting the deletion link")
-        if checked.redirect is not None:
-            yield checked.redirect
+        if not checked.ok or checked.user is None:
+            if (redirect := self._refused(checked)) is not None:
+                yield redirect
             return
-        if checked.user is None:  # the session check itself failed
-            self._update(message=checked.error, message_is_error=True)
-            return
-        self.message, self.message_is_error = "", False
+        self._say("")
         self.busy = True
         yield
         try:
@@ -55,11 +52,9 @@ class DeletionRequestState(UserBoundState):
         finally:
             self.busy = False
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
+            self._refused(done)
             return
-        self.message = t(
-            "deletion.sent", email=done.value.email, time=clock.format_time(done.value.valid_until)
-        )
+        self._say(t("deletion.sent", email=done.value.email, time=clock.format_time(done.value.valid_until)))
 
 
 class DeletionConfirmState(rx.State):

@@ -31,6 +31,18 @@ class DocumentsState(PagedList, UserBoundState):
     def _list_work(self):
         return documents.page_for
 
+    def _get_work(self):
+        return documents.get_for
+
+    def _delete_work(self):
+        return documents.delete_for
+
+    def _row_name(self, row) -> str:
+        return row.number
+
+    def _deleted_text(self, name: str) -> str:
+        return t("documents.deleted", number=name)
+
     def _show_page(self, listing: documents.ListPage) -> None:
         result = listing.rows
         self._update(
@@ -142,43 +154,4 @@ class DocumentsState(PagedList, UserBoundState):
             values["message"] = t("issue.done", number=opened.shown.document.number)
         self._update(**values)
         self._show_page(opened.listing)
-        return None
-
-    @rx.event
-    async def ask_delete(self, document_id: int):
-        """Ask before deleting one of the user's own documents."""
-        done = await act(self, documents.get_for, whole_number(document_id), what="opening a document")
-        if done.redirect is not None:
-            return done.redirect
-        if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
-        self._update(deleting_id=done.value.id, deleting_name=done.value.number)
-        return None
-
-    @rx.event
-    async def delete(self, document_id: int):
-        """Delete one of the user's own documents (any other ID is refused, nothing changes)."""
-        done = await act(
-            self,
-            documents.delete_for,
-            whole_number(document_id),
-            self.query,
-            self.page,
-            write=True,
-            what="deleting a document",
-        )
-        if done.redirect is not None:
-            return done.redirect
-        if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
-        number, listing = done.value
-        self._update(
-            deleting_id=0,
-            deleting_name="",
-            message=t("documents.deleted", number=number),
-            message_is_error=False,
-        )
-        self._show_page(listing)
         return None

@@ -14,11 +14,12 @@ from fakturowo_ui.services import clock, documents, money, products
 from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import documents_left_text, text_field, whole_number
 from fakturowo_ui.state.events import act
+from fakturowo_ui.state.messages import PageMessage
 
 _NEW_LINE = {"name": "", "quantity": "1", "unit": "szt.", "net_price": "", "vat_rate": "23"}
 
 
-class IssueState(UserBoundState):
+class IssueState(PageMessage, UserBoundState):
     """/wystaw: the buyer, the dates and the lines of a new invoice."""
 
     loaded: bool = False
@@ -30,8 +31,6 @@ class IssueState(UserBoundState):
     lines: list[dict[str, str]] = []
     form_key: rx.Field[int] = rx.field(0)
     product_key: rx.Field[int] = rx.field(0)
-    message: str = ""
-    message_is_error: bool = False
     left_text: str = ""
     _next_line: int = 0
 
@@ -43,11 +42,8 @@ class IssueState(UserBoundState):
     async def on_load(self):
         """An empty invoice for the logged-in user, with today's dates and one empty line."""
         done = await act(self, documents.issue_choices_for, what="loading /wystaw")
-        if done.redirect is not None:
-            return done.redirect
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
+            return self._refused(done)
         choices = done.value
         self._update(
             seller_ready=choices.seller_ready,
@@ -98,11 +94,8 @@ class IssueState(UserBoundState):
         if not product_id:
             return (await act(self, None)).redirect
         done = await act(self, products.STEPS.get_for, whole_number(product_id), what="adding a product")
-        if done.redirect is not None:
-            return done.redirect
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
+            return self._refused(done)
         p = done.value
         values = {
             "name": p.name,
@@ -143,7 +136,7 @@ class IssueState(UserBoundState):
                 yield done.redirect
                 return
             self._keep_typed(form_data)
-            self._update(message=done.error or t("document.no_client"), message_is_error=True)
+            self._say(done.error or t("document.no_client"), error=True)
             return
         self._keep_typed(form_data)
         form = documents.DocumentForm(
@@ -152,7 +145,7 @@ class IssueState(UserBoundState):
             sale_date=text_field(form_data, "sale_date", 40),
             items=[documents.ItemForm(**{name: line[name] for name in _NEW_LINE}) for line in self.lines],
         )
-        self._update(message="", message_is_error=False)
+        self._say("")
         self.busy = True
         yield
         try:
@@ -160,16 +153,14 @@ class IssueState(UserBoundState):
             done = await act(self, documents.issue_for, form, write=True, what="issuing a document")
         finally:
             self.busy = False
-        if done.redirect is not None:
-            yield done.redirect
-            return
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
+            if (redirect := self._refused(done)) is not None:
+                yield redirect
             return
         issued = done.value
         self._update(left_text=documents_left_text(issued.plan))
         if issued.refusal is not None or issued.document is None:
             refusal = issued.refusal.message() if issued.refusal else t("common.unexpected")
-            self._update(message=refusal, message_is_error=True)
+            self._say(refusal, error=True)
             return
         yield rx.redirect(routes.here(routes.show_document(issued.document.id, issued=True)))

@@ -1,8 +1,14 @@
-"""What every searchable, paged list state shares: its rows, the search box, paging, the delete question.
+"""What every searchable, paged list state shares: its rows, the search box, paging, and deleting a
+row after a question.
 
-A state mixes this in and provides `_list_work()`, the service step `work(session, user, query,
-page)` that reads one page for the logged-in user (the services scope every query by that ID),
-and `_show_page(result)`, which fills rows, page, pages and total from it. Each event runs its
+A state mixes this in and provides the service steps of its rows, each the work of one private
+event (the services scope every query by the logged-in user's ID):
+- `_list_work()`: `work(session, user, query, page)` reads one page;
+- `_get_work()`: `work(session, user, row_id)` reads one of the user's own rows;
+- `_delete_work()`: `work(session, user, row_id, query, page)` deletes one, returning what the
+  page calls it and the page to show;
+and how they look: `_show_page(result)` fills rows, page, pages and total; `_row_name(row)` is
+what the delete question calls a row; `_deleted_text(name)` says it is gone. Each event runs its
 step through state/events.act: the session check and the step in one transaction, off the
 event loop.
 """
@@ -10,16 +16,17 @@ event loop.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.common import text_field, whole_number
 from fakturowo_ui.state.events import act
+from fakturowo_ui.state.messages import PageMessage
 
 
-class PagedList(rx.State, mixin=True):
+class PagedList(PageMessage, mixin=True):
     """Rows of one page, the query that found them, and the row waiting for a delete answer."""
 
     loaded: bool = False
@@ -29,8 +36,6 @@ class PagedList(rx.State, mixin=True):
     page: int = 1
     pages: int = 1
     total: int = 0
-    message: str = ""
-    message_is_error: bool = False
     deleting_id: int = 0
     deleting_name: str = ""
 
@@ -42,20 +47,40 @@ class PagedList(rx.State, mixin=True):
         """The service step reading one page: work(session, user, query, page)."""
         raise NotImplementedError
 
+    def _get_work(self) -> Callable[..., Any]:  # pragma: no cover - provided by each list
+        """The service step reading one of the user's own rows: work(session, user, row_id)."""
+        raise NotImplementedError
+
+    def _delete_work(self) -> Callable[..., Any]:  # pragma: no cover - provided by each list
+        """The service step deleting one: work(session, user, row_id, query, page) -> (name, page)."""
+        raise NotImplementedError
+
     def _show_page(self, result) -> None:  # pragma: no cover - provided by each list
         raise NotImplementedError
+
+    def _row_name(self, row) -> str:  # pragma: no cover - provided by each list
+        raise NotImplementedError
+
+    def _deleted_text(self, name: str) -> str:  # pragma: no cover - provided by each list
+        raise NotImplementedError
+
+    def _after_delete(self, row_id: int) -> None:
+        """What else a list forgets of a row it deleted (nothing, unless it says so)."""
 
     async def _show_list(self, query: str, page: int, *, what: str) -> rx.event.EventSpec | None:
         """Show `page` of the rows matching `query`; the redirect when the session has ended."""
         done = await act(self, self._list_work(), query, page, what=what)
-        if done.redirect is not None:
-            return done.redirect
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
+            return self._refused(done)
         self._update(query=query)
         self._show_page(done.value)
         return None
+
+    async def _open_row(self, row_id: object):
+        """One of the user's own rows, through act (an ID that is not theirs is refused)."""
+        return await act(
+            self, self._get_work(), whole_number(row_id), what=f"opening a row of {type(self).__name__}"
+        )
 
     @rx.var
     def page_text(self) -> str:
@@ -82,6 +107,37 @@ class PagedList(rx.State, mixin=True):
     async def go_to_page(self, page: int):
         """Show another page of the list."""
         return await self._show_list(self.query, whole_number(page, 1), what=f"paging {type(self).__name__}")
+
+    @rx.event
+    async def ask_delete(self, record_id: int):
+        """Ask before deleting one of the user's own rows."""
+        done = await self._open_row(record_id)
+        if not done.ok:
+            return self._refused(done)
+        self._update(deleting_id=done.value.id, deleting_name=self._row_name(done.value))
+        return None
+
+    @rx.event
+    async def delete(self, record_id: int):
+        """Delete one of the user's own rows (refused, changing nothing, for any other ID)."""
+        row_id = whole_number(record_id)
+        done = await act(
+            self,
+            self._delete_work(),
+            row_id,
+            self.query,
+            self.page,
+            write=True,
+            what=f"deleting a row of {type(self).__name__}",
+        )
+        if not done.ok:
+            return self._refused(done)
+        name, result = done.value
+        self._update(deleting_id=0, deleting_name="")
+        self._after_delete(row_id)
+        self._say(self._deleted_text(name))
+        self._show_page(result)
+        return None
 
     @rx.event
     def cancel_delete(self):

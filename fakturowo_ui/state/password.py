@@ -11,6 +11,8 @@ then awaits the service's own steps through state/outcomes.attempt.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from fakturowo_ui import routes
@@ -19,6 +21,7 @@ from fakturowo_ui.services import clock, password_change, password_policy, perio
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data, login_redirect, post_form
 from fakturowo_ui.state.common import flag, text_field
 from fakturowo_ui.state.events import act
+from fakturowo_ui.state.messages import FieldErrors, PageMessage
 from fakturowo_ui.state.outcomes import attempt
 
 
@@ -40,22 +43,18 @@ def periodic_sentence(interval: int, next_change_text: str) -> str:
     return t("account.periodic.sentence", how_often=how_often(interval), date=next_change_text)
 
 
-class PasswordChangeState(UserBoundState):
+class PasswordChangeState(FieldErrors, UserBoundState):
     """The form of /zmiana-hasla and the explanation when the change is forced."""
+
+    _error_fields: ClassVar[tuple[str, ...]] = ("current_password", "new_password", "new_password_repeat")
 
     loaded: bool = False
     forced: bool = False
     done: bool = False
     busy: bool = False
-    message: str = ""
-    message_is_error: bool = False
     current_password_error: str = ""
     new_password_error: str = ""
     new_password_repeat_error: str = ""
-
-    def _clear_errors(self) -> None:
-        self.message, self.message_is_error = "", False
-        self.current_password_error = self.new_password_error = self.new_password_repeat_error = ""
 
     @rx.event
     async def on_load(self):
@@ -72,14 +71,13 @@ class PasswordChangeState(UserBoundState):
             return done.redirect
         self.reset()
         if done.user is None:  # the session check itself failed
-            self._update(message=done.error, message_is_error=True)
-            return None
+            return self._refused(done)
         self.forced = done.user.must_change_password
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
+            self._refused(done)
         elif not self.forced and done.value:
             self.done = True
-            self.message = t("password_change.done")
+            self._say(t("password_change.done"))
         self.loaded = True
         return None
 
@@ -89,11 +87,9 @@ class PasswordChangeState(UserBoundState):
         if self.busy:
             return
         checked = await act(self, None, allow_pending_change=True, what="changing the password")
-        if checked.redirect is not None:
-            yield checked.redirect
-            return
-        if checked.user is None:  # the session check itself failed
-            self._update(message=checked.error, message_is_error=True)
+        if not checked.ok or checked.user is None:
+            if (redirect := self._refused(checked)) is not None:
+                yield redirect
             return
         self._clear_errors()
         self.busy = True
@@ -112,22 +108,17 @@ class PasswordChangeState(UserBoundState):
             self.busy = False
         if done.ok:
             self.forced = False
-            self.message = t("password_change.done")
+            self._say(t("password_change.done"))
             # Every session ended with the change; the hop sets this tab's new cookie.
             yield post_form(routes.AUTH_ROTATE, {"code": done.value})
             return
-        errors = done.domain_error.params.get("errors") if done.domain_error is not None else None
-        if isinstance(errors, dict):
-            self.current_password_error = errors.get("current_password", "")
-            self.new_password_error = errors.get("new_password", "")
-            self.new_password_repeat_error = errors.get("new_password_repeat", "")
-            self.message = next(iter(errors.values()))
+        if done.domain_error is not None:
+            self._show_refusal(done.domain_error)
         else:
-            self.message = done.error
-        self.message_is_error = True
+            self._say(done.error, error=True)
 
 
-class PeriodicChangeState(UserBoundState):
+class PeriodicChangeState(PageMessage, UserBoundState):
     """The /konto region "Okresowa zmiana hasła": the opt-in box, its sentence and "Zapisz"."""
 
     loaded: bool = False
@@ -137,8 +128,6 @@ class PeriodicChangeState(UserBoundState):
     explain: str = ""
     overdue: bool = False
     busy: bool = False
-    message: str = ""
-    message_is_error: bool = False
 
     def _show(self, option: periodic_change.PeriodicChange) -> None:
         interval = password_policy.interval_days()
@@ -157,7 +146,7 @@ class PeriodicChangeState(UserBoundState):
         if done.redirect is not None or done.user is None:
             return
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
+            self._refused(done)
         elif done.value is not None:
             self._show(done.value)
 
@@ -177,7 +166,7 @@ class PeriodicChangeState(UserBoundState):
         else:
             wanted = self.enabled
         self.busy = True
-        self.message, self.message_is_error = "", False
+        self._say("")
         yield
         try:
             # Stored and read back with the session check: one write transaction.
@@ -190,15 +179,13 @@ class PeriodicChangeState(UserBoundState):
             )
         finally:
             self.busy = False
-        if done.redirect is not None:
-            yield done.redirect
-            return
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
+            if (redirect := self._refused(done)) is not None:
+                yield redirect
             return
         if done.value is None:  # the account is gone
             await forget_user_data(self)
             yield login_redirect(self)
             return
         self._show(done.value)
-        self.message = t("account.periodic.saved_on" if done.value.enabled else "account.periodic.saved_off")
+        self._say(t("account.periodic.saved_on" if done.value.enabled else "account.periodic.saved_off"))

@@ -7,6 +7,7 @@ Opening the link only looks at it; "Ustaw hasło" uses it. Works logged in or no
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 import reflex as rx
 
@@ -16,12 +17,15 @@ from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
 from fakturowo_ui.state.common import client_ip, link_token, text_field
+from fakturowo_ui.state.messages import FieldErrors
 
 log = logging.getLogger("fakturowo.state")
 
 
-class PasswordResetState(UserBoundState):
+class PasswordResetState(FieldErrors, UserBoundState):
     """Which form the page shows, per-field errors and the outcome message."""
+
+    _error_fields: ClassVar[tuple[str, ...]] = ("email", "new_password", "new_password_repeat")
 
     checked: bool = False
     can_set: bool = False
@@ -29,19 +33,13 @@ class PasswordResetState(UserBoundState):
     done: bool = False
     busy: bool = False
     lead: str = ""
-    message: str = ""
-    message_is_error: bool = False
     email_error: str = ""
     new_password_error: str = ""
     new_password_repeat_error: str = ""
 
-    def _clear(self) -> None:
-        self.message, self.message_is_error = "", False
-        self.email_error = self.new_password_error = self.new_password_repeat_error = ""
-
     def _link_cannot_act(self, state: LinkState) -> None:
         self.can_set, self.link_failed = False, True
-        self.message, self.message_is_error = t(state.message_key), True
+        self._say(t(state.message_key), error=True)
 
     @rx.event
     async def on_load(self):
@@ -65,7 +63,7 @@ class PasswordResetState(UserBoundState):
         """Answer "Wyślij link" the same way for every address; the mail follows in the background."""
         if self.busy:
             return
-        self._clear()
+        self._clear_errors()
         self.busy = True
         yield
         try:
@@ -73,13 +71,7 @@ class PasswordResetState(UserBoundState):
                 text_field(form_data, "email", 1000), client_ip(self)
             )
         except DomainError as error:
-            errors = error.params.get("errors")
-            if isinstance(errors, dict):
-                self.email_error = errors.get("email", "")
-                self.message = next(iter(errors.values()))
-            else:
-                self.message = error.message()
-            self.message_is_error = True
+            self._show_refusal(error)
         except Exception:  # noqa: BLE001
             log.exception("a reset request failed")
             self.message, self.message_is_error = t("common.unexpected"), True
@@ -99,7 +91,7 @@ class PasswordResetState(UserBoundState):
         """Use the link: set the new password, end every session of the account."""
         if not self.can_set or self.busy:
             return
-        self._clear()
+        self._clear_errors()
         self.busy = True
         yield
         try:
@@ -111,14 +103,7 @@ class PasswordResetState(UserBoundState):
         except password_reset.LinkError as error:
             self._link_cannot_act(error.state)
         except DomainError as error:
-            errors = error.params.get("errors")
-            if isinstance(errors, dict):
-                self.new_password_error = errors.get("new_password", "")
-                self.new_password_repeat_error = errors.get("new_password_repeat", "")
-                self.message = next(iter(errors.values()))
-            else:
-                self.message = error.message()
-            self.message_is_error = True
+            self._show_refusal(error)
         except Exception:  # noqa: BLE001
             log.exception("setting a password through a reset link failed")
             self.message, self.message_is_error = t("common.unexpected"), True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 import reflex as rx
 
@@ -11,25 +12,21 @@ from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import client_ip, flag, text_field
+from fakturowo_ui.state.messages import FieldErrors
 
 log = logging.getLogger("fakturowo.state")
 
 
-class RegisterState(UserBoundState):
+class RegisterState(FieldErrors, UserBoundState):
     """The form's outcome: one error per field, or the confirmation notice."""
+
+    _error_fields: ClassVar[tuple[str, ...]] = ("email", "password", "password_repeat")
 
     email_error: str = ""
     password_error: str = ""
     password_repeat_error: str = ""
-    message: str = ""
-    message_is_error: bool = False
     done: bool = False
     busy: bool = False
-
-    def _clear(self) -> None:
-        self.email_error = self.password_error = self.password_repeat_error = ""
-        self.message = ""
-        self.message_is_error = False
 
     @rx.event
     def on_load(self):
@@ -41,7 +38,7 @@ class RegisterState(UserBoundState):
         """Validate, create the account and mail the confirmation link."""
         if self.busy:
             return
-        self._clear()
+        self._clear_errors()
         form = accounts.RegistrationForm(
             email=text_field(form_data, "email", 1000),
             password=text_field(form_data, "password", 1000),
@@ -54,15 +51,7 @@ class RegisterState(UserBoundState):
         try:
             email = await accounts.register(form, client_ip(self))
         except DomainError as error:
-            errors = error.params.get("errors")
-            if isinstance(errors, dict):
-                self.email_error = errors.get("email", "")
-                self.password_error = errors.get("password", "")
-                self.password_repeat_error = errors.get("password_repeat", "")
-                self.message = t("error.form", message=next(iter(errors.values())))
-            else:
-                self.message = error.message()
-            self.message_is_error = True
+            self._show_refusal(error, framed=lambda first: t("error.form", message=first))
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("registration failed")
             self.message, self.message_is_error = t("common.unexpected"), True

@@ -13,19 +13,18 @@ from fakturowo_ui.services import seller
 from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import text_field
 from fakturowo_ui.state.events import act
+from fakturowo_ui.state.messages import PageMessage
 
 _FIELDS = ("company_name", "nip", "address", "bank_account")
 
 
-class SellerState(UserBoundState):
+class SellerState(PageMessage, UserBoundState):
     """The form's values and its outcome. No row ID ever comes from the page: it is always the
     logged-in user's own profile that is read and written."""
 
     loaded: bool = False
     form: dict[str, str] = {}
     form_key: rx.Field[int] = rx.field(0)
-    message: str = ""
-    message_is_error: bool = False
 
     def _fill(self, profile) -> None:
         self._update(
@@ -37,12 +36,9 @@ class SellerState(UserBoundState):
     async def on_load(self):
         """Show the saved details of the logged-in user."""
         done = await act(self, seller.profile_for, what="loading the seller details")
-        if done.redirect is not None:
-            return done.redirect
         if not done.ok:
-            self._update(message=done.error, message_is_error=True)
-            return None
-        self._update(message="", message_is_error=False)
+            return self._refused(done)
+        self._say("")
         self._fill(done.value)
         return None
 
@@ -53,13 +49,10 @@ class SellerState(UserBoundState):
         done = await act(
             self, seller.save_for, seller.SellerForm(**values), write=True, what="saving seller details"
         )
-        if done.redirect is not None:
-            return done.redirect
         if not done.ok:
             if done.domain_error is not None:
                 self._update(form=values)  # what was typed, to correct
-            self._update(message=done.error, message_is_error=True)
-            return None
+            return self._refused(done)
         self._fill(done.value)
-        self._update(message=t("settings.seller.saved"), message_is_error=False)
+        self._say(t("settings.seller.saved"))
         return None
