@@ -149,3 +149,15 @@ def test_the_list_steps_act_only_on_the_logged_in_users_rows(app_env):
         assert name == "Zmieniony" and list(page.rows) == []
     with session_scope() as session:
         assert session.get(Client, bartek_row).name == "Klient Bartka"
+
+
+def test_a_change_is_checked_before_the_row_is_looked_up_and_the_invoice_lists_go_by_name(app_env):
+    ania, bartek = make_user("ania@example.com"), make_user("bartek@example.com")
+    [theirs] = _clients(bartek, "Klient Bartka")
+    _clients(ania, "zeta", "Alfa", "beta")
+    with session_scope() as session:
+        with pytest.raises(DomainError) as error:
+            clients.update(session, ania, theirs, clients.ClientForm(" "))
+        assert error.value.key == "text.required"  # the form's own check first, then whose row it is
+        assert [c.name for c in clients.STEPS.by_name(session, ania)] == ["Alfa", "beta", "zeta"]
+        assert [c.name for c in clients.STEPS.by_name(session, ania, limit=1)] == ["Alfa"]
