@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fakturowo_ui import routes
+from fakturowo_ui.i18n import LANGUAGE_COOKIE
 from fakturowo_ui.services.sessions import COOKIE_NAME
 from tests.e2e.helpers import (
     INIT_SCRIPT,
@@ -148,8 +149,9 @@ def test_register_confirm_login_account_page_and_logout(page: Page):
     expect_account_page(page, email, user_id)
     assert leak(page) is not None, "the leak watcher does not see the account page"
 
-    # The session cookie is HttpOnly: present in the browser, invisible to scripts.
-    assert page.evaluate("document.cookie") == ""
+    # The session cookie is HttpOnly: present in the browser, invisible to scripts, which see only
+    # the language the login copied from the account (state/language.py reads it).
+    assert page.evaluate("document.cookie") == f"{LANGUAGE_COOKIE}=pl"
     cookies = {c.get("name"): c for c in page.context.cookies()}
     assert cookies[COOKIE_NAME].get("httpOnly") is True
     assert cookies[COOKIE_NAME].get("sameSite") == "Lax"
@@ -176,7 +178,7 @@ def test_back_after_logout_shows_nothing_with_the_back_forward_cache_on(browser)
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=["--disable-back-forward-cache"]
     )
     try:
-        context = real.new_context(base_url=current_server().base_url)
+        context = real.new_context(base_url=current_server().base_url, locale="pl-PL")
         context.add_init_script(INIT_SCRIPT)
         tab = context.new_page()
         email = unique_email("bfcache")

@@ -150,7 +150,8 @@ def test_every_page_is_registered_in_polish_and_under_en_in_english():
     expected = {
         routes.in_language(page, lang).strip("/") or "index" for page in routes.PAGES for lang in ("pl", "en")
     }
-    assert set(app._unevaluated_pages) == expected
+    # (Reflex adds its own "404" page once the app has been compiled in this process.)
+    assert set(app._unevaluated_pages) - {"404"} == expected
     assert app._unevaluated_pages["konto"].title == "Konto"
     assert app._unevaluated_pages["en/konto"].title == "Account"
 
