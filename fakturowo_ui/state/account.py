@@ -118,12 +118,14 @@ class AccountState(UserBoundState):
     clients_count: int = 0
     products_count: int = 0
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def signed_in_text(self) -> str:
         """Who is logged in: address and account ID."""
         return t("account.signed_in_as", email=self.email, user_id=self.user_id)
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def deletion_text(self) -> str:
         """The seed's sentence, naming this account's ID and address."""
         return t(
@@ -133,7 +135,8 @@ class AccountState(UserBoundState):
             within=deletion_link_window(get_settings().deletion_link_ttl_seconds),
         )
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def counts_text(self) -> str:
         """What deletion removes."""
         return t(

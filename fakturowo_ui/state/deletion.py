@@ -76,12 +76,14 @@ class DeletionConfirmState(rx.State):
     message_is_error: bool = False
     offer_login: bool = False
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def lead(self) -> str:
         """Which account the link deletes."""
         return t("deletion.confirm.lead", user_id=self.user_id, email=self.email)
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def counts_text(self) -> str:
         """What goes with it."""
         return t(

@@ -34,7 +34,8 @@ class ExportState(UserBoundState):
     message_is_error: bool = False
     download_url: str = ""
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def progress_text(self) -> str:
         if not self.busy:
             return ""

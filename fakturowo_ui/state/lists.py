@@ -82,17 +82,20 @@ class PagedList(PageMessage, mixin=True):
             self, self._get_work(), whole_number(row_id), what=f"opening a row of {type(self).__name__}"
         )
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def page_text(self) -> str:
         """Where in the list we are."""
         return t("list.page", page=self.page, pages=self.pages, total=self.total)
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def nothing_found_text(self) -> str:
         """The empty result of a search."""
         return t("list.nothing_found", query=self.shown_query)
 
-    @rx.var
+    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
+    @rx.var(cache=False)
     def delete_question(self) -> str:
         """The question before deleting a row."""
         return t("list.confirm_delete", name=self.deleting_name)
