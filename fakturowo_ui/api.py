@@ -41,6 +41,7 @@ from fakturowo_ui.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, supporte
 from fakturowo_ui.services import (
     accounts,
     clock,
+    consents,
     documents,
     export,
     password_change,
@@ -230,9 +231,10 @@ async def one_click_unsubscribe(request: Request) -> Response:
         return PlainTextResponse(t("unsubscribe.invalid"), status_code=400, headers=headers)
     if outcome is unsubscribe.Outcome.ACCOUNT_GONE:
         return PlainTextResponse(t("unsubscribe.account_gone"), status_code=404, headers=headers)
-    name = t(f"unsubscribe.consent.{consent}")
-    key = "unsubscribe.done" if outcome is unsubscribe.Outcome.WITHDRAWN else "unsubscribe.already"
-    return PlainTextResponse(t(key, consent=name), status_code=200, headers=headers)
+    name = t(consents.CONSENT_NAMES[consent])
+    if outcome is unsubscribe.Outcome.WITHDRAWN:
+        return PlainTextResponse(t("unsubscribe.done", consent=name), status_code=200, headers=headers)
+    return PlainTextResponse(t("unsubscribe.already", consent=name), status_code=200, headers=headers)
 
 
 def _is_loopback(request: Request) -> bool:

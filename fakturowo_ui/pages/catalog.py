@@ -12,7 +12,7 @@ import reflex as rx
 from fakturowo_ui.components.forms import data_table, fields_of, keyed_form, row_button, searchable_list
 from fakturowo_ui.components.layout import action_button, message, page, region, when_loaded
 from fakturowo_ui.i18n import t
-from fakturowo_ui.state.catalog import UNIT_EXAMPLES, VAT_OPTIONS, ClientsState, ProductsState
+from fakturowo_ui.state.catalog import UNIT_EXAMPLES, VAT_OPTIONS, WORDING, ClientsState, ProductsState
 
 # A field of a kind: its label, its name (the form's and the row's key) and the field's settings.
 Field = tuple[str, str, dict[str, Any]]
@@ -47,15 +47,16 @@ def _product_fields() -> list[Field]:
 def _form(state, kind: str, form_id: str, fields: list[Field]) -> rx.Component:
     editing = state.editing_id != 0
     one = fields_of(state.form, form_id)
+    wording = WORDING[kind]
     return region(
-        rx.cond(editing, t(f"{kind}.heading.edit"), t(f"{kind}.heading.add")),
+        rx.cond(editing, t(wording.heading_edit), t(wording.heading_add)),
         f"{kind}-form",
         keyed_form(
             state,
             *[one(label, name, **settings) for label, name, settings in fields],
             rx.el.div(
                 rx.el.button(
-                    rx.cond(editing, t("common.save"), t(f"{kind}.add")), type="submit", class_name="button"
+                    rx.cond(editing, t("common.save"), t(wording.add)), type="submit", class_name="button"
                 ),
                 rx.cond(editing, action_button(t("list.cancel"), state.cancel_edit, secondary=True)),
                 class_name="actions",
@@ -85,9 +86,9 @@ def _list(state, kind: str, fields: list[Field]) -> rx.Component:
 
     table = data_table([label for label, _, _ in fields] + [t("list.actions")], state.rows, row)
     return region(
-        t(f"{kind}.heading.list"),
+        t(WORDING[kind].heading_list),
         f"{kind}-list",
-        searchable_list(state, f"{kind}-search", table, t(f"{kind}.empty")),
+        searchable_list(state, f"{kind}-search", table, t(WORDING[kind].empty)),
     )
 
 

@@ -15,7 +15,7 @@ from fakturowo_ui.components.layout import (
     submit_button,
     when_loaded,
 )
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import N_, t
 from fakturowo_ui.state.catalog import VAT_OPTIONS
 from fakturowo_ui.state.issue import IssueState
 
@@ -86,14 +86,17 @@ def issue_page() -> rx.Component:
                     rx.el.div(
                         *[
                             field(
-                                t(f"field.{name}"),
+                                t(label),
                                 name,
                                 form_id="wystaw-",
                                 default=s.today,
                                 input_type="date",
                                 max_length=10,
                             )
-                            for name in ("issue_date", "sale_date")
+                            for label, name in (
+                                (N_("field.issue_date"), "issue_date"),
+                                (N_("field.sale_date"), "sale_date"),
+                            )
                         ],
                         class_name="line-fields",
                     ),

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import N_, formats, t
 from fakturowo_ui.models import BlockedAddress, ConsentRecord, Subscription, User
 from fakturowo_ui.services import (
     blocking,
@@ -56,11 +56,11 @@ def normalise_email(raw: str) -> str:
 def email_problem(email: str) -> str | None:
     """The catalogue key of what is wrong with a normalised address, or None."""
     if not email:
-        return "error.email_empty"
+        return N_("error.email_empty")
     if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_RE.match(email):
-        return "error.email_invalid"
+        return N_("error.email_invalid")
     if len(email.split("@", 1)[0]) > 64:
-        return "error.email_invalid"
+        return N_("error.email_invalid")
     return None
 
 
@@ -141,14 +141,14 @@ def _insert_user(email: str, password_hash: str, form: RegistrationForm) -> int:
             user = _create_user(session, email, password_hash, form)
             return user.id
     except IntegrityError:
-        raise field_error("email", "error.email_taken") from None
+        raise field_error("email", N_("error.email_taken")) from None
 
 
 def _ensure_can_register(session: Session, email: str) -> None:
     if is_blocked(session, email):
-        raise field_error("email", "error.email_blocked")
+        raise field_error("email", N_("error.email_blocked"))
     if find_user(session, email) is not None:
-        raise field_error("email", "error.email_taken")
+        raise field_error("email", N_("error.email_taken"))
 
 
 def _create_user(session: Session, email: str, password_hash: str, form: RegistrationForm) -> User:
@@ -189,7 +189,7 @@ async def send_confirmation(user_id: int, email: str) -> None:
             to=email,
             subject=t("mail.confirm.subject"),
             action_url=get_settings().link(routes.confirm_email_link(token)),
-            valid_until=clock.format_datetime(expires_at),
+            valid_until=formats.datetime(expires_at),
         )
 
     try:

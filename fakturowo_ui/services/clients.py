@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from fakturowo_ui.i18n import N_
 from fakturowo_ui.models import Client
 from fakturowo_ui.services import nip as nips
 from fakturowo_ui.services.errors import DomainError
@@ -45,7 +46,7 @@ def _clean(form: ClientForm) -> dict[str, Any]:
 
 
 STEPS: OwnedRows[Client, ClientForm] = OwnedRows(
-    Client, _clean, "client.not_found", searched=("name", "nip", "address", "email")
+    Client, _clean, N_("client.not_found"), searched=("name", "nip", "address", "email")
 )
 get = STEPS.get
 create = STEPS.create

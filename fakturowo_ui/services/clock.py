@@ -1,6 +1,7 @@
 """The one clock of the app, injectable so tests move time instead of sleeping.
 
 Stored times are naive UTC datetimes; calendar dates shown to people are days in Europe/Warsaw.
+How a day or a moment is written for people, in each language: i18n/formats.py.
 """
 
 from __future__ import annotations
@@ -71,23 +72,3 @@ def warsaw_date(moment: dt.datetime) -> dt.date:
 def today_warsaw() -> dt.date:
     """Today's calendar day in Warsaw."""
     return warsaw_date(now())
-
-
-def format_date(day: dt.date) -> str:
-    """DD-MM-YYYY, as the seed writes dates."""
-    return day.strftime("%d-%m-%Y")
-
-
-def format_time(moment: dt.datetime) -> str:
-    """HH:MM in Warsaw time of a stored moment."""
-    return warsaw(moment).strftime("%H:%M")
-
-
-def format_time_seconds(moment: dt.datetime) -> str:
-    """HH:MM:SS in Warsaw time of a stored moment (when an outcome message must change each time)."""
-    return warsaw(moment).strftime("%H:%M:%S")
-
-
-def format_datetime(moment: dt.datetime) -> str:
-    """DD-MM-YYYY HH:MM in Warsaw time of a stored moment."""
-    return warsaw(moment).strftime("%d-%m-%Y %H:%M")

@@ -7,6 +7,7 @@ import enum
 
 from sqlmodel import Session
 
+from fakturowo_ui.i18n import N_
 from fakturowo_ui.models import ConsentRecord, User
 from fakturowo_ui.services import clock
 
@@ -31,6 +32,13 @@ class Consent(enum.StrEnum):
 _COLUMNS = {
     Consent.REMINDERS: ("reminder_consent", "reminder_consent_changed_at"),
     Consent.INFO: ("info_consent", "info_consent_changed_at"),
+}
+
+
+# Each consent's name in a sentence ("... z {consent}"), by Consent or its value.
+CONSENT_NAMES: dict[str, str] = {
+    Consent.REMINDERS: N_("unsubscribe.consent.reminders"),
+    Consent.INFO: N_("unsubscribe.consent.info"),
 }
 
 

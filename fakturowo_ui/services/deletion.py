@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import SQLITE_BUSY_TIMEOUT_MS, get_engine, is_sqlite, rows_changed, session_scope
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import formats, t
 from fakturowo_ui.models import (
     BlockedAddress,
     Client,
@@ -89,8 +89,8 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
             subject=t("mail.deletion.subject"),
             action_url=get_settings().link(routes.confirm_deletion_link(token)),
             user_id=str(user_id),
-            valid_until_time=clock.format_time(expires_at),
-            valid_until=clock.format_datetime(expires_at),
+            valid_until_time=formats.time(expires_at),
+            valid_until=formats.datetime(expires_at),
             documents=str(counts.documents),
             clients=str(counts.clients),
             products=str(counts.products),
@@ -107,9 +107,7 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
         )
     except ratelimit.RateLimited as refused:
         minutes = max(1, int((refused.until - clock.now()).total_seconds() + 59) // 60)
-        raise DomainError(
-            "deletion.too_soon", time=clock.format_time(refused.until), minutes=minutes
-        ) from None
+        raise DomainError("deletion.too_soon", time=formats.time(refused.until), minutes=minutes) from None
     except mail.MailError:
         raise DomainError("deletion.mail_failed") from None
     audit.info("deletion requested user_id=%s", user_id)
@@ -398,7 +396,7 @@ async def _send_goodbye(user_id: int, email: str) -> None:
         to=email,
         subject=t("mail.deleted.subject"),
         user_id=str(user_id),
-        when=clock.format_datetime(clock.now()),
+        when=formats.datetime(clock.now()),
     )
     try:
         await mail.send_async(letter)

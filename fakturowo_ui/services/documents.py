@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import Count
+from fakturowo_ui.i18n import N_, Count, formats
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
 from fakturowo_ui.services import clients, clock, money, products, seller, subscriptions
 from fakturowo_ui.services.errors import DomainError
@@ -225,7 +225,7 @@ def check_limit(session: Session, user_id: int, today: dt.date) -> None:
         raise DomainError(
             "document.limit",
             limit=Count("count.documents", plan.documents_limit or 0),
-            since=clock.format_date(_next_month_start(today)),
+            since=formats.date(_next_month_start(today)),
         )
 
 
@@ -319,7 +319,7 @@ def _store(session: Session, checked: _Checked) -> Document:
 
 def get(session: Session, user_id: int, document_id: object) -> Document:
     """The user's own document; any other ID is refused."""
-    return owned_row(session, Document, user_id, document_id, "document.not_found")
+    return owned_row(session, Document, user_id, document_id, N_("document.not_found"))
 
 
 def items_of(session: Session, document_id: int) -> list[DocumentItem]:

@@ -1,7 +1,9 @@
-"""Money and quantities of invoices: parsing what people type, rounding to grosze, Polish formatting.
+"""Money and quantities of invoices: parsing what people type, rounding to grosze.
 
 Amounts are `Decimal` end to end. A value a person types is refused with a clear message when it is
 not a plain number, negative, has more decimal places than the field keeps, or is absurdly large.
+What each language types is read: Polish "1 230,50" / "1230,50" (a dot before the grosze is read
+too), English "1,230.50" / "1230.50" as well. Writing amounts for people is i18n/formats.py's.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from fakturowo_ui.i18n import current_language, supported
 from fakturowo_ui.services.errors import DomainError
 
 GROSZ = Decimal("0.01")
@@ -20,9 +23,12 @@ MAX_QUANTITY = Decimal("99999.999")
 MAX_DOCUMENT_GROSS = Decimal("999999999999.99")
 
 _NUMBER_RE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+# English groups thousands with commas: "1,230.50", "12,000". Only whole groups of three count,
+# so "12,5" stays twelve and a half (a comma before the decimals, as Polish types it).
+_ENGLISH_GROUPED_RE = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
-def _parse(raw: object, field: str) -> Decimal:
+def _parse(raw: object, field: str, lang: str) -> Decimal:
     if isinstance(raw, Decimal):
         text = str(raw)
     elif isinstance(raw, int) and not isinstance(raw, bool):
@@ -30,6 +36,8 @@ def _parse(raw: object, field: str) -> Decimal:
     elif isinstance(raw, str):
         # People write 1 234,50 or 1234.50; spaces (also non-breaking) group thousands.
         text = raw.strip().replace("\u00a0", "").replace(" ", "")
+        if lang == "en" and _ENGLISH_GROUPED_RE.fullmatch(text):
+            text = text.replace(",", "")
     else:
         raise DomainError("number.invalid", field=field)
     if not text:
@@ -51,12 +59,21 @@ def _decimal_places(value: Decimal) -> int:
 
 
 def _parse_bounded(
-    raw: object, field: str, *, step: Decimal, maximum: Decimal, shown: Callable[[Decimal], str], zero: bool
+    raw: object,
+    field: str,
+    lang: str | None,
+    *,
+    step: Decimal,
+    maximum: Decimal,
+    shown: Callable[[Decimal, str], str],
+    zero: bool,
 ) -> Decimal:
     """A typed number from 0 (above 0 unless `zero`) to `maximum` with no more decimal places than
-    `step` has, as a Decimal of exactly that many; refused with the field's name (and the maximum
-    as `shown` prints it) otherwise."""
-    value = _parse(raw, field)
+    `step` has, as a Decimal of exactly that many, read as `lang` types numbers (default: the
+    current language); refused with the field's name (and the maximum as `shown` writes it in
+    that language) otherwise."""
+    lang = supported(lang) if lang is not None else current_language()
+    value = _parse(raw, field, lang)
     if value < 0:
         raise DomainError("number.negative", field=field)
     if value == 0 and not zero:
@@ -65,59 +82,26 @@ def _parse_bounded(
     if _decimal_places(value) > places:
         raise DomainError("number.too_precise", field=field, places=places)
     if value > maximum:
-        raise DomainError("number.too_large", field=field, maximum=shown(maximum))
+        raise DomainError("number.too_large", field=field, maximum=shown(maximum, lang))
     return value.quantize(step)
 
 
-def parse_price(raw: object, field: str = "Cena netto") -> Decimal:
+def parse_price(raw: object, field: str = "Cena netto", lang: str | None = None) -> Decimal:
     """A net price in złoty: 0 or more, at most 2 decimal places, at most MAX_PRICE."""
-    return _parse_bounded(raw, field, step=GROSZ, maximum=MAX_PRICE, shown=format_amount, zero=True)
+    from fakturowo_ui.i18n import formats
+
+    return _parse_bounded(raw, field, lang, step=GROSZ, maximum=MAX_PRICE, shown=formats.amount, zero=True)
 
 
-def parse_quantity(raw: object, field: str = "Ilość") -> Decimal:
+def parse_quantity(raw: object, field: str = "Ilość", lang: str | None = None) -> Decimal:
     """A quantity: more than 0, at most 3 decimal places, at most MAX_QUANTITY."""
+    from fakturowo_ui.i18n import formats
+
     return _parse_bounded(
-        raw, field, step=QUANTITY_STEP, maximum=MAX_QUANTITY, shown=format_quantity, zero=False
+        raw, field, lang, step=QUANTITY_STEP, maximum=MAX_QUANTITY, shown=formats.quantity, zero=False
     )
 
 
 def round_grosze(value: Decimal) -> Decimal:
     """Round to whole grosze, halves up (0,005 zł -> 0,01 zł), as Polish invoices do."""
     return value.quantize(GROSZ, rounding=ROUND_HALF_UP)
-
-
-def _group(integer: str) -> str:
-    groups = []
-    while len(integer) > 3:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    groups.insert(0, integer)
-    return "\u00a0".join(groups)
-
-
-def format_amount(value: Decimal) -> str:
-    """1234.5 -> "1 234,50" (non-breaking space between thousands, comma before grosze)."""
-    value = round_grosze(Decimal(value))
-    sign = "-" if value < 0 else ""
-    integer, _, fraction = f"{abs(value):.2f}".partition(".")
-    return f"{sign}{_group(integer)},{fraction}"
-
-
-def format_quantity(value: Decimal) -> str:
-    """A quantity without trailing zeros: 2.000 -> "2", 1.250 -> "1,25"."""
-    value = Decimal(value).quantize(QUANTITY_STEP)
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    integer, _, fraction = text.partition(".")
-    return _group(integer) + ("," + fraction if fraction else "")
-
-
-def plain_amount(value: Decimal) -> str:
-    """An amount for an input field or a CSV: 1234.50 -> "1234,50" (no grouping)."""
-    return f"{round_grosze(Decimal(value)):.2f}".replace(".", ",")
-
-
-def plain_quantity(value: Decimal) -> str:
-    """A quantity for an input field: 2.000 -> "2"."""
-    return format_quantity(value).replace("\u00a0", "")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fakturowo_ui.db import rows_changed
+from fakturowo_ui.i18n import N_
 from fakturowo_ui.models import OneTimeToken, SpentToken, User
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.tokens import digest, looks_like_token, new_token
@@ -43,8 +44,17 @@ class LinkState(enum.Enum):
 
     @property
     def message_key(self) -> str:
-        """The catalogue key of the message a link in this state shows."""
-        return f"link.{self.value}"
+        """The catalogue key of the message a link in this state shows (none for a valid one)."""
+        return _LINK_MESSAGES[self]
+
+
+_LINK_MESSAGES = {
+    LinkState.USED: N_("link.used"),
+    LinkState.EXPIRED: N_("link.expired"),
+    LinkState.SUPERSEDED: N_("link.superseded"),
+    LinkState.VOIDED: N_("link.voided"),
+    LinkState.INVALID: N_("link.invalid"),
+}
 
 
 def issue(

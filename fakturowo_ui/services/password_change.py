@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import rows_changed, session_scope
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import N_, formats, t
 from fakturowo_ui.models import User
 from fakturowo_ui.services import blocking, clock, mail, onetime, passwords, ratelimit, sessions
 from fakturowo_ui.services.errors import DomainError, field_error, form_error
@@ -61,10 +61,10 @@ async def change_password(user_id: int, current: str, new: str, repeat: str) -> 
     hit = await blocking.db(_reserve_change_attempt, user_id)
     if not await passwords.verify_password_async(current, old_hash):
         audit.info("password change refused (wrong current password) user_id=%s", user_id)
-        raise field_error("current_password", "error.current_password_wrong")
+        raise field_error("current_password", N_("error.current_password_wrong"))
     if passwords.normalise(new) == passwords.normalise(current):
         await blocking.db(ratelimit.give_back, hit)
-        raise field_error("new_password", "error.password_same_as_current")
+        raise field_error("new_password", N_("error.password_same_as_current"))
     new_hash = await passwords.hash_password_async(new)
     changed_at, code = await blocking.db(_store_changed_password, user_id, old_hash, new_hash)
     await notify_password_changed(email, changed_at)
@@ -136,7 +136,7 @@ async def notify_password_changed(email: str, changed_at: dt.datetime) -> bool:
         to=email,
         subject=t("mail.password_changed.subject"),
         reset_url=get_settings().link(routes.PASSWORD_RESET),
-        when=clock.format_datetime(changed_at),
+        when=formats.datetime(changed_at),
         email=email,
     )
     try:

@@ -16,9 +16,9 @@ from sqlmodel import col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import formats, t
 from fakturowo_ui.models import User
-from fakturowo_ui.services import clock, mail, password_policy
+from fakturowo_ui.services import mail, password_policy
 from fakturowo_ui.services.notice_claims import NoticeKind, RunSummary, claim, deliver_under_claim
 from fakturowo_ui.settings import get_settings
 
@@ -51,7 +51,7 @@ def send_change_notices(day: dt.date) -> RunSummary:
             subject=t("mail.password_notice.subject"),
             action_url=get_settings().link(routes.PASSWORD_CHANGE),
             account_url=get_settings().link(routes.ACCOUNT),
-            date=clock.format_date(due_on),
+            date=formats.date(due_on),
         )
 
         def send_notice(letter: mail.Mail = letter) -> bool:

@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import N_, formats, t
 from fakturowo_ui.models import User
 from fakturowo_ui.services import blocking, clock, links, mail, onetime, passwords, ratelimit, sessions
 from fakturowo_ui.services.accounts import email_problem, find_user, normalise_email
@@ -108,7 +108,7 @@ async def send_reset_link(user_id: int, email: str) -> None:
             subject=t("mail.reset.subject"),
             action_url=get_settings().link(routes.password_reset_link(token)),
             minutes=str(int(RESET_TTL.total_seconds() // 60)),
-            valid_until=clock.format_datetime(expires_at),
+            valid_until=formats.datetime(expires_at),
         )
 
     try:
@@ -141,7 +141,7 @@ async def complete_reset(token: str, new: str, repeat: str) -> str:
         raise form_error(errors)
     # Not the current password either: a reset must not be a way around the periodic change.
     if await passwords.verify_password_async(new, old_hash):
-        raise field_error("new_password", "error.password_same_as_current")
+        raise field_error("new_password", N_("error.password_same_as_current"))
     new_hash = await passwords.hash_password_async(new)
     changed_at = await blocking.db(_store_reset_password, token, token_id, user_id, new_hash)
     await notify_password_changed(email, changed_at)

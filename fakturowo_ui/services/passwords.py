@@ -13,6 +13,7 @@ from pathlib import Path
 
 from passlib.context import CryptContext
 
+from fakturowo_ui.i18n import N_
 from fakturowo_ui.services import blocking
 
 MIN_LENGTH = 12
@@ -49,19 +50,19 @@ def normalise(password: str) -> str:
 def password_problem(password: str, email: str = "") -> str | None:
     """The catalogue key of the first rule the password breaks, or None when it is acceptable."""
     if not password:
-        return "error.password_empty"
+        return N_("error.password_empty")
     if any(unicodedata.category(ch) == "Cc" for ch in password):
-        return "error.password_invalid_chars"
+        return N_("error.password_invalid_chars")
     password = normalise(password)
     if len(password) < MIN_LENGTH:
-        return "error.password_too_short"
+        return N_("error.password_too_short")
     if len(password) > MAX_LENGTH:
-        return "error.password_too_long"
+        return N_("error.password_too_long")
     lowered = password.lower()
     if email and lowered == email.strip().lower():
-        return "error.password_is_email"
+        return N_("error.password_is_email")
     if lowered in common_passwords():
-        return "error.password_common"
+        return N_("error.password_common")
     return None
 
 

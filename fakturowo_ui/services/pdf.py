@@ -28,8 +28,9 @@ from decimal import Decimal
 from pathlib import Path
 from threading import Lock
 
+from fakturowo_ui.i18n import formats
 from fakturowo_ui.models import Document, DocumentItem
-from fakturowo_ui.services import clock, documents, money
+from fakturowo_ui.services import documents
 from fakturowo_ui.services.nip import format_nip
 
 FONT_PATH = Path(__file__).resolve().parent.parent / "fonts" / "DejaVuSans-PL.ttf"
@@ -511,8 +512,8 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
     y = MARGIN + 20
     canvas.text(MARGIN, y, f"Faktura VAT nr {document.number}", 18)
     y += 24
-    canvas.text(MARGIN, y, f"Data wystawienia: {clock.format_date(document.issue_date)}", 10)
-    canvas.text(300, y, f"Data sprzedaży: {clock.format_date(document.sale_date)}", 10)
+    canvas.text(MARGIN, y, "Data wystawienia: " + formats.date(document.issue_date, "pl"), 10)
+    canvas.text(300, y, "Data sprzedaży: " + formats.date(document.sale_date, "pl"), 10)
     y += 30
     left = _party(
         canvas, MARGIN, y, "Sprzedawca", document.seller_name, document.seller_address, document.seller_nip
@@ -528,10 +529,10 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
         values = (
             str(position),
             None,
-            money.format_quantity(line.quantity),
+            formats.quantity(line.quantity, "pl"),
             line.unit,
-            money.format_amount(line.net_price),
-            money.format_amount(line.net_value),
+            formats.amount(line.net_price, "pl"),
+            formats.amount(line.net_value, "pl"),
             documents.rate_label(line.vat_rate),
         )
         for (_title, x, align), value in zip(_COLS, values, strict=True):
@@ -563,10 +564,10 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
     for label, net, vat, gross in rows:
         canvas.text(250, y, label, 10)
         for (_title, right), amount in zip(summary[1:], (net, vat, gross), strict=True):
-            canvas.text_right(right, y, money.format_amount(Decimal(amount)), 10)
+            canvas.text_right(right, y, formats.amount(Decimal(amount), "pl"), 10)
         y += 14
     y += 12
-    canvas.text(MARGIN, y, f"Do zapłaty: {money.format_amount(totals.gross)} PLN", 14)
+    canvas.text(MARGIN, y, f"Do zapłaty: {formats.amount(totals.gross, 'pl')} PLN", 14)
     y += 20
     if document.seller_bank_account:
         canvas.text(MARGIN, y, f"Numer konta: {document.seller_bank_account}", 10)

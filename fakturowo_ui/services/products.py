@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from fakturowo_ui.i18n import N_
 from fakturowo_ui.models import Product
 from fakturowo_ui.services import money
 from fakturowo_ui.services.errors import DomainError
@@ -57,7 +58,7 @@ def _clean(form: ProductForm) -> dict[str, Any]:
 
 
 STEPS: OwnedRows[Product, ProductForm] = OwnedRows(
-    Product, _clean, "product.not_found", searched=("name", "unit")
+    Product, _clean, N_("product.not_found"), searched=("name", "unit")
 )
 get = STEPS.get
 create = STEPS.create

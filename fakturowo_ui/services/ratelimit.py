@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fakturowo_ui.db import rows_changed, session_scope
+from fakturowo_ui.i18n import N_, formats
 from fakturowo_ui.models import RateLimitHit
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.errors import DomainError
@@ -80,7 +81,7 @@ class RateLimited(DomainError):
 
     def __init__(self, until: dt.datetime) -> None:
         minutes = max(1, math.ceil((until - clock.now()).total_seconds() / 60))
-        super().__init__("common.try_again_at", time=clock.format_time(until), minutes=minutes)
+        super().__init__(N_("common.try_again_at"), time=formats.time(until), minutes=minutes)
         self.until = until
 
 

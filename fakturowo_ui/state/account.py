@@ -7,7 +7,7 @@ import time
 
 import reflex as rx
 
-from fakturowo_ui.i18n import t, tn
+from fakturowo_ui.i18n import formats, t, tn
 from fakturowo_ui.services import clock, consents, subscriptions, userdata
 from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
@@ -90,20 +90,20 @@ class ConsentsState(UserBoundState):
             return None
         view = done.value
         self._show_consents(view.reminder_consent, view.info_consent, view.consent_changes)
-        self._update(
-            consents_message=t(
-                "account.consents.saved" if view.changed else "account.consents.unchanged",
-                time=clock.format_time_seconds(clock.now()),
-            ),
-            consents_message_is_error=False,
+        now = formats.time_seconds(clock.now())
+        said = (
+            t("account.consents.saved", time=now)
+            if view.changed
+            else t("account.consents.unchanged", time=now)
         )
+        self._update(consents_message=said, consents_message_is_error=False)
         return None
 
 
 def _changed_text(moment) -> str:
     if moment is None:
         return t("account.consents.never")
-    return t("account.consents.last_change", when=clock.format_datetime(moment))
+    return t("account.consents.last_change", when=formats.datetime(moment))
 
 
 class AccountState(UserBoundState):
@@ -149,9 +149,9 @@ class AccountState(UserBoundState):
     def _show(self, user: CurrentUser, overview: userdata.AccountOverview) -> None:
         plan, counts = overview.plan, overview.counts
         if plan.kind == subscriptions.TRIAL and plan.last_day is not None:
-            plan_text = t("account.subscription.trial", date=clock.format_date(plan.last_day))
+            plan_text = t("account.subscription.trial", date=formats.date(plan.last_day))
         elif plan.kind == subscriptions.ACTIVE and plan.last_day is not None:
-            plan_text = t("account.subscription.active", date=clock.format_date(plan.last_day))
+            plan_text = t("account.subscription.active", date=formats.date(plan.last_day))
         else:
             limit = plan.documents_limit or 0
             plan_text = tn("account.subscription.free", limit, limit=limit)

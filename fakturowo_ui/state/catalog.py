@@ -8,10 +8,12 @@ from the page that is not the user's own is refused there.
 
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
 
-from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clients, money, products
+from fakturowo_ui.i18n import N_, formats, t
+from fakturowo_ui.services import clients, products
 from fakturowo_ui.services.listing import OwnedRows
 from fakturowo_ui.services.nip import format_nip
 from fakturowo_ui.state.auth import UserBoundState
@@ -22,6 +24,45 @@ from fakturowo_ui.state.lists import PagedList
 # What the product and invoice forms offer, from the service's rules (pages take them from here).
 VAT_OPTIONS = [(rate, "zw" if rate == "zw" else f"{rate}%") for rate in products.VAT_RATES]
 UNIT_EXAMPLES = ", ".join(products.UNITS[:5])
+
+
+@dataclasses.dataclass(frozen=True)
+class Wording:
+    """The catalogue keys of one kind's headings, button and messages, each spelled out (so
+    `make i18n` finds them); the state and the page look them up by the kind."""
+
+    heading_add: str
+    heading_edit: str
+    heading_list: str
+    add: str
+    empty: str
+    added: str
+    updated: str
+    deleted: str
+
+
+WORDING = {
+    "clients": Wording(
+        heading_add=N_("clients.heading.add"),
+        heading_edit=N_("clients.heading.edit"),
+        heading_list=N_("clients.heading.list"),
+        add=N_("clients.add"),
+        empty=N_("clients.empty"),
+        added=N_("clients.added"),
+        updated=N_("clients.updated"),
+        deleted=N_("clients.deleted"),
+    ),
+    "products": Wording(
+        heading_add=N_("products.heading.add"),
+        heading_edit=N_("products.heading.edit"),
+        heading_list=N_("products.heading.list"),
+        add=N_("products.add"),
+        empty=N_("products.empty"),
+        added=N_("products.added"),
+        updated=N_("products.updated"),
+        deleted=N_("products.deleted"),
+    ),
+}
 
 
 class _CatalogState(PagedList, mixin=True):
@@ -63,7 +104,7 @@ class _CatalogState(PagedList, mixin=True):
         return row.name
 
     def _deleted_text(self, name: str) -> str:
-        return t(f"{self._kind}.deleted", name=name)
+        return t(WORDING[self._kind].deleted, name=name)
 
     def _after_delete(self, row_id: int) -> None:
         if self.editing_id == row_id:
@@ -133,7 +174,8 @@ class _CatalogState(PagedList, mixin=True):
                 self._update(form={key: text_field(form_data, key, 600) for key in self._empty_form()})
             return self._refused(done)
         record, result = done.value
-        self._say(t(f"{self._kind}.{'updated' if self.editing_id else 'added'}", name=record.name))
+        wording = WORDING[self._kind]
+        self._say(t(wording.updated if self.editing_id else wording.added, name=record.name))
         self._reset_form()
         self._show_page(result)
         return None
@@ -184,7 +226,7 @@ class ProductsState(_CatalogState, UserBoundState):
             "id": str(p.id),
             "name": p.name,
             "unit": p.unit,
-            "net_price": money.format_amount(p.net_price),
+            "net_price": formats.amount(p.net_price),
             "vat_rate": "zw" if p.vat_rate == "zw" else f"{p.vat_rate}%",
         }
 
@@ -195,7 +237,7 @@ class ProductsState(_CatalogState, UserBoundState):
         return {
             "name": p.name,
             "unit": p.unit,
-            "net_price": money.plain_amount(p.net_price),
+            "net_price": formats.plain_amount(p.net_price),
             "vat_rate": p.vat_rate,
         }
 

@@ -7,8 +7,8 @@ import logging
 
 import reflex as rx
 
-from fakturowo_ui.i18n import t
-from fakturowo_ui.services import blocking, clock, deletion
+from fakturowo_ui.i18n import formats, t
+from fakturowo_ui.services import blocking, deletion
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
 from fakturowo_ui.state.common import flag, link_token, text_field
@@ -54,7 +54,7 @@ class DeletionRequestState(PageMessage, UserBoundState):
         if not done.ok:
             self._refused(done)
             return
-        self._say(t("deletion.sent", email=done.value.email, time=clock.format_time(done.value.valid_until)))
+        self._say(t("deletion.sent", email=done.value.email, time=formats.time(done.value.valid_until)))
 
 
 class DeletionConfirmState(rx.State):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clock, documents, money
+from fakturowo_ui.i18n import formats, t
+from fakturowo_ui.services import documents
 from fakturowo_ui.services.nip import format_nip
 from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import documents_left_text, whole_number
@@ -51,8 +51,8 @@ class DocumentsState(PagedList, UserBoundState):
                     "id": str(d.id),
                     "number": d.number,
                     "buyer": d.buyer_name,
-                    "issue_date": clock.format_date(d.issue_date),
-                    "gross": money.format_amount(d.total_gross),
+                    "issue_date": formats.date(d.issue_date),
+                    "gross": formats.amount(d.total_gross),
                     "href": routes.here(routes.show_document(d.id)),
                     "pdf": routes.document_pdf(d.id),
                 }
@@ -76,8 +76,8 @@ class DocumentsState(PagedList, UserBoundState):
             "view": {
                 "heading": t("documents.view_heading", number=d.number),
                 "number": d.number,
-                "issue_date": clock.format_date(d.issue_date),
-                "sale_date": clock.format_date(d.sale_date),
+                "issue_date": formats.date(d.issue_date),
+                "sale_date": formats.date(d.sale_date),
                 "seller_name": d.seller_name,
                 "seller_address": d.seller_address,
                 "seller_nip": format_nip(d.seller_nip),
@@ -85,7 +85,7 @@ class DocumentsState(PagedList, UserBoundState):
                 "buyer_name": d.buyer_name,
                 "buyer_address": d.buyer_address,
                 "buyer_nip": format_nip(d.buyer_nip) if d.buyer_nip else "",
-                "to_pay": t("documents.to_pay", amount=money.format_amount(totals.gross)),
+                "to_pay": t("documents.to_pay", amount=formats.money(totals.gross)),
                 "pdf": routes.document_pdf(d.id),
                 "pdf_name": documents.file_name(d.number),
             },
@@ -93,10 +93,10 @@ class DocumentsState(PagedList, UserBoundState):
                 {
                     "position": str(n),
                     "name": line.name,
-                    "quantity": money.format_quantity(line.quantity),
+                    "quantity": formats.quantity(line.quantity),
                     "unit": line.unit,
-                    "net_price": money.format_amount(line.net_price),
-                    "net_value": money.format_amount(line.net_value),
+                    "net_price": formats.amount(line.net_price),
+                    "net_value": formats.amount(line.net_value),
                     "vat_rate": documents.rate_label(line.vat_rate),
                 }
                 for n, line in enumerate(lines, start=1)
@@ -104,18 +104,18 @@ class DocumentsState(PagedList, UserBoundState):
             "view_rates": [
                 {
                     "rate": documents.rate_label(r.vat_rate),
-                    "net": money.format_amount(r.net),
-                    "vat": money.format_amount(r.vat),
-                    "gross": money.format_amount(r.gross),
+                    "net": formats.amount(r.net),
+                    "vat": formats.amount(r.vat),
+                    "gross": formats.amount(r.gross),
                 }
                 for r in totals.by_rate
             ]
             + [
                 {
                     "rate": t("documents.together"),
-                    "net": money.format_amount(totals.net),
-                    "vat": money.format_amount(totals.vat),
-                    "gross": money.format_amount(totals.gross),
+                    "net": formats.amount(totals.net),
+                    "vat": formats.amount(totals.vat),
+                    "gross": formats.amount(totals.gross),
                 }
             ],
         }

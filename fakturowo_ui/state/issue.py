@@ -9,8 +9,8 @@ from __future__ import annotations
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.i18n import t
-from fakturowo_ui.services import clock, documents, money, products
+from fakturowo_ui.i18n import formats, t
+from fakturowo_ui.services import clock, documents, products
 from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import documents_left_text, text_field, whole_number
 from fakturowo_ui.state.events import act
@@ -51,7 +51,7 @@ class IssueState(PageMessage, UserBoundState):
             product_options=[
                 [
                     str(p.id),
-                    f"{p.name} ({money.format_amount(p.net_price)} zł, {documents.rate_label(p.vat_rate)})",
+                    f"{p.name} ({formats.money(p.net_price)}, {documents.rate_label(p.vat_rate)})",
                 ]
                 for p in choices.products
             ],
@@ -101,7 +101,7 @@ class IssueState(PageMessage, UserBoundState):
             "name": p.name,
             "quantity": "1",
             "unit": p.unit,
-            "net_price": money.plain_amount(p.net_price),
+            "net_price": formats.plain_amount(p.net_price),
             "vat_rate": p.vat_rate,
         }
         # An untouched empty first line is replaced rather than left empty above the product.

@@ -16,8 +16,8 @@ from typing import ClassVar
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.i18n import t, tn
-from fakturowo_ui.services import clock, password_change, password_policy, periodic_change
+from fakturowo_ui.i18n import formats, t, tn
+from fakturowo_ui.services import password_change, password_policy, periodic_change
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data, login_redirect, post_form
 from fakturowo_ui.state.common import flag, text_field
 from fakturowo_ui.state.events import act
@@ -132,7 +132,7 @@ class PeriodicChangeState(PageMessage, UserBoundState):
     def _show(self, option: periodic_change.PeriodicChange) -> None:
         interval = password_policy.interval_days()
         self.enabled = self.saved_enabled = option.enabled
-        self.sentence = periodic_sentence(interval, clock.format_date(option.next_change))
+        self.sentence = periodic_sentence(interval, formats.date(option.next_change))
         self.explain = t("account.periodic.explain", how_often=how_often(interval))
         # With an interval of 0 every login forces the change: nothing is "overdue" then.
         self.overdue = option.due and interval > 0
@@ -188,4 +188,4 @@ class PeriodicChangeState(PageMessage, UserBoundState):
             yield login_redirect(self)
             return
         self._show(done.value)
-        self._say(t("account.periodic.saved_on" if done.value.enabled else "account.periodic.saved_off"))
+        self._say(t("account.periodic.saved_on") if done.value.enabled else t("account.periodic.saved_off"))

@@ -7,7 +7,7 @@ import logging
 import reflex as rx
 
 from fakturowo_ui.i18n import t
-from fakturowo_ui.services import blocking, unsubscribe
+from fakturowo_ui.services import blocking, consents, unsubscribe
 from fakturowo_ui.services.unsubscribe import Outcome
 from fakturowo_ui.state.common import link_token
 
@@ -15,7 +15,7 @@ log = logging.getLogger("fakturowo.state")
 
 
 def _consent_name(consent: str) -> str:
-    return t(f"unsubscribe.consent.{consent}") if consent else ""
+    return t(consents.CONSENT_NAMES[consent]) if consent else ""
 
 
 def outcome_message(outcome: Outcome, consent: str) -> tuple[str, bool]:

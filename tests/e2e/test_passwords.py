@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fakturowo_ui import routes
+from fakturowo_ui.i18n import formats
 from fakturowo_ui.services import clock
 from tests.conftest import action_link, text_of
 from tests.e2e.helpers import (
@@ -58,7 +59,7 @@ def turn_periodic_change_on(page: Page) -> None:
 
 
 def in_a_year() -> str:
-    return clock.format_date(clock.today_warsaw() + dt.timedelta(days=365))
+    return formats.date(clock.today_warsaw() + dt.timedelta(days=365))
 
 
 def move_last_change_back(email: str, days: int) -> None:

@@ -12,8 +12,9 @@ import pytest
 from fakturowo_ui import api as api_module
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import formats
 from fakturowo_ui.models import User
-from fakturowo_ui.services import accounts, clock, password_change, passwords, sessions
+from fakturowo_ui.services import accounts, password_change, passwords, sessions
 from tests.conftest import action_link, html_of, text_of
 from tests.unit.factories import PASSWORD, log_in, make_user, resolve
 
@@ -64,7 +65,7 @@ def test_change_ends_other_sessions_rotates_this_one_and_mails(smtp, client, use
 
     letter = smtp.mailbox.last(EMAIL, CHANGED)
     text = text_of(letter)
-    assert clock.format_datetime(frozen_clock.now()) in text
+    assert formats.datetime(frozen_clock.now()) in text
     assert action_link(letter, BASE) == f"{BASE}/reset-hasla/"
     assert "Jeśli to nie Ty" in text and "Jeśli to nie Ty" in html_of(letter)
     for secret in (NEW, PASSWORD, code, new_token, mine):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from fakturowo_ui import jobs
 from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import formats
 from fakturowo_ui.models import SentNotice, User
 from fakturowo_ui.services import clock, password_change
 from fakturowo_ui.services.notice_claims import NoticeKind
@@ -44,7 +45,7 @@ def test_sent_14_days_before_once_per_cycle(smtp, frozen_clock, capsys):
     assert "password-change notices: 1 sent" in capsys.readouterr().out
     letter = notices(smtp, "co-rok@example.com")[0]
     text = text_of(letter)
-    assert clock.format_date(due) in text
+    assert formats.date(due) in text
     assert action_link(letter, BASE) == f"{BASE}/zmiana-hasla/"
     assert f"{BASE}/konto/" in text
 
@@ -107,7 +108,7 @@ def test_a_new_password_starts_a_new_cycle(smtp, frozen_clock):
     daily(second_due - dt.timedelta(days=14))
     dates = [text_of(m) for m in notices(smtp, "nowy-cykl@example.com")]
     assert len(dates) == 2
-    assert clock.format_date(first_due) in dates[0] and clock.format_date(second_due) in dates[1]
+    assert formats.date(first_due) in dates[0] and formats.date(second_due) in dates[1]
 
 
 def test_a_failed_send_is_retried_by_the_next_run(smtp, frozen_clock, capsys):
@@ -133,7 +134,7 @@ def test_a_change_at_23_30_warsaw_counts_on_that_day(smtp, frozen_clock):
     daily(due - dt.timedelta(days=15))
     assert notices(smtp, "wieczorem@example.com") == []
     daily(due - dt.timedelta(days=14))
-    assert clock.format_date(due) in text_of(notices(smtp, "wieczorem@example.com")[0])
+    assert formats.date(due) in text_of(notices(smtp, "wieczorem@example.com")[0])
 
 
 def test_unconfirmed_accounts_get_none(smtp, frozen_clock):

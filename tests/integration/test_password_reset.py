@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import formats
 from fakturowo_ui.models import OneTimeToken, User
 from fakturowo_ui.services import clock, onetime, password_reset
 from fakturowo_ui.services.onetime import LinkState
@@ -63,7 +64,7 @@ def test_reset_through_a_real_smtp_server(smtp, user_id, frozen_clock):
     assert asyncio.run(password_reset.complete_reset(token, NEW, NEW)) == EMAIL
     assert resolve(session_token) is None
     changed = smtp.mailbox.last(EMAIL, CHANGED)
-    assert clock.format_datetime(frozen_clock.now()) in text_of(changed)
+    assert formats.datetime(frozen_clock.now()) in text_of(changed)
     assert log_in(EMAIL, NEW)[1] == "/konto/"
     with session_scope() as session:
         assert session.get(User, user_id).password_changed_at == frozen_clock.now()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from fakturowo_ui import jobs
 from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import formats
 from fakturowo_ui.models import SentNotice, Subscription, User
 from fakturowo_ui.services import clock, consents, mail, reminders, reviews, unsubscribe
 from fakturowo_ui.services.consents import Consent
@@ -66,7 +67,7 @@ def test_30_then_5_days_before_once_each(smtp, frozen_clock, capsys):
     assert subjects(smtp, "przypomnienia@example.com") == [SUBJECT_30, SUBJECT_5]
 
     letter = smtp.mailbox.last("przypomnienia@example.com", SUBJECT_5)
-    assert clock.format_date(last) in text_of(letter)
+    assert formats.date(last) in text_of(letter)
     assert action_link(letter, BASE) == f"{BASE}/konto/"
     url = unsubscribe.link(user_id, Consent.REMINDERS)
     assert letter["List-Unsubscribe"] == f"<{url}>"
@@ -122,7 +123,7 @@ def test_a_paid_period_replaces_the_trial_and_starts_new_reminders(smtp, frozen_
     daily(paid_end - dt.timedelta(days=30))
     daily(paid_end - dt.timedelta(days=5))
     assert subjects(smtp, "oplacony@example.com") == [SUBJECT_30, SUBJECT_30, SUBJECT_5]
-    assert clock.format_date(paid_end) in text_of(smtp.mailbox.last("oplacony@example.com", SUBJECT_5))
+    assert formats.date(paid_end) in text_of(smtp.mailbox.last("oplacony@example.com", SUBJECT_5))
 
 
 def test_the_consent_is_checked_at_the_moment_of_sending(smtp, frozen_clock, monkeypatch, capsys):

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from fakturowo_ui import db
-from fakturowo_ui.i18n import Count, t, tn
+from fakturowo_ui.i18n import Count, formats, t, tn
 from fakturowo_ui.models import (
     AuthSession,
     Client,
@@ -30,7 +30,7 @@ from fakturowo_ui.models import (
     Subscription,
     User,
 )
-from fakturowo_ui.services import clock, periodic_change
+from fakturowo_ui.services import periodic_change
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.settings import reset_settings_cache
 from tests.integration.test_event_path import _Statements
@@ -228,7 +228,7 @@ def test_an_invoice_over_the_limit_is_refused_with_the_plan_from_the_same_transa
             },
         )
     assert tab.message == t(
-        "document.limit", limit=Count("count.documents", 1), since=clock.format_date(dt.date(2026, 12, 1))
+        "document.limit", limit=Count("count.documents", 1), since=formats.date(dt.date(2026, 12, 1))
     )
     assert "1 dokument w miesiącu" in tab.message
     assert tab.message_is_error and tab.left_text == tn("account.subscription.left", 1, left=0, limit=1)

@@ -1,5 +1,6 @@
 """services/clock.py: moments are stored as naive UTC and shown in Warsaw time, with summer time;
-"today" is Warsaw's calendar day; the app's clock can be swapped for a frozen one."""
+"today" is Warsaw's calendar day; the app's clock can be swapped for a frozen one. (How moments
+are written for people: tests/unit/test_formats.py.)"""
 
 from __future__ import annotations
 
@@ -25,17 +26,6 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 )
 def test_the_warsaw_date_of_a_stored_moment(utc, day):
     assert clock.warsaw_date(utc) == day
-
-
-def test_times_are_shown_in_warsaw_time_across_the_summer_time_changes():
-    # 2026-03-29: 01:00 UTC the clocks go from 02:00 to 03:00; 2026-10-25: 01:00 UTC, 03:00 -> 02:00.
-    assert clock.format_time(dt.datetime(2026, 3, 29, 0, 59)) == "01:59"
-    assert clock.format_time(dt.datetime(2026, 3, 29, 1, 0)) == "03:00"
-    assert clock.format_time(dt.datetime(2026, 10, 25, 0, 30)) == "02:30"  # CEST
-    assert clock.format_time(dt.datetime(2026, 10, 25, 1, 30)) == "02:30"  # CET, an hour later
-    assert clock.format_time_seconds(dt.datetime(2026, 11, 23, 12, 0, 7)) == "13:00:07"
-    assert clock.format_datetime(dt.datetime(2026, 1, 5, 23, 15)) == "06-01-2026 00:15"
-    assert clock.format_date(dt.date(2026, 2, 3)) == "03-02-2026"
 
 
 def test_an_aware_moment_is_stored_as_naive_utc_and_comes_back_as_the_same_moment():

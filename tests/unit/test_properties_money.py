@@ -1,6 +1,7 @@
-"""Properties of services/money.py over generated amounts: what it prints reads back as the same
-amount, whatever way people type an amount is read as it, junk is refused as junk, and the
-refusals of negative, too precise and too large numbers follow the fields' limits."""
+"""Properties of services/money.py over generated amounts: what i18n/formats.py prints reads back
+as the same amount (in both languages), whatever way people type an amount is read as it, junk is
+refused as junk, and the refusals of negative, too precise and too large numbers follow the
+fields' limits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fakturowo_ui.i18n import formats
 from fakturowo_ui.services import money
 from fakturowo_ui.services.errors import DomainError
 from tests.unit.properties import FAST
@@ -19,6 +21,8 @@ NBSP = "\u00a0"
 # Grouped by threes with non-breaking spaces, no leading zeros, a comma and two places.
 AMOUNT_RE = re.compile(rf"-?(0|[1-9]\d{{0,2}}({NBSP}\d{{3}})*),\d\d")
 QUANTITY_RE = re.compile(rf"(0|[1-9]\d{{0,2}}({NBSP}\d{{3}})*)(,\d{{0,2}}[1-9])?")
+# English: grouped by threes with commas, a dot before the decimals.
+ENGLISH_AMOUNT_RE = re.compile(r"-?(0|[1-9]\d{0,2}(,\d{3})*)\.\d\d")
 
 prices = st.integers(0, 9_999_999_999).map(lambda grosze: Decimal(grosze).scaleb(-2))
 quantities = st.integers(1, 99_999_999).map(lambda thousandths: Decimal(thousandths).scaleb(-3))
@@ -66,30 +70,36 @@ def typed(draw, value: Decimal, places: int) -> str:
 @FAST
 @given(prices)
 def test_a_printed_price_reads_back_as_the_same_price(price):
-    for printed in (money.format_amount(price), money.plain_amount(price)):
-        assert money.parse_price(printed) == price
-        assert money.parse_price(printed).as_tuple().exponent == -2
+    for lang in ("pl", "en"):
+        for printed in (formats.amount(price, lang), formats.plain_amount(price, lang)):
+            assert money.parse_price(printed, lang=lang) == price
+            assert money.parse_price(printed, lang=lang).as_tuple().exponent == -2
 
 
 @FAST
 @given(quantities)
 def test_a_printed_quantity_reads_back_as_the_same_quantity(quantity):
-    for printed in (money.format_quantity(quantity), money.plain_quantity(quantity)):
-        assert money.parse_quantity(printed) == quantity
-    assert QUANTITY_RE.fullmatch(money.format_quantity(quantity)), money.format_quantity(quantity)
-    assert NBSP not in money.plain_quantity(quantity)
+    for lang in ("pl", "en"):
+        for printed in (formats.quantity(quantity, lang), formats.plain_quantity(quantity, lang)):
+            assert money.parse_quantity(printed, lang=lang) == quantity
+    assert QUANTITY_RE.fullmatch(formats.quantity(quantity, "pl")), formats.quantity(quantity, "pl")
+    assert NBSP not in formats.plain_quantity(quantity, "pl")
+    assert "," not in formats.plain_quantity(quantity, "en")
 
 
 @FAST
 @given(any_decimals)
 def test_an_amount_prints_grouped_in_threes_rounded_to_grosze(value):
-    printed = money.format_amount(value)
+    printed = formats.amount(value, "pl")
     assert AMOUNT_RE.fullmatch(printed), printed
     assert Decimal(printed.replace(NBSP, "").replace(",", ".")) == money.round_grosze(value)
-    # plain_amount (input fields, CSV: amounts never negative there) keeps the sign of a negative
-    # amount that rounds to zero ("-0,00" where format_amount prints "0,00").
-    if money.round_grosze(value) != 0 or value >= 0:
-        assert money.plain_amount(value) == printed.replace(NBSP, "")
+    assert formats.plain_amount(value, "pl") == printed.replace(NBSP, "")
+    english = formats.amount(value, "en")
+    assert ENGLISH_AMOUNT_RE.fullmatch(english), english
+    assert Decimal(english.replace(",", "")) == money.round_grosze(value)
+    assert formats.plain_amount(value, "en") == english.replace(",", "")
+    # An amount that rounds to zero has no sign.
+    assert not printed.startswith("-0,00") and not english.startswith("-0.00")
 
 
 @FAST
@@ -139,7 +149,7 @@ def test_a_quantity_typed_any_usual_way_is_read_as_that_quantity(data, quantity)
     st.sampled_from(list("abxyzeEłąĄ_#%*/'\"()[]{}!?;:=&$€") + ["zł", "PLN", "0x", "e5", "nan", "½"]),
 )
 def test_a_number_with_anything_else_in_it_is_refused_as_invalid(data, price, junk):
-    raw = money.plain_amount(price)
+    raw = formats.plain_amount(price, "pl")
     at = data.draw(st.integers(0, len(raw)), label="at")
     spoilt = raw[:at] + junk + raw[at:]
     assert refusal(money.parse_price, spoilt) == "number.invalid"
@@ -149,7 +159,7 @@ def test_a_number_with_anything_else_in_it_is_refused_as_invalid(data, price, ju
 @FAST
 @given(st.data(), prices, st.sampled_from([",", ".", "-", "+"]))
 def test_a_second_separator_or_a_sign_inside_is_refused_as_invalid(data, price, mark):
-    raw = money.plain_amount(price)  # always has a comma
+    raw = formats.plain_amount(price, "pl")  # always has a comma
     at = data.draw(st.integers(1, len(raw)), label="at")  # never before the first digit
     assert refusal(money.parse_price, raw[:at] + mark + raw[at:]) == "number.invalid"
 

@@ -1,0 +1,124 @@
+"""The one place dates, times, amounts, money and quantities are written for people (Babel).
+
+Every function takes `lang` (default: the current language, see i18n.current_language): the pages
+and their messages in the page's language, an e-mail in the account's, the invoice PDF and the
+data export in Polish (`lang="pl"`: the PDF is a Polish VAT invoice).
+
+Stored moments are naive UTC datetimes and are shown in Warsaw time (services/clock.warsaw);
+calendar days (issue dates, a plan's last day) are shown as they are.
+
+Polish writes what the app always wrote: dates DD-MM-YYYY as the seed does ("02-12-2026"), times
+24-hour ("05:15"), amounts with a no-break space between thousands and a comma before the grosze
+("1 230,00"), money "1 230,00 zł". English follows Babel's "en" throughout: "Dec 2, 2026",
+"5:15 PM" (the 12-hour clock goes with the US-English date order of the same locale; mixing in a
+24-hour clock would be a convention no English locale uses), "1,230.00", money "PLN 1,230.00"
+(Babel writes "PLN1,230.00"; our pattern puts a no-break space after the code). Amounts are
+rounded to whole grosze half up first (services/money.round_grosze), and an amount that rounds to
+zero is "0,00", never "-0,00".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel import Locale, dates, numbers
+
+from fakturowo_ui.i18n import current_language, supported
+from fakturowo_ui.services.clock import WARSAW, warsaw
+from fakturowo_ui.services.money import QUANTITY_STEP, round_grosze
+
+NBSP = "\u00a0"
+
+# Polish: the seed's own patterns. English: Babel's "en" formats by name.
+_DATE = {"pl": "dd-MM-yyyy", "en": "medium"}
+_TIME = {"pl": "HH:mm", "en": "short"}
+_TIME_SECONDS = {"pl": "HH:mm:ss", "en": "medium"}
+_AMOUNT = "#,##0.00"
+_QUANTITY = "#,##0.###"
+_PLAIN_AMOUNT = "0.00"
+_PLAIN_QUANTITY = "0.###"
+_MONEY = {"pl": f"#,##0.00{NBSP}¤", "en": f"¤{NBSP}#,##0.00"}
+CURRENCY = "PLN"
+
+
+def _lang(lang: str | None) -> str:
+    return supported(lang) if lang is not None else current_language()
+
+
+# -- dates and times ------------------------------------------------------------------------------
+
+
+def date(day: dt.date, lang: str | None = None) -> str:
+    """A calendar day: "02-12-2026" / "Dec 2, 2026". A datetime is taken as a stored moment
+    (naive UTC), its day in Warsaw."""
+    if isinstance(day, dt.datetime):
+        day = warsaw(day).date()
+    lang = _lang(lang)
+    return dates.format_date(day, _DATE[lang], locale=lang)
+
+
+def time(moment: dt.datetime, lang: str | None = None) -> str:
+    """The Warsaw time of a stored (naive UTC) moment: "05:15" / "5:15 AM"."""
+    lang = _lang(lang)
+    return dates.format_time(warsaw(moment), _TIME[lang], tzinfo=WARSAW, locale=lang)
+
+
+def time_seconds(moment: dt.datetime, lang: str | None = None) -> str:
+    """As time(), with seconds (an outcome message that must change each time): "05:15:07" /
+    "5:15:07 AM"."""
+    lang = _lang(lang)
+    return dates.format_time(warsaw(moment), _TIME_SECONDS[lang], tzinfo=WARSAW, locale=lang)
+
+
+def datetime(moment: dt.datetime, lang: str | None = None) -> str:
+    """The Warsaw day and time of a stored (naive UTC) moment: "02-12-2026 05:15" /
+    "Dec 2, 2026, 5:15 AM"."""
+    lang = _lang(lang)
+    shown = warsaw(moment)
+    day, clock_time = date(shown.date(), lang), time(moment, lang)
+    if lang == "pl":
+        return f"{day} {clock_time}"
+    # The locale's own way of joining a date and a time ("{1}, {0}" in English).
+    joined = dates.get_datetime_format("medium", locale=Locale.parse(lang))
+    return str(joined).replace("'", "").replace("{1}", day).replace("{0}", clock_time)
+
+
+# -- numbers ---------------------------------------------------------------------------------------
+
+
+def _grosze(value: Decimal | int | str) -> Decimal:
+    rounded = round_grosze(Decimal(value))
+    return rounded if rounded != 0 else Decimal("0.00")  # never "-0,00"
+
+
+def _quantity(value: Decimal | int | str) -> Decimal:
+    quantized = Decimal(value).quantize(QUANTITY_STEP)
+    return quantized if quantized != 0 else Decimal("0.000")
+
+
+def amount(value: Decimal | int | str, lang: str | None = None) -> str:
+    """An amount in złoty without the currency: "1 230,00" (no-break space) / "1,230.00"."""
+    return numbers.format_decimal(_grosze(value), _AMOUNT, locale=_lang(lang))
+
+
+def money(value: Decimal | int | str, lang: str | None = None) -> str:
+    """An amount with its currency: "1 230,00 zł" / "PLN 1,230.00" (no-break spaces)."""
+    lang = _lang(lang)
+    return numbers.format_currency(_grosze(value), CURRENCY, _MONEY[lang], locale=lang, currency_digits=False)
+
+
+def quantity(value: Decimal | int | str, lang: str | None = None) -> str:
+    """A quantity without trailing zeros: "2", "1,25", "1 234,5" / "2", "1.25", "1,234.5"."""
+    return numbers.format_decimal(_quantity(value), _QUANTITY, locale=_lang(lang))
+
+
+def plain_amount(value: Decimal | int | str, lang: str | None = None) -> str:
+    """An amount to put back into an input field, as that language types it: "1234,50" /
+    "1234.50" (no grouping; services/money.parse_price reads both)."""
+    return numbers.format_decimal(_grosze(value), _PLAIN_AMOUNT, locale=_lang(lang))
+
+
+def plain_quantity(value: Decimal | int | str, lang: str | None = None) -> str:
+    """A quantity for an input field: "2", "1,25" / "2", "1.25"."""
+    return numbers.format_decimal(_quantity(value), _PLAIN_QUANTITY, locale=_lang(lang))
