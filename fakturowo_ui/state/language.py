@@ -31,8 +31,11 @@ from fakturowo_ui.state.events import act
 
 
 def _page_address(state: rx.State) -> str:
+    """The tab's page address (path and query), only ever a path of this site."""
     url = state.router.url
     path = url.path or routes.HOME
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        path = routes.HOME  # never a protocol-relative or foreign address to redirect to
     return f"{path}?{url.query}" if url.query else path
 
 

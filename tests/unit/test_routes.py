@@ -374,3 +374,25 @@ def test_pages_and_states_link_and_redirect_in_the_language_of_the_page():
                 ):
                     offenders.append(f"{path.name}:{value.lineno}: {text}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        ("http://localhost:3000/en/konto/?x=1", "/en/konto/?x=1"),
+        ("http://localhost:3000/konto/", "/konto/"),
+        ("http://localhost:3000//evil.example/", "/"),
+        ("http://localhost:3000/\\evil.example/", "/"),
+    ],
+)
+def test_the_language_switch_only_ever_redirects_to_a_path_of_this_site(url, address):
+    from types import SimpleNamespace
+
+    from reflex.istate.data import ReflexURL
+
+    from fakturowo_ui.state.language import _page_address
+
+    tab = SimpleNamespace(router=SimpleNamespace(url=ReflexURL(url)))
+    assert _page_address(tab) == address  # type: ignore[arg-type]
+    assert routes.in_language(_page_address(tab), "pl").startswith("/")  # type: ignore[arg-type]
+    assert not routes.in_language(_page_address(tab), "pl").startswith("//")  # type: ignore[arg-type]
