@@ -180,6 +180,7 @@ def _smtp_server() -> tuple[subprocess.Popen, dict[str, str]]:
 
 
 def _send_all(due) -> tuple[dict[str, int], float]:
+    from fakturowo_ui import routes
     from fakturowo_ui.services import notice_claims, reminders
     from fakturowo_ui.services.consents import Consent
 
@@ -189,20 +190,15 @@ def _send_all(due) -> tuple[dict[str, int], float]:
         claim_id = reminders._claim_reminder(user_id, kind, last_day, DAY)
         if claim_id is None:
             continue
-        subject = (
-            "Twój abonament kończy się za "
-            + ("30" if kind == notice_claims.NoticeKind.REMINDER_30 else "5")
-            + " dni"
-        )
         outcome = notice_claims.send_claimed(
             claim_id,
             user_id,
             Consent.REMINDERS,
             "subscription_reminder",
-            subject,
-            date=last_day.strftime("%d-%m-%Y"),
-            days=str((last_day - DAY).days),
-            account_url="http://localhost:3000/konto/",
+            reminder=reminders.REMINDER_WINDOWS[kind][0],
+            date=last_day,
+            days=(last_day - DAY).days,
+            account_url=routes.ACCOUNT,
         )
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes, time.perf_counter() - started

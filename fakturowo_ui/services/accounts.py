@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import N_, formats, t
+from fakturowo_ui.i18n import DEFAULT_LANGUAGE, N_, supported, t
 from fakturowo_ui.models import BlockedAddress, ConsentRecord, Subscription, User
 from fakturowo_ui.services import (
     blocking,
@@ -103,8 +103,11 @@ def registration_errors(form: RegistrationForm) -> dict[str, str]:
     return errors
 
 
-async def register(form: RegistrationForm, client_ip: str) -> str:
+async def register(form: RegistrationForm, client_ip: str, language: str = DEFAULT_LANGUAGE) -> str:
     """Create an unconfirmed account and mail the confirmation link; returns the address.
+
+    `language` is the language of the page the form was sent from (i18n.current_language()):
+    the account's language (user.language), so its confirmation and every later mail are in it.
 
     Raises DomainError (with a `field` param when it belongs to one field) and changes nothing
     when the form is refused. If only the mail fails, the account stays and the message says so.
@@ -118,7 +121,7 @@ async def register(form: RegistrationForm, client_ip: str) -> str:
     # and it is counted before the slow hash, so parallel attempts cannot all pass the check.
     await blocking.db(_reserve_registration, email, client_ip)
     password_hash = await passwords.hash_password_async(form.password)
-    user_id = await blocking.db(_insert_user, email, password_hash, form)
+    user_id = await blocking.db(_insert_user, email, password_hash, form, language)
     audit.info("account registered user_id=%s", user_id)
     try:
         await send_confirmation(user_id, email)
@@ -134,11 +137,11 @@ def _reserve_registration(email: str, client_ip: str) -> None:
         _ensure_can_register(session, email)
 
 
-def _insert_user(email: str, password_hash: str, form: RegistrationForm) -> int:
+def _insert_user(email: str, password_hash: str, form: RegistrationForm, language: str) -> int:
     try:
         with session_scope(write_lock=True) as session:
             _ensure_can_register(session, email)
-            user = _create_user(session, email, password_hash, form)
+            user = _create_user(session, email, password_hash, form, language)
             return user.id
     except IntegrityError:
         raise field_error("email", N_("error.email_taken")) from None
@@ -151,7 +154,9 @@ def _ensure_can_register(session: Session, email: str) -> None:
         raise field_error("email", N_("error.email_taken"))
 
 
-def _create_user(session: Session, email: str, password_hash: str, form: RegistrationForm) -> User:
+def _create_user(
+    session: Session, email: str, password_hash: str, form: RegistrationForm, language: str
+) -> User:
     now = clock.now()
     user = User(
         email=email,
@@ -162,6 +167,7 @@ def _create_user(session: Session, email: str, password_hash: str, form: Registr
         info_consent=form.info_consent,
         reminder_consent_changed_at=now if form.reminder_consent else None,
         info_consent_changed_at=now if form.info_consent else None,
+        language=supported(language),
     )
     session.add(user)
     session.flush()
@@ -183,13 +189,13 @@ def _create_user(session: Session, email: str, password_hash: str, form: Registr
 async def send_confirmation(user_id: int, email: str) -> None:
     """Issue a confirmation link and mail it; a failed send leaves no usable link behind."""
 
-    def letter_for(token: str, expires_at: dt.datetime) -> mail.Mail:
+    def letter_for(token: str, expires_at: dt.datetime, lang: str) -> mail.Mail:
         return mail.render(
             "confirm_email",
             to=email,
-            subject=t("mail.confirm.subject"),
-            action_url=get_settings().link(routes.confirm_email_link(token)),
-            valid_until=formats.datetime(expires_at),
+            lang=lang,
+            action_url=routes.confirm_email_link(token),
+            valid_until=expires_at,
         )
 
     try:

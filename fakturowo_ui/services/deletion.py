@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import SQLITE_BUSY_TIMEOUT_MS, get_engine, is_sqlite, rows_changed, session_scope
-from fakturowo_ui.i18n import formats, t
+from fakturowo_ui.i18n import formats, supported
 from fakturowo_ui.models import (
     BlockedAddress,
     Client,
@@ -82,18 +82,17 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
         raise DomainError("deletion.tick_box")
     email, counts = await blocking.db(_account_and_counts, user_id)
 
-    def letter_for(token: str, expires_at: dt.datetime) -> mail.Mail:
+    def letter_for(token: str, expires_at: dt.datetime, lang: str) -> mail.Mail:
         return mail.render(
             "deletion_link",
             to=email,
-            subject=t("mail.deletion.subject"),
-            action_url=get_settings().link(routes.confirm_deletion_link(token)),
-            user_id=str(user_id),
-            valid_until_time=formats.time(expires_at),
-            valid_until=formats.datetime(expires_at),
-            documents=str(counts.documents),
-            clients=str(counts.clients),
-            products=str(counts.products),
+            lang=lang,
+            action_url=routes.confirm_deletion_link(token),
+            user_id=user_id,
+            valid_until=expires_at,
+            documents=counts.documents,
+            clients=counts.clients,
+            products=counts.products,
         )
 
     subject = str(user_id)
@@ -172,7 +171,7 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
     owner = await blocking.db(_link_owner, token)
     if isinstance(owner, ConfirmationResult):
         return owner
-    token_id, user_id, password_hash, email = owner
+    token_id, user_id, password_hash, email, lang = owner
     if not await passwords.verify_password_async(password or "", password_hash):
         result = await blocking.db(_count_wrong_password, token, token_id)
         if result.outcome is not Outcome.LINK_UNUSABLE:
@@ -186,18 +185,21 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
     await blocking.db(_after_erase, user_id)
     schedule_checkpoint_retries()
     audit.info("deletion confirmed user_id=%s", user_id)
-    await _send_goodbye(user_id, email)
+    await _send_goodbye(user_id, email, lang)
     return ConfirmationResult(Outcome.DELETED)
 
 
-def _link_owner(token: str) -> ConfirmationResult | tuple[int, int, str, str]:
-    """(token ID, user ID, password hash, address) of a link that can act, else why not."""
+def _link_owner(token: str) -> ConfirmationResult | tuple[int, int, str, str, str]:
+    """(token ID, user ID, password hash, address, language) of a link that can act, else why not.
+
+    The language is read here, before the account is gone: the goodbye mail is written in it.
+    """
     with session_scope() as session:
         found = onetime.find_usable(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
         if isinstance(found, LinkState):
             return _unusable(found)
         row, user = found
-        return row.id, user.id, user.password_hash, user.email
+        return row.id, user.id, user.password_hash, user.email, supported(user.language)
 
 
 def _count_wrong_password(token: str, token_id: int) -> ConfirmationResult:
@@ -389,14 +391,14 @@ async def _retry_checkpoint() -> None:
         delay = min(delay * 2, RETRY_MAX_SECONDS)
 
 
-async def _send_goodbye(user_id: int, email: str) -> None:
+async def _send_goodbye(user_id: int, email: str, lang: str) -> None:
     """ "Twoje konto zostało usunięte"; a failure to send undoes nothing."""
     letter = mail.render(
         "account_deleted",
         to=email,
-        subject=t("mail.deleted.subject"),
-        user_id=str(user_id),
-        when=formats.datetime(clock.now()),
+        lang=lang,
+        user_id=user_id,
+        when=clock.now(),
     )
     try:
         await mail.send_async(letter)

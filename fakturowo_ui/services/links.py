@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import supported
+from fakturowo_ui.models import User
 from fakturowo_ui.services import blocking, mail, onetime, ratelimit
 
 # (limit, subject) pairs a link mail counts against.
@@ -25,18 +27,23 @@ async def mail_link(
     user_id: int,
     purpose: onetime.TokenPurpose,
     ttl: dt.timedelta,
-    letter_for: Callable[[str, dt.datetime], mail.Mail],
+    letter_for: Callable[[str, dt.datetime, str], mail.Mail],
     *,
     limits: LinkLimits = (),
 ) -> dt.datetime:
-    """Issue a link token, mail `letter_for(token, expires_at)`; returns when the link expires.
+    """Issue a link token, mail `letter_for(token, expires_at, lang)`; returns when the link expires.
+
+    `lang` is the account's language (user.language), read in the transaction that issues the
+    token: the mail and the page its link opens are in that language.
 
     Raises ratelimit.RateLimited (nothing issued, nothing sent) when one of `limits` is reached,
     and mail.MailError when the mail did not go out.
     """
-    token, token_id, expires_at, hits, superseded = await blocking.db(_issue, user_id, purpose, ttl, limits)
+    token, token_id, expires_at, hits, superseded, lang = await blocking.db(
+        _issue, user_id, purpose, ttl, limits
+    )
     try:
-        await mail.send_async(letter_for(token, expires_at))
+        await mail.send_async(letter_for(token, expires_at, lang))
     except mail.MailError:
         await blocking.db(_undo, user_id, purpose, token_id, hits, superseded)
         raise
@@ -45,12 +52,16 @@ async def mail_link(
 
 def _issue(
     user_id: int, purpose: onetime.TokenPurpose, ttl: dt.timedelta, limits: LinkLimits
-) -> tuple[str, int, dt.datetime, list[int | None], list[int]]:
+) -> tuple[str, int, dt.datetime, list[int | None], list[int], str]:
     with session_scope(write_lock=True) as session:
         hits = [ratelimit.reserve(session, limit, subject) for limit, subject in limits]
         token, row = onetime.issue(session, user_id, purpose, ttl)
         superseded = onetime.supersede_older(session, user_id, purpose, row.id)
-        return token, row.id, row.expires_at, hits, superseded
+        # The account's language, as userdata.language_of reads it (userdata imports accounts,
+        # which imports this module).
+        user = session.get(User, user_id)
+        lang = supported(user.language if user is not None else None)
+        return token, row.id, row.expires_at, hits, superseded, lang
 
 
 def _undo(

@@ -1,5 +1,13 @@
 """The one mail sender: renders a template as text + HTML and sends it over SMTP or to the outbox.
 
+Every mail is written in one language, the account's (user.language, see services/userdata.py):
+its subject and every sentence come from the message catalogue (fakturowo_ui/i18n), its dates
+from i18n/formats.py, and its links lead to the pages in that language. The bodies are Jinja2
+templates in mail_templates/ (a .txt with the subject and the text part, and an .html, each
+inside its layout), which call the same `t(key, **params)` the pages do; the HTML part is
+autoescaped, and so is every parameter inside a catalogue sentence, so an address or a name in a
+mail can never become markup. A sender passes the data only: the words are the templates'.
+
 With no SMTP host configured, mail goes to the local outbox (`var/outbox/*.eml`), which stands in
 for the user's mailbox during development. No log line carries a link, a token or an address.
 """
@@ -7,13 +15,12 @@ for the user's mailbox during development. No log line carries a link, a token o
 from __future__ import annotations
 
 import contextlib
-import html
 import logging
 import os
+import re
 import secrets
 import smtplib
 import ssl
-import string
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +28,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from fakturowo_ui.i18n import t
+import jinja2
+from jinja2.nodes import EvalContext
+from markupsafe import Markup, escape
+
+from fakturowo_ui import i18n, routes
+from fakturowo_ui.i18n import formats
 from fakturowo_ui.services import blocking, clock
 from fakturowo_ui.settings import Settings, get_settings
 
@@ -46,25 +58,83 @@ class Mail:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _load(name: str) -> string.Template:
-    return string.Template((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+# -- what the templates call -------------------------------------------------------------------
+# A template is rendered inside i18n.use_language(<the mail's language>), so these answer in it.
+
+
+@jinja2.pass_eval_context
+def _t(eval_ctx: EvalContext, key: str, **params: object) -> str:
+    """The catalogue's sentence `key` with its {placeholders} filled; in the HTML part the
+    sentence and every parameter are escaped (a parameter already marked up, e.g. by `strong`,
+    is kept)."""
+    sentence = i18n.t(key)
+    if eval_ctx.autoescape:
+        return escape(sentence).format(**params)
+    return sentence.format(**params)
+
+
+def _tn(key: str, count: int, **params: object) -> str:
+    """The plural message `key` in the form the mail's language uses for `count` ("5 dni")."""
+    return i18n.tn(key, int(count), **params)
+
+
+@jinja2.pass_eval_context
+def _strong(eval_ctx: EvalContext, value: object) -> object:
+    """Bold in the HTML part, as it is in the text part."""
+    return Markup("<strong>{}</strong>").format(value) if eval_ctx.autoescape else value
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals.update(t=_t, tn=_tn)
+    env.filters.update(
+        date=lambda day: formats.date(day),
+        time=lambda moment: formats.time(moment),
+        datetime=lambda moment: formats.datetime(moment),
+        strong=_strong,
+    )
+    return env
+
+
+_ENV = _environment()
 
 
 def render(
-    template: str, *, to: str, subject: str, headers: dict[str, str] | None = None, **params: str
+    template: str, *, to: str, lang: str, headers: dict[str, str] | None = None, **params: object
 ) -> Mail:
-    """Fill `<template>.txt` and `<template>.html` (HTML-escaped) inside the common layout.
+    """The mail `template` in `lang`: its subject (the `subject` block of `<template>.txt`) and
+    `<template>.txt` and `<template>.html` inside their layouts.
 
-    Params whose name ends in `_url` are links: in the text part they stand alone on their line.
+    Params whose name ends in `_url` are paths of this app (routes.py): each becomes the absolute
+    link, under FAKTUROWO_BASE_URL, to that page in `lang` (routes.in_language); in the text part
+    a link stands alone on its line. Dates and moments are passed as they are: the templates
+    write them the way `lang` does (i18n/formats.py).
     """
-    footer = t("mail.footer")
-    text_body = _load(f"{template}.txt").substitute(params)
-    html_params = {key: html.escape(str(value), quote=True) for key, value in params.items()}
-    html_body = _load(f"{template}.html").substitute(html_params)
-    text = f"{text_body.rstrip()}\n\n-- \n{footer}\n"
-    page = _load("layout.html").substitute(
-        subject=html.escape(subject), body=html_body, footer=html.escape(footer)
-    )
+    lang = i18n.supported(lang)
+    settings = get_settings()
+    values: dict[str, object] = {}
+    for name, value in params.items():
+        if name.endswith("_url"):
+            if not isinstance(value, str) or not value.startswith("/"):
+                raise ValueError(f"{name} must be a path of this app")
+            value = settings.link(routes.in_language(value, lang))
+        values[name] = value
+    context: dict[str, object] = {**values, "lang": lang}
+    with i18n.use_language(lang):
+        text_template = _ENV.get_template(f"{template}.txt")
+        subject = "".join(text_template.blocks["subject"](text_template.new_context(context))).strip()
+        context["subject"] = subject
+        text = text_template.render(context)
+        page = _ENV.get_template(f"{template}.html").render(context)
+    # Blocks and layouts leave blank lines behind: at most one between paragraphs.
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return Mail(to=to, subject=subject, text=text, html=page, headers=dict(headers or {}))
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from fakturowo_ui import routes
 from fakturowo_ui.db import rows_changed, session_scope
 from fakturowo_ui.models import SentNotice, User
 from fakturowo_ui.services import clock, mail, unsubscribe
@@ -60,24 +61,24 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
     }
 
 
-def send_consented(user_id: int, consent: Consent, template: str, subject: str, **params: str) -> bool:
+def send_consented(user_id: int, consent: Consent, template: str, **params: object) -> bool:
     """Send a consent-gated mail if the user holds `consent` right now; False if not sent.
 
-    The template gets `unsubscribe_url` besides `params`. Raises mail.MailError when the SMTP
-    server does not take the mail.
+    The mail is in the account's language (mail.render). The template gets `unsubscribe_url`
+    besides `params`: the unsubscribe page in that language (the List-Unsubscribe header names
+    the one-click endpoint). Raises mail.MailError when the SMTP server does not take the mail.
     """
     with session_scope() as session:
         user = session.get(User, user_id)
         if user is None or not has_consent(user, consent):
             return False
-        email = user.email
-    url = unsubscribe.link(user_id, consent)
+        email, lang = user.email, user.language
     letter = mail.render(
         template,
         to=email,
-        subject=subject,
-        headers=unsubscribe_headers(url),
-        unsubscribe_url=url,
+        lang=lang,
+        headers=unsubscribe_headers(unsubscribe.link(user_id, consent)),
+        unsubscribe_url=routes.unsubscribe_link(unsubscribe.make_token(user_id, consent)),
         **params,
     )
     mail.send(letter)
@@ -150,13 +151,9 @@ def deliver_under_claim(claim_id: int, send: Callable[[], bool]) -> str:
     return "sent"
 
 
-def send_claimed(
-    claim_id: int, user_id: int, consent: Consent, template: str, subject: str, **params: str
-) -> str:
+def send_claimed(claim_id: int, user_id: int, consent: Consent, template: str, **params: object) -> str:
     """Send through the gate under a claim; a withdrawn consent means nothing goes out."""
-    return deliver_under_claim(
-        claim_id, lambda: send_consented(user_id, consent, template, subject, **params)
-    )
+    return deliver_under_claim(claim_id, lambda: send_consented(user_id, consent, template, **params))
 
 
 def settled() -> sa.ColumnElement[bool]:

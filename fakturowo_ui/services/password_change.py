@@ -17,13 +17,12 @@ from sqlmodel import Session, col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import rows_changed, session_scope
-from fakturowo_ui.i18n import N_, formats, t
+from fakturowo_ui.i18n import N_, t
 from fakturowo_ui.models import User
-from fakturowo_ui.services import blocking, clock, mail, onetime, passwords, ratelimit, sessions
+from fakturowo_ui.services import blocking, clock, mail, onetime, passwords, ratelimit, sessions, userdata
 from fakturowo_ui.services.errors import DomainError, field_error, form_error
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.services.sessions import CurrentUser
-from fakturowo_ui.settings import get_settings
 
 log = logging.getLogger("fakturowo.passwords")
 audit = logging.getLogger("fakturowo.audit")
@@ -67,7 +66,7 @@ async def change_password(user_id: int, current: str, new: str, repeat: str) -> 
         raise field_error("new_password", N_("error.password_same_as_current"))
     new_hash = await passwords.hash_password_async(new)
     changed_at, code = await blocking.db(_store_changed_password, user_id, old_hash, new_hash)
-    await notify_password_changed(email, changed_at)
+    await notify_password_changed(user_id, email, changed_at)
     return code
 
 
@@ -129,14 +128,15 @@ def exchange_rotation_code(code: str) -> tuple[str, str] | None:
         return token, row.next_path or routes.ACCOUNT
 
 
-async def notify_password_changed(email: str, changed_at: dt.datetime) -> bool:
+async def notify_password_changed(user_id: int, email: str, changed_at: dt.datetime) -> bool:
     """Mail "Twoje hasło zostało zmienione"; False (logged) when the mail server refused it."""
+    lang = await blocking.db(userdata.language_of_account, user_id)
     letter = mail.render(
         "password_changed",
         to=email,
-        subject=t("mail.password_changed.subject"),
-        reset_url=get_settings().link(routes.PASSWORD_RESET),
-        when=formats.datetime(changed_at),
+        lang=lang,
+        reset_url=routes.PASSWORD_RESET,
+        when=changed_at,
         email=email,
     )
     try:

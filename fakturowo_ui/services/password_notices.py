@@ -16,11 +16,10 @@ from sqlmodel import col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import formats, t
+from fakturowo_ui.i18n import supported
 from fakturowo_ui.models import User
 from fakturowo_ui.services import mail, password_policy
 from fakturowo_ui.services.notice_claims import NoticeKind, RunSummary, claim, deliver_under_claim
-from fakturowo_ui.settings import get_settings
 
 
 def send_change_notices(day: dt.date) -> RunSummary:
@@ -44,14 +43,14 @@ def send_change_notices(day: dt.date) -> RunSummary:
         claimed = _claim_notice(user_id, day, interval)
         if claimed is None:
             continue
-        claim_id, email, due_on = claimed
+        claim_id, email, due_on, lang = claimed
         letter = mail.render(
             "password_change_notice",
             to=email,
-            subject=t("mail.password_notice.subject"),
-            action_url=get_settings().link(routes.PASSWORD_CHANGE),
-            account_url=get_settings().link(routes.ACCOUNT),
-            date=formats.date(due_on),
+            lang=lang,
+            action_url=routes.PASSWORD_CHANGE,
+            account_url=routes.ACCOUNT,
+            date=due_on,
         )
 
         def send_notice(letter: mail.Mail = letter) -> bool:
@@ -62,7 +61,7 @@ def send_change_notices(day: dt.date) -> RunSummary:
     return summary
 
 
-def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, dt.date] | None:
+def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, dt.date, str] | None:
     try:
         with session_scope(write_lock=True) as session:
             user = session.get(User, user_id)
@@ -74,7 +73,7 @@ def _claim_notice(user_id: int, day: dt.date, interval: int) -> tuple[int, str, 
             claim_id = claim(session, user_id, NoticeKind.PASSWORD_CHANGE, due_on.isoformat())
             if claim_id is None:
                 return None
-            return claim_id, user.email, due_on
+            return claim_id, user.email, due_on, supported(user.language)
     except IntegrityError:
         return None
 

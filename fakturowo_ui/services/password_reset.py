@@ -18,14 +18,13 @@ from sqlmodel import col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import N_, formats, t
+from fakturowo_ui.i18n import N_
 from fakturowo_ui.models import User
 from fakturowo_ui.services import blocking, clock, links, mail, onetime, passwords, ratelimit, sessions
 from fakturowo_ui.services.accounts import email_problem, find_user, normalise_email
 from fakturowo_ui.services.errors import DomainError, field_error, form_error
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.services.password_change import new_password_errors, notify_password_changed
-from fakturowo_ui.settings import get_settings
 
 log = logging.getLogger("fakturowo.passwords")
 audit = logging.getLogger("fakturowo.audit")
@@ -101,14 +100,14 @@ def deliver_in_background(request: ResetRequest) -> None:
 async def send_reset_link(user_id: int, email: str) -> None:
     """Issue a reset link and mail it; a failed send leaves no usable link and supersedes nothing."""
 
-    def letter_for(token: str, expires_at: dt.datetime) -> mail.Mail:
+    def letter_for(token: str, expires_at: dt.datetime, lang: str) -> mail.Mail:
         return mail.render(
             "reset_password",
             to=email,
-            subject=t("mail.reset.subject"),
-            action_url=get_settings().link(routes.password_reset_link(token)),
-            minutes=str(int(RESET_TTL.total_seconds() // 60)),
-            valid_until=formats.datetime(expires_at),
+            lang=lang,
+            action_url=routes.password_reset_link(token),
+            minutes=int(RESET_TTL.total_seconds() // 60),
+            valid_until=expires_at,
         )
 
     try:
@@ -144,7 +143,7 @@ async def complete_reset(token: str, new: str, repeat: str) -> str:
         raise field_error("new_password", N_("error.password_same_as_current"))
     new_hash = await passwords.hash_password_async(new)
     changed_at = await blocking.db(_store_reset_password, token, token_id, user_id, new_hash)
-    await notify_password_changed(email, changed_at)
+    await notify_password_changed(user_id, email, changed_at)
     return email
 
 

@@ -14,19 +14,13 @@ from sqlmodel import col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import N_, formats, t
 from fakturowo_ui.models import SentNotice, Subscription, User
 from fakturowo_ui.services import subscriptions
 from fakturowo_ui.services.consents import Consent
 from fakturowo_ui.services.notice_claims import NoticeKind, RunSummary, claim, send_claimed, settled
-from fakturowo_ui.settings import get_settings
 
 # kind -> (first, last) number of days before the period's last day on which it is due.
 REMINDER_WINDOWS = {NoticeKind.REMINDER_30: (30, 6), NoticeKind.REMINDER_5: (5, 1)}
-_REMINDER_SUBJECTS = {
-    NoticeKind.REMINDER_30: N_("mail.reminder_30.subject"),
-    NoticeKind.REMINDER_5: N_("mail.reminder_5.subject"),
-}
 
 
 def reminder_due(day: dt.date, last_day: dt.date) -> NoticeKind | None:
@@ -111,10 +105,10 @@ def send_reminders(day: dt.date) -> RunSummary:
             user_id,
             Consent.REMINDERS,
             "subscription_reminder",
-            t(_REMINDER_SUBJECTS[kind]),
-            date=formats.date(last_day),
-            days=str((last_day - day).days),
-            account_url=get_settings().link(routes.ACCOUNT),
+            reminder=REMINDER_WINDOWS[kind][0],  # 30 or 5: the subject says which reminder it is
+            date=last_day,
+            days=(last_day - day).days,
+            account_url=routes.ACCOUNT,
         )
         summary.add(outcome)
     return summary

@@ -14,12 +14,10 @@ from sqlmodel import col
 
 from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import t
 from fakturowo_ui.models import SentNotice, User
 from fakturowo_ui.services import clock
 from fakturowo_ui.services.consents import Consent
 from fakturowo_ui.services.notice_claims import NoticeKind, RunSummary, claim, send_claimed, settled
-from fakturowo_ui.settings import get_settings
 
 # The period key of the review request: it goes out once per user, ever.
 REVIEW_PERIOD = "once"
@@ -89,9 +87,8 @@ def send_review_requests(day: dt.date) -> RunSummary:
                 user_id,
                 Consent.INFO,
                 "review_request",
-                t("mail.review.subject"),
-                action_url=get_settings().link(routes.HOME),
-                account_url=get_settings().link(routes.ACCOUNT),
+                action_url=routes.HOME,
+                account_url=routes.ACCOUNT,
             )
         )
     return summary

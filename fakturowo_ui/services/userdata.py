@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from fakturowo_ui.models import Client, Document, Product, User
 from fakturowo_ui.services import consents, subscriptions
@@ -102,3 +103,9 @@ def language_of(session: Session, user_id: int) -> str:
     """The language of the account's pages and mails (Polish for an account that is gone)."""
     lang = session.scalar(sa.select(col(User.language)).where(col(User.id) == user_id))
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def language_of_account(user_id: int) -> str:
+    """language_of in a read of its own: the language of a mail sent outside a transaction."""
+    with session_scope() as session:
+        return language_of(session, user_id)

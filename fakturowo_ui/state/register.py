@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import reflex as rx
 
-from fakturowo_ui.i18n import t
+from fakturowo_ui.i18n import current_language, t
 from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state.auth import UserBoundState
@@ -49,7 +49,8 @@ class RegisterState(FieldErrors, UserBoundState):
         self.busy = True
         yield
         try:
-            email = await accounts.register(form, client_ip(self))
+            # The page's language (/en/rejestracja/: English) becomes the account's.
+            email = await accounts.register(form, client_ip(self), current_language())
         except DomainError as error:
             self._show_refusal(error, framed=lambda first: t("error.form", message=first))
         except Exception:  # noqa: BLE001 - never a traceback on screen

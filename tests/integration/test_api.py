@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import warnings
 
 import pytest
@@ -243,9 +244,9 @@ def _mail_to_outbox() -> None:
     letter = mail.render(
         "confirm_email",
         to="skrzynka@example.com",
-        subject="Potwierdź adres email",
-        action_url=f"{BASE_URL}/potwierdz-email/?token=abc",
-        valid_until="24-11-2026 13:00",
+        lang="pl",
+        action_url="/potwierdz-email/?token=abc",
+        valid_until=dt.datetime(2026, 11, 24, 12, 0),
     )
     mail.send(letter)
 

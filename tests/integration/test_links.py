@@ -20,7 +20,8 @@ TWO_PER_HOUR = ratelimit.Limit("test-links", 2, dt.timedelta(hours=1))
 
 
 def _letter(sent: list[str]):
-    def letter_for(token: str, expires_at: dt.datetime) -> mail.Mail:
+    def letter_for(token: str, expires_at: dt.datetime, lang: str) -> mail.Mail:
+        assert lang == "pl"  # the account's language
         sent.append(token)
         text = f"Link: http://localhost:3000/haslo/{token}\nWażny do {expires_at:%H:%M}."
         return mail.Mail(to="ania@example.com", subject="Reset hasła", text=text, html=f"<p>{token}</p>")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from fakturowo_ui.services import mail
@@ -11,9 +13,9 @@ def _letter(n: int) -> mail.Mail:
     return mail.render(
         "confirm_email",
         to=f"odbiorca{n}@example.com",
-        subject="Potwierdź adres email",
-        action_url=f"http://localhost:3000/potwierdz-email/?token=t{n}",
-        valid_until="01-01-2027 12:00",
+        lang="pl",
+        action_url=f"/potwierdz-email/?token=t{n}",
+        valid_until=dt.datetime(2027, 1, 1, 11, 0),
     )
 
 

@@ -3,6 +3,8 @@ scheduled mail go out once, and the run's summary line."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
@@ -30,13 +32,13 @@ def sent(monkeypatch) -> list[mail.Mail]:
 
 def test_the_gate_sends_only_with_the_consent_at_that_moment(app_env, frozen_clock, sent):
     user_id = make_user("brama@example.com")
-    params = {"action_url": "http://localhost:3000/", "account_url": "http://localhost:3000/konto/"}
-    assert notice_claims.send_consented(user_id, Consent.INFO, "review_request", "S", **params) is False
+    params = {"action_url": "/", "account_url": "/konto/"}
+    assert notice_claims.send_consented(user_id, Consent.INFO, "review_request", **params) is False
     _set_consents(user_id, reminders=False, info=True)
-    assert notice_claims.send_consented(user_id, Consent.INFO, "review_request", "S", **params) is True
-    assert notice_claims.send_consented(user_id, Consent.REMINDERS, "review_request", "S", **params) is False
+    assert notice_claims.send_consented(user_id, Consent.INFO, "review_request", **params) is True
+    assert notice_claims.send_consented(user_id, Consent.REMINDERS, "review_request", **params) is False
     _set_consents(user_id, reminders=False, info=False)
-    assert notice_claims.send_consented(user_id, Consent.INFO, "review_request", "S", **params) is False
+    assert notice_claims.send_consented(user_id, Consent.INFO, "review_request", **params) is False
     assert len(sent) == 1
 
 
@@ -47,10 +49,10 @@ def test_gated_mail_carries_the_unsubscribe_headers_and_link(app_env, frozen_clo
         user_id,
         Consent.REMINDERS,
         "subscription_reminder",
-        "S",
-        date="01-01-2027",
-        days="30",
-        account_url="http://localhost:3000/konto/",
+        reminder=30,
+        date=dt.date(2027, 1, 1),
+        days=30,
+        account_url="/konto/",
     )
     letter = sent[0]
     url = unsubscribe.link(user_id, Consent.REMINDERS)
@@ -67,7 +69,7 @@ def test_gated_mail_carries_the_unsubscribe_headers_and_link(app_env, frozen_clo
 
 
 def test_the_gate_does_nothing_for_a_deleted_user(app_env, sent):
-    assert notice_claims.send_consented(424242, Consent.INFO, "review_request", "S") is False
+    assert notice_claims.send_consented(424242, Consent.INFO, "review_request") is False
     assert sent == []
 
 
