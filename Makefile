@@ -34,7 +34,7 @@ setup-dev: $(VENV)/.installed-dev
 # uses into messages.pot and merges them into each language's .po; `make translations` compiles
 # the .mo files the app reads (run by `make run` and `make test`; .mo files are not committed).
 LOCALES := fakturowo_ui/locale
-I18N_KEYWORDS := --no-default-keywords -k t -k tn:1,1 -k N_ -k DomainError -k UnconfirmedAddress -k LinkError
+I18N_KEYWORDS := --no-default-keywords -k t -k tn:1,1 -k Count:1,1 -k Phrase -k N_ -k DomainError -k UnconfirmedAddress -k LinkError
 PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 

@@ -273,11 +273,11 @@ async def outbox(request: Request) -> Response:
     """GET /dev/outbox: the local outbox, newest first; only while it is in use, only locally."""
     if not _outbox_allowed(request):
         return PlainTextResponse("Not Found", status_code=404)
-    page = await run_in_threadpool(_outbox_page, get_settings().outbox_dir)
+    page = await run_in_threadpool(_outbox_page, get_settings().outbox_dir, _browser_language(request))
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
-def _outbox_page(outbox_dir: Path) -> str:
+def _outbox_page(outbox_dir: Path, lang: str) -> str:
     files = sorted(outbox_dir.glob("*.eml"), reverse=True)[:50] if outbox_dir.exists() else []
     items = []
     for path in files:
@@ -286,20 +286,21 @@ def _outbox_page(outbox_dir: Path) -> str:
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if body is not None else ""
         items.append(
-            "<article><h2>{subject}</h2><p>Do: {to} · {date} · <code>{name}</code></p><pre>{text}</pre></article>".format(
+            "<article><h2>{subject}</h2><p>{to} · {date} · <code>{name}</code></p><pre>{text}</pre></article>".format(
                 subject=html.escape(str(message["Subject"])),
-                to=html.escape(str(message["To"])),
+                to=html.escape(t("outbox.to", lang, to=str(message["To"]))),
                 date=html.escape(str(message["Date"])),
                 name=html.escape(path.name),
                 text=_linkify(text),
             )
         )
-    empty = "<p>Skrzynka jest pusta: żadna wiadomość nie została jeszcze wysłana.</p>"
+    empty = "<p>" + html.escape(t("outbox.empty", lang)) + "</p>"
+    title = html.escape(t("outbox.title", lang))
     return (
-        "<!doctype html><html lang='pl'><head><meta charset='utf-8'><title>Lokalna skrzynka</title>"
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{title}</title>"
         "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
         "article{border:1px solid #ccd;border-radius:8px;padding:0 1rem;margin:1rem 0}"
-        "pre{white-space:pre-wrap}</style></head><body><h1>Lokalna skrzynka (var/outbox)</h1>"
+        f"pre{{white-space:pre-wrap}}</style></head><body><h1>{title} (var/outbox)</h1>"
         f"{''.join(items) or empty}</body></html>"
     )
 

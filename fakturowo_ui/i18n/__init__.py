@@ -152,6 +152,32 @@ class Count:
         return hash((self.key, self.n))
 
 
+class Phrase:
+    """A catalogue message for a placeholder, rendered when the sentence is, in that sentence's
+    language: a field's name in a service's refusal (`DomainError("text.required",
+    field=Phrase("field.name"))` reads "Nazwa: …" on a Polish page and "Name: …" on an English one)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __format__(self, spec: str) -> str:
+        return format(t(self.key), spec)
+
+    def __str__(self) -> str:
+        return t(self.key)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Phrase) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
 def preferred_language(accept_language: str | None) -> str:
     """The language a first-time visitor's browser prefers among ours (Accept-Language, with its
     q-values; Babel's negotiation); Polish when it names neither."""

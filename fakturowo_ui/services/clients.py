@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from fakturowo_ui.i18n import N_
+from fakturowo_ui.i18n import N_, Phrase
 from fakturowo_ui.models import Client
 from fakturowo_ui.services import nip as nips
 from fakturowo_ui.services.errors import DomainError
@@ -34,13 +34,13 @@ class ClientForm:
 
 
 def _clean(form: ClientForm) -> dict[str, Any]:
-    email = clean_text(form.email, "Adres email", _EMAIL_MAX).lower()
+    email = clean_text(form.email, Phrase("field.email"), _EMAIL_MAX).lower()
     if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
         raise DomainError("client.email")
     return {
-        "name": clean_text(form.name, "Nazwa", 200, required=True),
+        "name": clean_text(form.name, Phrase("field.name"), 200, required=True),
         "nip": nips.clean(form.nip),
-        "address": clean_text(form.address, "Adres", 500, multiline=True),
+        "address": clean_text(form.address, Phrase("field.address"), 500, multiline=True),
         "email": email,
     }
 

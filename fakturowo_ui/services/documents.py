@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
-from fakturowo_ui.i18n import N_, Count, formats
+from fakturowo_ui.i18n import N_, Count, Phrase, formats
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
 from fakturowo_ui.services import clients, clock, money, products, seller, subscriptions
 from fakturowo_ui.services.errors import DomainError
@@ -169,7 +169,7 @@ class DocumentForm:
     items: Sequence[ItemForm]
 
 
-def parse_date(raw: object, field: str) -> dt.date:
+def parse_date(raw: object, field: str | Phrase) -> dt.date:
     """A date typed as YYYY-MM-DD (date inputs) or DD-MM-YYYY / DD.MM.YYYY, years 2000-2099."""
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
@@ -189,7 +189,7 @@ def check_line(item: ItemForm, position: int) -> Line:
     """A line checked field by field; the error names the line."""
     try:
         return Line(
-            name=clean_text(item.name, "Nazwa", 200, required=True),
+            name=clean_text(item.name, Phrase("field.name"), 200, required=True),
             quantity=money.parse_quantity(item.quantity),
             unit=products.clean_unit(item.unit),
             net_price=money.parse_price(item.net_price),
@@ -201,8 +201,8 @@ def check_line(item: ItemForm, position: int) -> Line:
 
 def check_form(form: DocumentForm) -> tuple[dt.date, dt.date, list[Line], Totals]:
     """Everything that can be checked without the database."""
-    issue_date = parse_date(form.issue_date, "Data wystawienia")
-    sale_date = parse_date(form.sale_date, "Data sprzedaży")
+    issue_date = parse_date(form.issue_date, Phrase("field.issue_date"))
+    sale_date = parse_date(form.sale_date, Phrase("field.sale_date"))
     if not form.items:
         raise DomainError("document.no_items")
     if len(form.items) > MAX_ITEMS:

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
+from fakturowo_ui.i18n import supported, t
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
 from fakturowo_ui.services import blocking, clock, documents, job_lock, money, pdf
 from fakturowo_ui.services import seller as seller_details
@@ -229,19 +230,22 @@ def pdf_name(d: Document) -> str:
     return documents.file_name(d.number).removesuffix(".pdf") + f"_{d.id}.pdf"
 
 
-_README = """Kopia danych z Fakturowo
-
-dane.json                 wszystkie dane konta (sprzedawca, klienci, produkty, dokumenty z pozycjami)
-sprzedawca.csv            dane sprzedawcy
-klienci.csv               klienci
-produkty.csv              produkty
-dokumenty.csv             dokumenty (faktury) z sumami
-pozycje_dokumentow.csv    pozycje dokumentów
-faktury/                  każdy dokument jako PDF
-
-Pliki CSV: kodowanie UTF-8, separator średnik, kwoty z kropką dziesiętną.
-Pamiętaj: faktury zwykle trzeba przechowywać przez 5 lat od końca roku podatkowego.
-"""
+def readme(lang: str) -> str:
+    """CZYTAJ_MNIE.txt: what the ZIP holds, in the account's language (the names of the files and
+    of their fields stay as they are in every language, so that a program reading them keeps working)."""
+    files = (
+        ("dane.json", t("export.readme.json", lang)),
+        ("sprzedawca.csv", t("export.readme.seller", lang)),
+        ("klienci.csv", t("export.readme.clients", lang)),
+        ("produkty.csv", t("export.readme.products", lang)),
+        ("dokumenty.csv", t("export.readme.documents", lang)),
+        ("pozycje_dokumentow.csv", t("export.readme.items", lang)),
+        ("faktury/", t("export.readme.pdfs", lang)),
+    )
+    lines = [t("export.readme.title", lang), ""]
+    lines += [f"{name:<26}{what}" for name, what in files]
+    lines += ["", t("export.readme.csv", lang), t("export.readme.keep", lang)]
+    return "\n".join(lines) + "\n"
 
 
 class _CsvEntry:
@@ -378,7 +382,10 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
     spools: list[_Spool] = []
     try:
         with session_scope() as session:
-            email = session.scalar(sa.select(col(User.email)).where(col(User.id) == user_id)) or ""
+            account = session.execute(
+                sa.select(col(User.email), col(User.language)).where(col(User.id) == user_id)
+            ).first()
+            email, lang = (account.email, account.language) if account is not None else ("", None)
             progress.total = (
                 session.scalar(
                     sa.select(sa.func.count()).select_from(Document).where(col(Document.user_id) == user_id)
@@ -401,7 +408,7 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
             os.fdopen(fd, "wb") as file,
             zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
         ):
-            archive.writestr("CZYTAJ_MNIE.txt", _README)
+            archive.writestr("CZYTAJ_MNIE.txt", readme(supported(lang)))
             _write_account(archive, json_out, user_id, email)
             separator = "\n"
             for batch in document_batches(user_id):

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 
+from fakturowo_ui.i18n import Phrase
 from fakturowo_ui.services.errors import DomainError
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ F = TypeVar("F")  # the form a kind's rows are made from
 
 
 def clean_text(
-    raw: object, field: str, max_length: int, *, required: bool = False, multiline: bool = False
+    raw: object, field: str | Phrase, max_length: int, *, required: bool = False, multiline: bool = False
 ) -> str:
     """Trimmed text without control characters; refused when required and empty, or too long."""
     text = raw if isinstance(raw, str) else ""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from fakturowo_ui.i18n import current_language, supported
+from fakturowo_ui.i18n import Phrase, current_language, supported
 from fakturowo_ui.services.errors import DomainError
 
 GROSZ = Decimal("0.01")
@@ -28,7 +28,7 @@ _NUMBER_RE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _ENGLISH_GROUPED_RE = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
-def _parse(raw: object, field: str, lang: str) -> Decimal:
+def _parse(raw: object, field: str | Phrase, lang: str) -> Decimal:
     if isinstance(raw, Decimal):
         text = str(raw)
     elif isinstance(raw, int) and not isinstance(raw, bool):
@@ -60,7 +60,7 @@ def _decimal_places(value: Decimal) -> int:
 
 def _parse_bounded(
     raw: object,
-    field: str,
+    field: str | Phrase,
     lang: str | None,
     *,
     step: Decimal,
@@ -86,14 +86,18 @@ def _parse_bounded(
     return value.quantize(step)
 
 
-def parse_price(raw: object, field: str = "Cena netto", lang: str | None = None) -> Decimal:
+def parse_price(
+    raw: object, field: str | Phrase = Phrase("field.net_price_short"), lang: str | None = None
+) -> Decimal:
     """A net price in złoty: 0 or more, at most 2 decimal places, at most MAX_PRICE."""
     from fakturowo_ui.i18n import formats
 
     return _parse_bounded(raw, field, lang, step=GROSZ, maximum=MAX_PRICE, shown=formats.amount, zero=True)
 
 
-def parse_quantity(raw: object, field: str = "Ilość", lang: str | None = None) -> Decimal:
+def parse_quantity(
+    raw: object, field: str | Phrase = Phrase("field.quantity"), lang: str | None = None
+) -> Decimal:
     """A quantity: more than 0, at most 3 decimal places, at most MAX_QUANTITY."""
     from fakturowo_ui.i18n import formats
 

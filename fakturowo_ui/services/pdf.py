@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from threading import Lock
 
-from fakturowo_ui.i18n import formats
+from fakturowo_ui.i18n import formats, t
 from fakturowo_ui.models import Document, DocumentItem
 from fakturowo_ui.services import documents
 from fakturowo_ui.services.nip import format_nip
@@ -465,16 +465,23 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines or [""]
 
 
-# Table columns: (title, x or right edge, align)
-_COLS = (
-    ("Lp.", MARGIN, "left"),
-    ("Nazwa", MARGIN + 22, "left"),
-    ("Ilość", 318, "right"),
-    ("J.m.", 324, "left"),
-    ("Cena netto", 412, "right"),
-    ("Wartość netto", 490, "right"),
-    ("VAT", PAGE_W - MARGIN, "right"),
-)
+# A Polish VAT invoice: its words are the catalogue's in Polish, whatever the account's language.
+INVOICE_LANGUAGE = "pl"
+
+
+def _columns() -> tuple[tuple[str, float, str], ...]:
+    """The table's columns: (title, x or right edge, align)."""
+    return (
+        (t("invoice.position", INVOICE_LANGUAGE), MARGIN, "left"),
+        (t("invoice.name", INVOICE_LANGUAGE), MARGIN + 22, "left"),
+        (t("invoice.quantity", INVOICE_LANGUAGE), 318, "right"),
+        (t("invoice.unit", INVOICE_LANGUAGE), 324, "left"),
+        (t("invoice.net_price", INVOICE_LANGUAGE), 412, "right"),
+        (t("invoice.net_value", INVOICE_LANGUAGE), 490, "right"),
+        (t("invoice.vat", INVOICE_LANGUAGE), PAGE_W - MARGIN, "right"),
+    )
+
+
 _NAME_WIDTH = 318 - 45 - (MARGIN + 22)
 _BOTTOM = PAGE_H - 60
 
@@ -489,13 +496,13 @@ def _party(canvas: Canvas, x: float, y: float, heading: str, name: str, address:
         canvas.text(x, y, line, 10)
         y += 13
     if nip:
-        canvas.text(x, y, f"NIP: {format_nip(nip)}", 10)
+        canvas.text(x, y, t("invoice.nip", INVOICE_LANGUAGE, nip=format_nip(nip)), 10)
         y += 13
     return y
 
 
-def _table_header(canvas: Canvas, y: float) -> float:
-    for title, x, align in _COLS:
+def _table_header(canvas: Canvas, y: float, columns: tuple[tuple[str, float, str], ...]) -> float:
+    for title, x, align in columns:
         if align == "right":
             canvas.text_right(x, y, title, 9)
         else:
@@ -509,33 +516,58 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
     lines = documents.lines_of(items)
     totals = documents.compute_totals(lines)
     canvas = Canvas()
+    columns = _columns()
     y = MARGIN + 20
-    canvas.text(MARGIN, y, f"Faktura VAT nr {document.number}", 18)
+    canvas.text(MARGIN, y, t("invoice.title", INVOICE_LANGUAGE, number=document.number), 18)
     y += 24
-    canvas.text(MARGIN, y, "Data wystawienia: " + formats.date(document.issue_date, "pl"), 10)
-    canvas.text(300, y, "Data sprzedaży: " + formats.date(document.sale_date, "pl"), 10)
+    canvas.text(
+        MARGIN,
+        y,
+        t("invoice.issue_date", INVOICE_LANGUAGE, date=formats.date(document.issue_date, INVOICE_LANGUAGE)),
+        10,
+    )
+    canvas.text(
+        300,
+        y,
+        t("invoice.sale_date", INVOICE_LANGUAGE, date=formats.date(document.sale_date, INVOICE_LANGUAGE)),
+        10,
+    )
     y += 30
     left = _party(
-        canvas, MARGIN, y, "Sprzedawca", document.seller_name, document.seller_address, document.seller_nip
+        canvas,
+        MARGIN,
+        y,
+        t("invoice.seller", INVOICE_LANGUAGE),
+        document.seller_name,
+        document.seller_address,
+        document.seller_nip,
     )
-    right = _party(canvas, 300, y, "Nabywca", document.buyer_name, document.buyer_address, document.buyer_nip)
+    right = _party(
+        canvas,
+        300,
+        y,
+        t("invoice.buyer", INVOICE_LANGUAGE),
+        document.buyer_name,
+        document.buyer_address,
+        document.buyer_nip,
+    )
     y = max(left, right) + 20
-    y = _table_header(canvas, y)
+    y = _table_header(canvas, y, columns)
     for position, line in enumerate(lines, start=1):
         name_lines = wrap(line.name, _NAME_WIDTH, 10)
         if y + 13 * len(name_lines) > _BOTTOM:
             canvas.new_page()
-            y = _table_header(canvas, MARGIN + 20)
+            y = _table_header(canvas, MARGIN + 20, columns)
         values = (
             str(position),
             None,
-            formats.quantity(line.quantity, "pl"),
+            formats.quantity(line.quantity, INVOICE_LANGUAGE),
             line.unit,
-            formats.amount(line.net_price, "pl"),
-            formats.amount(line.net_value, "pl"),
+            formats.amount(line.net_price, INVOICE_LANGUAGE),
+            formats.amount(line.net_value, INVOICE_LANGUAGE),
             documents.rate_label(line.vat_rate),
         )
-        for (_title, x, align), value in zip(_COLS, values, strict=True):
+        for (_title, x, align), value in zip(columns, values, strict=True):
             if value is None:
                 for offset, part in enumerate(name_lines):
                     canvas.text(x, y + 13 * offset, part, 10)
@@ -550,27 +582,34 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
         y = MARGIN + 20
     y += 14
     summary = (
-        ("Stawka VAT", 300),
-        ("Wartość netto", 390),
-        ("Kwota VAT", 470),
-        ("Wartość brutto", PAGE_W - MARGIN),
+        (t("invoice.vat_rate", INVOICE_LANGUAGE), 300),
+        (t("invoice.net_value", INVOICE_LANGUAGE), 390),
+        (t("invoice.vat_amount", INVOICE_LANGUAGE), 470),
+        (t("invoice.gross_value", INVOICE_LANGUAGE), PAGE_W - MARGIN),
     )
     canvas.text(250, y, summary[0][0], 9)
     for title, right in summary[1:]:
         canvas.text_right(right, y, title, 9)
     y += 14
     rows = [(documents.rate_label(r.vat_rate), r.net, r.vat, r.gross) for r in totals.by_rate]
-    rows.append(("Razem", totals.net, totals.vat, totals.gross))
+    rows.append((t("invoice.total", INVOICE_LANGUAGE), totals.net, totals.vat, totals.gross))
     for label, net, vat, gross in rows:
         canvas.text(250, y, label, 10)
         for (_title, right), amount in zip(summary[1:], (net, vat, gross), strict=True):
-            canvas.text_right(right, y, formats.amount(Decimal(amount), "pl"), 10)
+            canvas.text_right(right, y, formats.amount(Decimal(amount), INVOICE_LANGUAGE), 10)
         y += 14
     y += 12
-    canvas.text(MARGIN, y, f"Do zapłaty: {formats.amount(totals.gross, 'pl')} PLN", 14)
+    canvas.text(
+        MARGIN,
+        y,
+        t("invoice.to_pay", INVOICE_LANGUAGE, amount=formats.amount(totals.gross, INVOICE_LANGUAGE)),
+        14,
+    )
     y += 20
     if document.seller_bank_account:
-        canvas.text(MARGIN, y, f"Numer konta: {document.seller_bank_account}", 10)
+        canvas.text(
+            MARGIN, y, t("invoice.bank_account", INVOICE_LANGUAGE, account=document.seller_bank_account), 10
+        )
         y += 14
-    canvas.text(MARGIN, _BOTTOM + 30, "Wystawiono w Fakturowo", 8, gray=0.45)
-    return canvas.render(f"Faktura VAT {document.number}")
+    canvas.text(MARGIN, _BOTTOM + 30, t("invoice.footer", INVOICE_LANGUAGE), 8, gray=0.45)
+    return canvas.render(t("invoice.document_title", INVOICE_LANGUAGE, number=document.number))

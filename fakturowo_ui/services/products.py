@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from fakturowo_ui.i18n import N_
+from fakturowo_ui.i18n import N_, Phrase
 from fakturowo_ui.models import Product
 from fakturowo_ui.services import money
 from fakturowo_ui.services.errors import DomainError
@@ -45,12 +45,12 @@ def clean_vat_rate(raw: object) -> str:
 
 def clean_unit(raw: object) -> str:
     """A unit of measure: short free text, "szt." when left empty."""
-    return clean_text(raw, "Jednostka", 16) or "szt."
+    return clean_text(raw, Phrase("field.unit"), 16) or "szt."
 
 
 def _clean(form: ProductForm) -> dict[str, Any]:
     return {
-        "name": clean_text(form.name, "Nazwa", 200, required=True),
+        "name": clean_text(form.name, Phrase("field.name"), 200, required=True),
         "unit": clean_unit(form.unit),
         "net_price": money.parse_price(form.net_price),
         "vat_rate": clean_vat_rate(form.vat_rate),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from fakturowo_ui.i18n import Phrase
 from fakturowo_ui.models import SellerProfile
 from fakturowo_ui.services import nip as nips
 from fakturowo_ui.services.errors import DomainError
@@ -49,9 +50,9 @@ def get(session: Session, user_id: int) -> SellerProfile | None:
 
 def save(session: Session, user_id: int, form: SellerForm) -> SellerProfile:
     """Create or update the user's own seller details; every field is checked first."""
-    company_name = clean_text(form.company_name, "Nazwa firmy", 200, required=True)
+    company_name = clean_text(form.company_name, Phrase("field.company_name"), 200, required=True)
     nip = nips.clean(form.nip, required=True)
-    address = clean_text(form.address, "Adres", 500, required=True, multiline=True)
+    address = clean_text(form.address, Phrase("field.address"), 500, required=True, multiline=True)
     bank_account = clean_bank_account(form.bank_account)
     profile = get(session, user_id) or SellerProfile(user_id=user_id)
     profile.company_name, profile.nip = company_name, nip

@@ -407,7 +407,7 @@ def test_an_export_of_300_documents_reads_them_once_and_holds_every_file(app_env
         "pozycje_dokumentow.csv",
         *pdf_names,
     }
-    assert archive.read("CZYTAJ_MNIE.txt").decode() == export._README
+    assert archive.read("CZYTAJ_MNIE.txt").decode() == export.readme("pl")
     data = json.loads(archive.read("dane.json"))
     assert data["format"] == export.FORMAT and data["konto"] == {
         "id": user_id,

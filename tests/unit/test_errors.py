@@ -58,3 +58,19 @@ def test_every_key_the_services_raise_is_in_the_catalogue():
     assert len(raised) > 20, "the scan found too few DomainErrors to be looking at the services"
     missing = sorted((name, key) for name, key in raised if not has(key))
     assert missing == []
+
+
+def test_a_refusal_names_its_field_in_the_language_of_the_page_that_shows_it():
+    from fakturowo_ui.i18n import Phrase, use_language
+    from fakturowo_ui.services import money
+    from fakturowo_ui.services.listing import clean_text
+
+    with pytest.raises(DomainError) as price:
+        money.parse_price("dwanaście")
+    with pytest.raises(DomainError) as name:
+        clean_text("  ", Phrase("field.name"), 200, required=True)
+    assert price.value.message().startswith("Cena netto: ")
+    assert name.value.message() == "Nazwa: to pole jest wymagane."
+    with use_language("en"):
+        assert price.value.message().startswith("Net price: ")
+        assert name.value.message() == "Name: this field is required."

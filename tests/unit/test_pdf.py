@@ -235,3 +235,30 @@ def test_a_subset_renders_like_a_subset_of_the_whole_font(tmp_path):
     ]
     assert glyphs[0] < glyphs[1] / 4
     assert pngs[0] == pngs[1]
+
+
+def test_the_invoice_is_polish_whatever_the_language_of_the_page_that_asks_for_it():
+    """A Polish VAT invoice: its labels are the catalogue's in Polish, also for an English account."""
+    from fakturowo_ui.i18n import use_language
+
+    polish = pdf.render_invoice(*invoice())
+    with use_language("en"):
+        english_page = pdf.render_invoice(*invoice())
+    assert english_page == polish
+    text = pdf_reader.page_texts(polish)[0]
+    for label in (
+        "Faktura VAT nr FV 12/11/2026",
+        "Data wystawienia: 23-11-2026",
+        "Data sprzedaży: 22-11-2026",
+    ):
+        assert label in text
+    for label in (
+        "Sprzedawca",
+        "Nabywca",
+        "NIP: 526-025-02-74",
+        "Wartość brutto",
+        "Razem",
+        "Wystawiono w Fakturowo",
+    ):
+        assert label in text
+    assert "Do zapłaty: 369,00 PLN" in text and "Numer konta: 12 1020 1026 0000 0402 0207 0123" in text
