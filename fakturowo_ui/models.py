@@ -62,6 +62,13 @@ class User(SQLModel, table=True):
     language: str = Field(
         default="pl", sa_column=sa.Column(sa.String(8), nullable=False, server_default="pl")
     )
+    # Two-step login (issue 12, migration 0006): None (off), "app" (TOTP) or "email".
+    two_step_method: str | None = Field(default=None, sa_column=sa.Column(sa.String(8)))
+    # The TOTP key, encrypted (services/two_step.py); the one being set up until it is confirmed.
+    two_step_secret: str | None = Field(default=None, sa_column=sa.Column(sa.String(255)))
+    two_step_pending_secret: str | None = Field(default=None, sa_column=sa.Column(sa.String(255)))
+    # The last TOTP time step accepted: a code of it or an earlier step is never accepted again.
+    two_step_last_step: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
 
     def __repr__(self) -> str:
         return f"User(id={self.id})"
@@ -106,6 +113,14 @@ class AuthSession(SQLModel, table=True):
     must_change_password: bool = Field(
         default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
     )
+    # The browser's User-Agent as it logged in (cut to 300 characters) and its shortened address
+    # (services/security_log.shorten_ip): the region "Aktywne sesje" (issue 12).
+    user_agent: str = Field(
+        default="", sa_column=sa.Column(sa.String(300), nullable=False, server_default=sa.text("''"))
+    )
+    ip_prefix: str = Field(
+        default="", sa_column=sa.Column(sa.String(64), nullable=False, server_default=sa.text("''"))
+    )
 
 
 class OneTimeToken(SQLModel, table=True):
@@ -137,6 +152,48 @@ class OneTimeToken(SQLModel, table=True):
     )
     # Where a login code leads after the cookie is set (a path of this app).
     next_path: str | None = Field(default=None, sa_column=sa.Column(sa.String(512)))
+    # Issue 12: the keyed digest of a short code e-mailed for this token (two-step login by
+    # e-mail), and the address an address-change link confirms.
+    code_hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    new_email: str | None = Field(default=None, sa_column=sa.Column(sa.String(254)))
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of a user's single-use recovery codes for two-step login; only its digest is stored."""
+
+    __tablename__: ClassVar[str] = "recovery_code"
+    __table_args__ = (_NO_REUSE,)
+
+    id: int = Field(default=None, sa_column=_pk())
+    user_id: int = Field(sa_column=_owner_fk())
+    code_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    created_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    used_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+
+
+class SecurityEvent(SQLModel, table=True):
+    """The account's security history (/konto/historia): kept 90 days, deleted with the account.
+
+    Only a shortened address (IPv4 /24, IPv6 /48) is kept, never the full one.
+    """
+
+    __tablename__: ClassVar[str] = "security_event"
+    __table_args__ = (
+        sa.Index("ix_security_event_user_at", "user_id", "at"),
+        sa.Index("ix_security_event_at", "at"),
+        _NO_REUSE,
+    )
+
+    id: int = Field(default=None, sa_column=_pk())
+    user_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    user_agent: str = Field(default="", sa_column=sa.Column(sa.String(300), nullable=False))
+    ip_prefix: str = Field(default="", sa_column=sa.Column(sa.String(64), nullable=False))
+    # What the event needs besides its kind (e.g. a partly masked new address); never a secret.
+    detail: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
 
 
 class SpentToken(SQLModel, table=True):

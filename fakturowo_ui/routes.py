@@ -31,6 +31,11 @@ PRODUCTS = "/produkty/"
 SELLER_SETTINGS = "/ustawienia/"
 # GET is the page with the button; POST (api.py) is RFC 8058's one-click unsubscribe.
 UNSUBSCRIBE = "/wypisz/"
+# Account security (issue 12): the second step of a login with two-step login on, the
+# security history, and the page the new address's confirmation link opens.
+LOGIN_SECOND_STEP = "/logowanie/weryfikacja/"
+SECURITY_HISTORY = "/konto/historia/"
+CONFIRM_NEW_EMAIL = "/potwierdz-nowy-email/"
 
 # Every page the app registers (fakturowo_ui.py).
 PAGES = (
@@ -49,9 +54,21 @@ PAGES = (
     PRODUCTS,
     SELLER_SETTINGS,
     UNSUBSCRIBE,
+    LOGIN_SECOND_STEP,
+    SECURITY_HISTORY,
+    CONFIRM_NEW_EMAIL,
 )
 # The pages that need a logged-in user: the only places a login may lead back to (`?next=`).
-PRIVATE_PAGES = (ACCOUNT, PASSWORD_CHANGE, CLIENTS, PRODUCTS, DOCUMENTS, SELLER_SETTINGS, ISSUE_INVOICE)
+PRIVATE_PAGES = (
+    ACCOUNT,
+    PASSWORD_CHANGE,
+    CLIENTS,
+    PRODUCTS,
+    DOCUMENTS,
+    SELLER_SETTINGS,
+    ISSUE_INVOICE,
+    SECURITY_HISTORY,
+)
 
 # -- the same pages with a query the page reads ----------------------------------------------------
 # After POST /auth/session refused its one-time code.
@@ -91,6 +108,11 @@ def password_reset_link(token: str) -> str:
 def confirm_deletion_link(token: str) -> str:
     """The deletion confirmation page for this link's token (the mail "Potwierdź usunięcie konta")."""
     return _with_token(CONFIRM_DELETION, token)
+
+
+def confirm_new_email_link(token: str) -> str:
+    """The page that confirms a new account address (the mail "Potwierdź nowy adres email")."""
+    return _with_token(CONFIRM_NEW_EMAIL, token)
 
 
 def unsubscribe_link(token: str) -> str:

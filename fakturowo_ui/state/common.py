@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import reflex as rx
 
 from fakturowo_ui.i18n import t, tn
-from fakturowo_ui.services import subscriptions
+from fakturowo_ui.services import security_log, subscriptions
 from fakturowo_ui.services.client_address import client_address
 from fakturowo_ui.settings import get_settings
 
@@ -32,6 +32,14 @@ def client_ip(state: rx.State) -> str:
         headers.get(SOCKET_PEER_HEADER),
         headers.get("x-forwarded-for"),
         get_settings().trusted_proxies,
+    )
+
+
+def origin(state: rx.State) -> security_log.Origin:
+    """Where this tab's event comes from, as the security history keeps it (issue 12)."""
+    user_agent = state.router.headers.raw_headers.get("user-agent", "")
+    return security_log.Origin(
+        ip=client_ip(state), user_agent=user_agent if isinstance(user_agent, str) else ""
     )
 
 
