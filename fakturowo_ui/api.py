@@ -46,9 +46,11 @@ from fakturowo_ui.services import (
     export,
     password_change,
     pdf,
+    security_log,
     sessions,
     unsubscribe,
 )
+from fakturowo_ui.services.client_address import client_address
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.settings import get_settings
 
@@ -68,6 +70,15 @@ def _same_origin(request: Request) -> bool:
     if fetch_site is not None:
         return fetch_site == "same-origin"
     return request.headers.get("origin") == get_settings().base_origin
+
+
+def request_origin(request: Request) -> security_log.Origin:
+    """Where a request comes from, as sessions and the security history keep it (issue 12): the
+    client's address (through FAKTUROWO_TRUSTED_PROXIES, as the pages' events see it) and its
+    User-Agent."""
+    peer = request.client.host if request.client else None
+    ip = client_address(peer, request.headers.get("x-forwarded-for"), get_settings().trusted_proxies)
+    return security_log.Origin(ip=ip, user_agent=request.headers.get("user-agent", ""))
 
 
 def _redirect(path: str) -> RedirectResponse:
@@ -149,7 +160,9 @@ async def start_session(request: Request) -> Response:
     code = await _posted_code(request)
     if isinstance(code, Response):
         return code
-    result = await run_in_threadpool(accounts.exchange_login_code, code) if code else None
+    result = (
+        await run_in_threadpool(accounts.exchange_login_code, code, request_origin(request)) if code else None
+    )
     if result is None:
         return _redirect(routes.in_language(routes.LOGIN_CODE_REFUSED, _browser_language(request)))
     token, next_path = result
@@ -201,7 +214,11 @@ async def rotate_session(request: Request) -> Response:
     code = await _posted_code(request)
     if isinstance(code, Response):
         return code
-    result = await run_in_threadpool(password_change.exchange_rotation_code, code) if code else None
+    result = (
+        await run_in_threadpool(password_change.exchange_rotation_code, code, request_origin(request))
+        if code
+        else None
+    )
     if result is None:
         response = _redirect(routes.in_language(routes.LOGIN_CODE_REFUSED, _browser_language(request)))
         _clear_session_cookie(response)

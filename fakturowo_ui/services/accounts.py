@@ -29,6 +29,7 @@ from fakturowo_ui.services import (
     password_policy,
     passwords,
     ratelimit,
+    security_log,
     sessions,
 )
 from fakturowo_ui.services.consents import Consent, ConsentSource
@@ -310,7 +311,9 @@ def _issue_login_code(email: str, user_id: int, new_hash: str | None, next_path:
     return code
 
 
-def exchange_login_code(code: str) -> tuple[str, str] | None:
+def exchange_login_code(
+    code: str, origin: security_log.Origin = security_log.NOWHERE
+) -> tuple[str, str] | None:
     """Consume a login code: (session token for the cookie, path to go to), or None."""
     with session_scope(write_lock=True) as session:
         found = onetime.find_usable(session, code, onetime.TokenPurpose.LOGIN_CODE)
@@ -322,7 +325,7 @@ def exchange_login_code(code: str) -> tuple[str, str] | None:
         # The periodic password change, when due, marks the session: until the new password
         # is set it serves only /zmiana-hasla (see sessions.resolve).
         must_change = password_policy.change_is_due(user)
-        token = sessions.create(session, user.id, must_change_password=must_change)
+        token = sessions.create(session, user.id, must_change_password=must_change, origin=origin)
         audit.info("login user_id=%s must_change_password=%s", user.id, must_change)
         # The account's language decides where it lands (CONTRACT.md: the choice is kept on the
         # account); api.py copies it into the browser's language cookie.

@@ -19,7 +19,17 @@ from fakturowo_ui import routes
 from fakturowo_ui.db import rows_changed, session_scope
 from fakturowo_ui.i18n import N_, t
 from fakturowo_ui.models import User
-from fakturowo_ui.services import blocking, clock, mail, onetime, passwords, ratelimit, sessions, userdata
+from fakturowo_ui.services import (
+    blocking,
+    clock,
+    mail,
+    onetime,
+    passwords,
+    ratelimit,
+    security_log,
+    sessions,
+    userdata,
+)
 from fakturowo_ui.services.errors import DomainError, field_error, form_error
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.services.sessions import CurrentUser
@@ -116,7 +126,9 @@ def changed_recently_for(
     return changed_at is not None and clock.now() - changed_at <= within
 
 
-def exchange_rotation_code(code: str) -> tuple[str, str] | None:
+def exchange_rotation_code(
+    code: str, origin: security_log.Origin = security_log.NOWHERE
+) -> tuple[str, str] | None:
     """Consume a code from change_password: (new session token, path to go to), or None."""
     with session_scope(write_lock=True) as session:
         found = onetime.find_usable(session, code, onetime.TokenPurpose.ROTATE_SESSION)
@@ -124,7 +136,7 @@ def exchange_rotation_code(code: str) -> tuple[str, str] | None:
             return None
         row, user = found
         # Never marked "must change": the password was changed a moment ago.
-        token = sessions.create(session, user.id)
+        token = sessions.create(session, user.id, origin=origin)
         return token, row.next_path or routes.ACCOUNT
 
 

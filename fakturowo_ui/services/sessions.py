@@ -15,7 +15,7 @@ from starlette.requests import cookie_parser
 
 from fakturowo_ui.db import rows_changed
 from fakturowo_ui.models import AuthSession, User
-from fakturowo_ui.services import clock
+from fakturowo_ui.services import clock, security_log
 from fakturowo_ui.services.tokens import digest, looks_like_token, new_token
 
 COOKIE_NAME = "fakturowo_session"
@@ -35,8 +35,18 @@ class CurrentUser:
     must_change_password: bool
 
 
-def create(session: Session, user_id: int, *, must_change_password: bool = False) -> str:
-    """A new session for the user; returns the cookie's token (the only time it is in clear)."""
+def create(
+    session: Session,
+    user_id: int,
+    *,
+    must_change_password: bool = False,
+    origin: security_log.Origin = security_log.NOWHERE,
+) -> str:
+    """A new session for the user; returns the cookie's token (the only time it is in clear).
+
+    `origin` is the browser that logged in: its User-Agent and shortened address name the session
+    in "Aktywne sesje" (issue 12).
+    """
     token = new_token()
     now = clock.now()
     session.add(
@@ -47,6 +57,8 @@ def create(session: Session, user_id: int, *, must_change_password: bool = False
             last_seen_at=now,
             expires_at=now + ABSOLUTE_LIFETIME,
             must_change_password=must_change_password,
+            user_agent=(origin.user_agent or "")[: security_log.USER_AGENT_LENGTH],
+            ip_prefix=security_log.shorten_ip(origin.ip),
         )
     )
     session.flush()

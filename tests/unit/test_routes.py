@@ -44,6 +44,9 @@ def test_the_pages_and_endpoints_keep_their_urls():
         "/produkty/",
         "/ustawienia/",
         "/wypisz/",
+        "/logowanie/weryfikacja/",
+        "/konto/historia/",
+        "/potwierdz-nowy-email/",
     )
     assert routes.ENDPOINTS == (
         "/auth/session",
