@@ -7,6 +7,7 @@ import reflex as rx
 
 from fakturowo_ui import routes, state_store
 from fakturowo_ui.api import api, security_headers
+from fakturowo_ui.components.layout import compiling_page
 from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.i18n import LANGUAGES, t, use_language
 from fakturowo_ui.logging_setup import configure_logging
@@ -15,7 +16,15 @@ from fakturowo_ui.pages.catalog import clients_page, products_page
 from fakturowo_ui.pages.confirm import confirm_email
 from fakturowo_ui.pages.deletion import confirm_deletion
 from fakturowo_ui.pages.documents import documents_page
-from fakturowo_ui.pages.help import help_delete_account
+from fakturowo_ui.pages.help import (
+    help_consents,
+    help_data_export,
+    help_delete_account,
+    help_index,
+    help_periodic_change,
+    help_two_step,
+    not_found,
+)
 from fakturowo_ui.pages.home import home
 from fakturowo_ui.pages.issue import issue_page
 from fakturowo_ui.pages.login import login
@@ -34,7 +43,7 @@ from fakturowo_ui.state.documents import DocumentsState
 from fakturowo_ui.state.issue import IssueState
 from fakturowo_ui.state.language import LanguageState, PageLanguage
 from fakturowo_ui.state.login import LoginState
-from fakturowo_ui.state.pages import HomeState
+from fakturowo_ui.state.pages import HomeState, NavState
 from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState
 from fakturowo_ui.state.password_reset import PasswordResetState
 from fakturowo_ui.state.register import RegisterState
@@ -73,7 +82,13 @@ PAGES: list[tuple[str, Callable[[], rx.Component], str, list]] = [
     (routes.CONFIRM_EMAIL, confirm_email, "confirm.title", [ConfirmState.on_load]),
     (routes.ACCOUNT, account, "account.title", [AccountState.on_load, PeriodicChangeState.on_load]),
     (routes.CONFIRM_DELETION, confirm_deletion, "deletion.confirm.title", [DeletionConfirmState.on_load]),
-    (routes.HELP_DELETE_ACCOUNT, help_delete_account, "help.title", []),
+    # The help (issue 13): public pages whose menu follows whether the visitor is logged in.
+    (routes.HELP, help_index, "help.index.title", [NavState.on_load]),
+    (routes.HELP_PERIODIC_CHANGE, help_periodic_change, "help.periodic.title", [NavState.on_load]),
+    (routes.HELP_CONSENTS, help_consents, "help.consents.title", [NavState.on_load]),
+    (routes.HELP_DATA_EXPORT, help_data_export, "help.export.title", [NavState.on_load]),
+    (routes.HELP_TWO_STEP, help_two_step, "help.two_step.title", [NavState.on_load]),
+    (routes.HELP_DELETE_ACCOUNT, help_delete_account, "help.title", [NavState.on_load]),
     # User data (issue 6): a new invoice, documents, clients, products and seller details.
     (routes.ISSUE_INVOICE, issue_page, "issue.title", [IssueState.on_load]),
     (routes.DOCUMENTS, documents_page, "documents.title", [DocumentsState.on_load]),
@@ -87,12 +102,15 @@ PAGES: list[tuple[str, Callable[[], rx.Component], str, list]] = [
 ]
 
 
-def in_language(lang: str, page_function: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-    """The page function, evaluated (when Reflex compiles the page) with t() answering in `lang`."""
+def in_language(
+    lang: str, page_function: Callable[[], rx.Component], route: str = ""
+) -> Callable[[], rx.Component]:
+    """The page function, evaluated (when Reflex compiles the page) with t() answering in `lang`,
+    as the page at `route` (its menu link is marked current)."""
 
     @functools.wraps(page_function)
     def localized() -> rx.Component:
-        with use_language(lang):
+        with use_language(lang), compiling_page(route):
             return page_function()
 
     return localized
@@ -101,11 +119,19 @@ def in_language(lang: str, page_function: Callable[[], rx.Component]) -> Callabl
 for lang in LANGUAGES:
     for route, page_function, title_key, on_load in PAGES:
         app.add_page(
-            in_language(lang, page_function),
+            in_language(lang, page_function, route),
             route=routes.in_language(route, lang),
             title=t(title_key, lang),
             # First, the remembered (or the browser's preferred) language of the visitor.
             on_load=[LanguageState.on_load, *on_load],
         )
+# Any other address (issue 13): a Polish page that says so, with the menu and a way on. Reflex has
+# one 404 page for the whole app, so it is in the default language.
+app.add_page(
+    in_language("pl", not_found),
+    route="404",
+    title=t("not_found.title", "pl"),
+    on_load=[NavState.on_load],
+)
 # The daily work inside the app (every worker starts it; a database lock lets one run it per day).
 app.register_lifespan_task(daily_work_loop)

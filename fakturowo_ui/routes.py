@@ -24,6 +24,12 @@ ACCOUNT = "/konto/"
 PASSWORD_CHANGE = "/zmiana-hasla/"
 CONFIRM_DELETION = "/usun-konto/"
 HELP_DELETE_ACCOUNT = "/pomoc/jak-usunac-konto-uzytkownika/"
+# The help index and an article per feature of the account page, each linked from its region.
+HELP = "/pomoc/"
+HELP_PERIODIC_CHANGE = "/pomoc/okresowa-zmiana-hasla/"
+HELP_CONSENTS = "/pomoc/zgody-na-wiadomosci/"
+HELP_DATA_EXPORT = "/pomoc/kopia-danych/"
+HELP_TWO_STEP = "/pomoc/logowanie-dwustopniowe/"
 ISSUE_INVOICE = "/wystaw/"
 DOCUMENTS = "/dokumenty/"
 CLIENTS = "/klienci/"
@@ -57,7 +63,14 @@ PAGES = (
     LOGIN_SECOND_STEP,
     SECURITY_HISTORY,
     CONFIRM_NEW_EMAIL,
+    HELP,
+    HELP_PERIODIC_CHANGE,
+    HELP_CONSENTS,
+    HELP_DATA_EXPORT,
+    HELP_TWO_STEP,
 )
+# The help pages: public, with the logged-in menu when the visitor is logged in.
+HELP_PAGES = (HELP, HELP_PERIODIC_CHANGE, HELP_CONSENTS, HELP_DATA_EXPORT, HELP_TWO_STEP, HELP_DELETE_ACCOUNT)
 # The pages that need a logged-in user: the only places a login may lead back to (`?next=`).
 PRIVATE_PAGES = (
     ACCOUNT,

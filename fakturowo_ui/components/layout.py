@@ -7,22 +7,56 @@ Plain HTML elements, styled by assets/styles.css: every input has a <label for>,
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.i18n import current_language, t
+from fakturowo_ui.settings import get_settings
 from fakturowo_ui.state.auth import LogoutState
 from fakturowo_ui.state.language import LanguageState
 
+# The page being compiled (its address without the language prefix): the menu marks its link
+# with aria-current="page". Set by fakturowo_ui.py around each page function.
+_compiling: contextvars.ContextVar[str] = contextvars.ContextVar("fakturowo_compiling_page", default="")
+
+
+@contextlib.contextmanager
+def compiling_page(route: str) -> Iterator[None]:
+    """Compile a page function as the page at `route` (the menu marks it as the current one)."""
+    reset = _compiling.set(route)
+    try:
+        yield
+    finally:
+        _compiling.reset(reset)
+
 
 def _nav_link(label: str, href: str) -> rx.Component:
-    return rx.el.li(rx.el.a(label, href=routes.here(href), class_name="nav-link"))
+    current = _compiling.get()
+    here = current == href or (href == routes.HELP and current in routes.HELP_PAGES)
+    props: dict[str, Any] = {"aria_current": "page"} if here else {}
+    return rx.el.li(rx.el.a(label, href=routes.here(href), class_name="nav-link", **props))
 
 
-def navbar(private: bool) -> rx.Component:
-    """The top bar: the app's sections for a logged-in user, login and registration otherwise."""
+def navbar(private: bool | rx.Var) -> rx.Component:
+    """The top bar: the app's sections for a logged-in user, login and registration otherwise;
+    for a public page that may be visited either way, `private` is a state var deciding it."""
+    if isinstance(private, rx.Var):
+        nav = rx.cond(private, _nav_list(True), _nav_list(False))
+    else:
+        nav = _nav_list(private)
+    return rx.el.header(
+        rx.el.a(t("app.name"), href=routes.here(routes.HOME), class_name="brand"),
+        rx.el.nav(nav, aria_label=t("nav.main")),
+        class_name="topbar",
+    )
+
+
+def _nav_list(private: bool) -> rx.Component:
     if private:
         links = [
             _nav_link(t("nav.issue"), routes.ISSUE_INVOICE),
@@ -31,7 +65,7 @@ def navbar(private: bool) -> rx.Component:
             _nav_link(t("nav.products"), routes.PRODUCTS),
             _nav_link(t("nav.account"), routes.ACCOUNT),
             _nav_link(t("nav.settings"), routes.SELLER_SETTINGS),
-            _nav_link(t("nav.help"), routes.HELP_DELETE_ACCOUNT),
+            _nav_link(t("nav.help"), routes.HELP),
             rx.el.li(
                 rx.el.button(
                     t("nav.logout"),
@@ -43,15 +77,11 @@ def navbar(private: bool) -> rx.Component:
         ]
     else:
         links = [
-            _nav_link(t("nav.help"), routes.HELP_DELETE_ACCOUNT),
+            _nav_link(t("nav.help"), routes.HELP),
             _nav_link(t("nav.login"), routes.LOGIN),
             _nav_link(t("nav.register"), routes.REGISTER),
         ]
-    return rx.el.header(
-        rx.el.a(t("app.name"), href=routes.here(routes.HOME), class_name="brand"),
-        rx.el.nav(rx.el.ul(*links, class_name="nav-list"), aria_label=t("nav.main")),
-        class_name="topbar",
-    )
+    return rx.el.ul(*links, class_name="nav-list")
 
 
 def language_switch() -> rx.Component:
@@ -66,15 +96,29 @@ def language_switch() -> rx.Component:
     )
 
 
-def page(*children: rx.Component, title: str, private: bool = False) -> rx.Component:
-    """A whole page, in the language it is compiled in: navigation, a main landmark with the
-    page's <h1>, a footer with the language switch."""
+MAIN_ID = "tresc"
+
+
+def page(*children: rx.Component, title: str, private: bool | rx.Var = False) -> rx.Component:
+    """A whole page, in the language it is compiled in: a link that skips to the content,
+    navigation, a main landmark with the page's <h1>, a footer with the contact and the
+    language switch."""
     return rx.el.div(
+        rx.el.a(t("nav.skip_to_content"), href=f"#{MAIN_ID}", class_name="skip-link"),
         navbar(private),
-        rx.el.main(rx.el.h1(title), *children, class_name="content"),
-        rx.el.footer(rx.el.p("© Fakturowo"), rx.el.p(language_switch()), class_name="footer"),
+        rx.el.main(rx.el.h1(title), *children, id=MAIN_ID, tab_index=-1, class_name="content"),
+        rx.el.footer(*_footer_lines(), class_name="footer"),
         lang=current_language(),
     )
+
+
+def _footer_lines() -> list[rx.Component]:
+    lines = [rx.el.p("© Fakturowo")]
+    support = get_settings().support_email
+    if support:
+        lines.append(rx.el.p(t("footer.contact"), " ", rx.el.a(support, href=f"mailto:{support}")))
+    lines.append(rx.el.p(language_switch()))
+    return lines
 
 
 def region(heading: rx.Var | str, region_id: str, *children: rx.Component) -> rx.Component:
@@ -111,6 +155,13 @@ def message(
             class_name=kind,
             **props,
         ),
+    )
+
+
+def help_link(title_key: str, href: str) -> rx.Component:
+    """The link from a region of /konto to its help article ("Pomoc: <the article's title>")."""
+    return rx.el.p(
+        rx.el.a(t("account.help_link", title=t(title_key)), href=routes.here(href)), class_name="hint"
     )
 
 

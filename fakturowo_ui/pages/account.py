@@ -4,7 +4,15 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import posted_form
-from fakturowo_ui.components.layout import checkbox, message, page, region, submit_button, when_loaded
+from fakturowo_ui.components.layout import (
+    checkbox,
+    help_link,
+    message,
+    page,
+    region,
+    submit_button,
+    when_loaded,
+)
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.account import AccountState, ConsentsState
 from fakturowo_ui.state.deletion import DeletionRequestState
@@ -39,6 +47,7 @@ def _periodic_change() -> rx.Component:
             on_submit=state.save,
         ),
         rx.el.p(rx.el.a(t("account.periodic.change_now"), href=routes.here(routes.PASSWORD_CHANGE))),
+        help_link("help.periodic.title", routes.HELP_PERIODIC_CHANGE),
     )
 
 
@@ -76,6 +85,7 @@ def _consents() -> rx.Component:
             ),
             on_submit=ConsentsState.save_consents,
         ),
+        help_link("help.consents.title", routes.HELP_CONSENTS),
     )
 
 
@@ -92,7 +102,15 @@ def _export() -> rx.Component:
     # User data (issue 6): the ZIP is built in the background, then downloads by itself.
     state = ExportState
     return rx.el.div(
-        rx.el.p(t("export.lead"), class_name="hint"),
+        rx.el.p(
+            t("export.lead"),
+            " ",
+            rx.el.a(
+                t("account.help_link", title=t("help.export.title")),
+                href=routes.here(routes.HELP_DATA_EXPORT),
+            ),
+            class_name="hint",
+        ),
         rx.el.button(
             rx.cond(state.busy, t("common.working"), t("account.export.submit")),
             type="button",
@@ -135,6 +153,7 @@ def _deletion() -> rx.Component:
             on_submit=DeletionRequestState.request,
         ),
         _export(),
+        help_link("help.title", routes.HELP_DELETE_ACCOUNT),
     )
 
 

@@ -17,3 +17,15 @@ class HomeState(rx.State):
         if await resolve_user(self) is not None:
             return rx.redirect(routes.here(routes.ACCOUNT))
         return None
+
+
+class NavState(rx.State):
+    """Whether the visitor of a public page (help, not found) is logged in: the menu follows it,
+    so a logged-in user never thinks he was logged out there."""
+
+    logged_in: bool = False
+
+    @rx.event
+    async def on_load(self):
+        """Check the session (nothing private is shown; only the menu changes)."""
+        self.logged_in = await resolve_user(self) is not None

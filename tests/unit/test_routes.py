@@ -47,6 +47,11 @@ def test_the_pages_and_endpoints_keep_their_urls():
         "/logowanie/weryfikacja/",
         "/konto/historia/",
         "/potwierdz-nowy-email/",
+        "/pomoc/",
+        "/pomoc/okresowa-zmiana-hasla/",
+        "/pomoc/zgody-na-wiadomosci/",
+        "/pomoc/kopia-danych/",
+        "/pomoc/logowanie-dwustopniowe/",
     )
     assert routes.ENDPOINTS == (
         "/auth/session",
