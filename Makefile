@@ -54,8 +54,11 @@ migrate: setup
 	$(BIN)/alembic upgrade head
 
 run: export FAKTUROWO_BASE_URL ?= http://localhost:$(PORT)
+# Reflex's output goes through fakturowo_ui/console.py, which says which address to open (the base
+# URL, not Reflex's 0.0.0.0) and where the local outbox is.
 run: migrate translations
-	$(BIN)/reflex run --env prod --frontend-port $(PORT)$(if $(strip $(BACKEND_HOST)), --backend-host $(BACKEND_HOST))
+	set -o pipefail; COLUMNS=200 $(BIN)/reflex run --env prod --frontend-port $(PORT)$(if $(strip $(BACKEND_HOST)), --backend-host $(BACKEND_HOST)) 2>&1 \
+		| $(BIN)/python -u -m fakturowo_ui.console
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 chromium:

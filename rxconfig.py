@@ -31,8 +31,9 @@ config = rx.Config(
     # connection's headers (the session cookie) would be pickled into files.
     state_manager_mode=StateManagerMode.REDIS if _settings.redis_url else StateManagerMode.MEMORY,
     redis_url=_settings.redis_url,
-    # The socket and every endpoint accept only the app's own origin.
-    cors_allowed_origins=[_settings.base_origin],
+    # The socket and every endpoint accept only the app's own origin (and, in local use, its
+    # loopback aliases: localhost and 127.0.0.1 alike).
+    cors_allowed_origins=list(_settings.accepted_origins),
     plugins=[],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -69,7 +69,7 @@ def _same_origin(request: Request) -> bool:
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None:
         return fetch_site == "same-origin"
-    return request.headers.get("origin") == get_settings().base_origin
+    return request.headers.get("origin") in get_settings().accepted_origins
 
 
 def request_origin(request: Request) -> security_log.Origin:

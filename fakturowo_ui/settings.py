@@ -52,12 +52,27 @@ class Settings:
     # Backend worker processes (Granian's workers, set through rxconfig.py); more than one only
     # with Redis (shared state) and PostgreSQL (safe concurrent writers), see _workers.
     workers: int = 1
+    # The contact shown in every mail and the footer (FAKTUROWO_SUPPORT_EMAIL); None: not shown.
+    support_email: str | None = None
 
     @property
     def base_origin(self) -> str:
         """The scheme://host[:port] part of the base URL, the only origin the app accepts."""
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def accepted_origins(self) -> tuple[str, ...]:
+        """The origins whose pages may open the socket and post to the endpoints: the base URL's,
+        and in local use (a loopback base URL) its loopback aliases on the same port, so that
+        http://127.0.0.1:3000 works as well as http://localhost:3000 (issue 13)."""
+        parts = urlsplit(self.base_url)
+        host = (parts.hostname or "").lower()
+        if host not in _LOOPBACK_NAMES:
+            return (self.base_origin,)
+        port = f":{parts.port}" if parts.port else ""
+        aliases = tuple(f"{parts.scheme}://{name}{port}" for name in ("localhost", "127.0.0.1", "[::1]"))
+        return (self.base_origin, *(origin for origin in aliases if origin != self.base_origin))
 
     @property
     def secure_cookies(self) -> bool:
@@ -77,6 +92,10 @@ class Settings:
     def link(self, path: str) -> str:
         """An absolute link under the base URL, never built from a request's Host header."""
         return self.base_url + path
+
+
+# Host names of this machine itself (urlsplit gives IPv6 hosts without their brackets).
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 def _get(env: dict[str, str], name: str) -> str | None:
@@ -187,6 +206,24 @@ def _trusted_proxies(env: dict[str, str]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def _support_email(env: dict[str, str]) -> str | None:
+    """FAKTUROWO_SUPPORT_EMAIL: one plain address (it goes into mails and a mailto: link)."""
+    name = "FAKTUROWO_SUPPORT_EMAIL"
+    raw = _get(env, name)
+    if raw is None:
+        return None
+    local, at, domain = raw.partition("@")
+    if (
+        not at
+        or not local
+        or "." not in domain.strip(".")
+        or len(raw) > 254
+        or any(c.isspace() or c in '<>()[],;:\\"@' or ord(c) < 32 for c in local + domain)
+    ):
+        raise SettingsError(f"{name}: expected one e-mail address such as pomoc@example.pl, got {raw!r}")
+    return raw
+
+
 def _workers(env: dict[str, str], db_url: str, redis_url: str | None) -> int:
     """FAKTUROWO_WORKERS: one per core with PostgreSQL and Redis, else 1.
 
@@ -243,6 +280,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rate_limits=True if rate_limits_raw is None else parse_bool("FAKTUROWO_RATE_LIMITS", rate_limits_raw),
         trusted_proxies=_trusted_proxies(env),
         workers=_workers(env, db_url, redis_url),
+        support_email=_support_email(env),
     )
 
 

@@ -15,6 +15,7 @@ for the user's mailbox during development. No log line carries a link, a token o
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import re
@@ -25,7 +26,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import jinja2
@@ -126,7 +127,7 @@ def render(
                 raise ValueError(f"{name} must be a path of this app")
             value = settings.link(routes.in_language(value, lang))
         values[name] = value
-    context: dict[str, object] = {**values, "lang": lang}
+    context: dict[str, object] = {**values, "lang": lang, "support_email": settings.support_email}
     with i18n.use_language(lang):
         text_template = _ENV.get_template(f"{template}.txt")
         subject = "".join(text_template.blocks["subject"](text_template.new_context(context))).strip()
@@ -144,7 +145,8 @@ def build_message(mail: Mail, settings: Settings) -> EmailMessage:
     message["From"] = settings.mail_from
     message["To"] = mail.to
     message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False)
+    # The real zone (Europe/Warsaw, +0100 or +0200), not "-0000", which says the zone is unknown.
+    message["Date"] = format_datetime(dt.datetime.now(clock.WARSAW))
     domain = settings.mail_from.rsplit("@", 1)[-1].strip("> ") or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
     for name, value in mail.headers.items():

@@ -140,7 +140,12 @@ def test_rxconfig_keeps_state_in_memory_without_redis(reload_rxconfig, monkeypat
     config = reload_rxconfig()
     assert config.state_manager_mode == "memory"
     assert not config.redis_url
-    assert config.cors_allowed_origins == ["http://localhost:3000"]
+    # Local use: localhost and 127.0.0.1 (and ::1) alike open the same app.
+    assert config.cors_allowed_origins == [
+        "http://localhost:3000",
+        "http://127.0.0.1:3000",
+        "http://[::1]:3000",
+    ]
     assert config.telemetry_enabled is False
 
 

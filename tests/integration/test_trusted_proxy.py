@@ -178,7 +178,8 @@ def _make_run(env_extra: dict[str, str]) -> str:
         ["make", "-n", "run"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True
     )
     [line] = [line for line in out.stdout.splitlines() if "reflex run" in line]
-    return line
+    # Reflex's own command, without the console filter its output is piped through.
+    return line.split(" 2>&1", 1)[0]
 
 
 def test_make_run_binds_to_loopback_when_a_proxy_is_configured():

@@ -330,3 +330,37 @@ def test_rxconfig_refuses_several_workers_on_sqlite(app_env, monkeypatch):
         assert "REFLEX_DB_URL" in message
     finally:
         restore()
+
+
+def test_the_support_address_is_optional_and_checked(base_env):
+    assert load_settings(base_env).support_email is None
+    assert load_settings({**base_env, "FAKTUROWO_SUPPORT_EMAIL": "pomoc@example.pl"}).support_email == (
+        "pomoc@example.pl"
+    )
+    # An internationalised domain is an address too.
+    assert (
+        load_settings({**base_env, "FAKTUROWO_SUPPORT_EMAIL": "pomoc@żółw.pl"}).support_email
+        == "pomoc@żółw.pl"
+    )
+    for bad in (
+        "pomoc",
+        "pomoc@localhost",
+        "a b@example.pl",
+        "<pomoc@example.pl>",
+        "a@b@example.pl",
+        "x" * 250 + "@a.pl",
+    ):
+        with pytest.raises(SettingsError, match="FAKTUROWO_SUPPORT_EMAIL"):
+            load_settings({**base_env, "FAKTUROWO_SUPPORT_EMAIL": bad})
+
+
+def test_local_use_accepts_every_loopback_name_of_the_base_url(base_env):
+    local = load_settings({**base_env, "FAKTUROWO_BASE_URL": "http://127.0.0.1:3000"})
+    assert local.accepted_origins == ("http://127.0.0.1:3000", "http://localhost:3000", "http://[::1]:3000")
+    default = load_settings(base_env)
+    assert default.accepted_origins[0] == "http://localhost:3000"
+    assert "http://127.0.0.1:3000" in default.accepted_origins
+    # Another port of this machine is another app; a public base URL accepts only itself.
+    assert "http://127.0.0.1:8000" not in default.accepted_origins
+    public = load_settings({**base_env, "FAKTUROWO_BASE_URL": "https://faktury.example.pl"})
+    assert public.accepted_origins == ("https://faktury.example.pl",)
