@@ -37,7 +37,12 @@ def _periodic_change() -> rx.Component:
             rx.cond(
                 state.saved_enabled,
                 rx.fragment(
-                    rx.el.p(state.sentence, id="okresowa-zmiana-hasla-termin"),
+                    rx.el.p(
+                        state.sentence_before,
+                        rx.el.span(state.sentence_date, class_name="nowrap"),
+                        state.sentence_after,
+                        id="okresowa-zmiana-hasla-termin",
+                    ),
                     rx.cond(state.overdue, rx.el.p(t("account.periodic.overdue"), class_name="hint")),
                 ),
                 rx.el.p(state.explain, class_name="hint"),
@@ -140,9 +145,11 @@ def _export() -> rx.Component:
 
 
 def _deletion() -> rx.Component:
+    # The copy of the data comes first: the mails and the help say to download it before deleting.
     return region(
         t("account.deletion.heading"),
         "usuniecie-konta",
+        _export(),
         posted_form(
             checkbox(AccountState.deletion_text, "confirm_deletion", form_id="konto-"),
             rx.el.p(AccountState.counts_text),
@@ -152,7 +159,6 @@ def _deletion() -> rx.Component:
             message(DeletionRequestState.message, alert=DeletionRequestState.message_is_error),
             on_submit=DeletionRequestState.request,
         ),
-        _export(),
         help_link("help.title", routes.HELP_DELETE_ACCOUNT),
     )
 

@@ -36,6 +36,10 @@ def how_often(interval: int) -> str:
     return tn("account.periodic.every_n_days", interval, n=interval)
 
 
+# Stands for the date while the sentence is split around it (a character no sentence holds).
+_DATE_MARK = "\ufffc"
+
+
 def periodic_sentence(interval: int, next_change_text: str) -> str:
     """The seed's sentence with the date of the next forced change (DD-MM-YYYY)."""
     if interval == 0:
@@ -125,6 +129,10 @@ class PeriodicChangeState(PageMessage, UserBoundState):
     enabled: bool = False
     saved_enabled: bool = False
     sentence: str = ""
+    # The sentence around its date, so the page keeps the date on one line (issue 13).
+    sentence_before: str = ""
+    sentence_date: str = ""
+    sentence_after: str = ""
     explain: str = ""
     overdue: bool = False
     busy: bool = False
@@ -132,7 +140,10 @@ class PeriodicChangeState(PageMessage, UserBoundState):
     def _show(self, option: periodic_change.PeriodicChange) -> None:
         interval = password_policy.interval_days()
         self.enabled = self.saved_enabled = option.enabled
-        self.sentence = periodic_sentence(interval, formats.date(option.next_change))
+        date = formats.date(option.next_change)
+        self.sentence = periodic_sentence(interval, date)
+        before, _, after = periodic_sentence(interval, _DATE_MARK).partition(_DATE_MARK)
+        self.sentence_before, self.sentence_date, self.sentence_after = before, date, after
         self.explain = t("account.periodic.explain", how_often=how_often(interval))
         # With an interval of 0 every login forces the change: nothing is "overdue" then.
         self.overdue = option.due and interval > 0

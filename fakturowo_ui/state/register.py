@@ -7,10 +7,11 @@ from typing import ClassVar
 
 import reflex as rx
 
+from fakturowo_ui import routes
 from fakturowo_ui.i18n import current_language, t
 from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
-from fakturowo_ui.state.auth import UserBoundState
+from fakturowo_ui.state.auth import UserBoundState, resolve_user
 from fakturowo_ui.state.common import client_ip, flag, text_field
 from fakturowo_ui.state.messages import FieldErrors
 
@@ -29,9 +30,12 @@ class RegisterState(FieldErrors, UserBoundState):
     busy: bool = False
 
     @rx.event
-    def on_load(self):
-        """A fresh form each time the page opens."""
+    async def on_load(self):
+        """A fresh form each time the page opens; a logged-in user goes on to /konto."""
         self.reset()
+        if await resolve_user(self) is not None:
+            return rx.redirect(routes.here(routes.ACCOUNT))
+        return None
 
     @rx.event
     async def submit(self, form_data: dict):
