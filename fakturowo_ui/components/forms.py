@@ -162,12 +162,28 @@ def keyed_form(state, *children: rx.Component, on_submit: Any, class_name: str =
 def data_table(
     headers: Sequence[str], rows: rx.Var | Sequence[Any], row: Callable[[Any], rx.Component]
 ) -> rx.Component:
-    """A table of a state var's rows under column headers, scrolling sideways on a narrow screen."""
+    """A table of a state var's rows under column headers.
+
+    On a phone (assets/styles.css) each row becomes a card whose cells are labelled by their
+    column's header (`data-label`), so no column hides behind a sideways scroll (issue 13); the
+    explicit roles keep it a table for screen readers whatever its CSS display.
+    """
+
+    def labelled_row(item: Any) -> rx.Component:
+        component = row(item)
+        for header, cell in zip(headers, component.children, strict=False):
+            cell.custom_attrs = {**cell.custom_attrs, "data-label": header, "role": "cell"}
+        component.custom_attrs = {**component.custom_attrs, "role": "row"}
+        return component
+
     return rx.el.div(
         rx.el.table(
-            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
-            rx.el.tbody(rx.foreach(rows, row)),
+            rx.el.thead(
+                rx.el.tr(*[rx.el.th(h, scope="col", role="columnheader") for h in headers], role="row")
+            ),
+            rx.el.tbody(rx.foreach(rows, labelled_row)),
             class_name="data-table",
+            role="table",
         ),
         class_name="table-wrap",
     )

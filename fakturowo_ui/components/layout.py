@@ -104,7 +104,14 @@ def page(*children: rx.Component, title: str, private: bool | rx.Var = False) ->
     navigation, a main landmark with the page's <h1>, a footer with the contact and the
     language switch."""
     return rx.el.div(
-        rx.el.a(t("nav.skip_to_content"), href=f"#{MAIN_ID}", class_name="skip-link"),
+        # The hash alone does not move the focus in the React app: the click does (in the browser,
+        # no event reaches the server), the href stays for what a link should be.
+        rx.el.a(
+            t("nav.skip_to_content"),
+            href=f"#{MAIN_ID}",
+            on_click=rx.call_script(f"document.getElementById('{MAIN_ID}').focus()"),
+            class_name="skip-link",
+        ),
         navbar(private),
         rx.el.main(rx.el.h1(title), *children, id=MAIN_ID, tab_index=-1, class_name="content"),
         rx.el.footer(*_footer_lines(), class_name="footer"),

@@ -107,15 +107,8 @@ def _export() -> rx.Component:
     # User data (issue 6): the ZIP is built in the background, then downloads by itself.
     state = ExportState
     return rx.el.div(
-        rx.el.p(
-            t("export.lead"),
-            " ",
-            rx.el.a(
-                t("account.help_link", title=t("help.export.title")),
-                href=routes.here(routes.HELP_DATA_EXPORT),
-            ),
-            class_name="hint",
-        ),
+        rx.el.p(t("export.lead"), class_name="hint"),
+        help_link("help.export.title", routes.HELP_DATA_EXPORT),
         rx.el.button(
             rx.cond(state.busy, t("common.working"), t("account.export.submit")),
             type="button",
