@@ -62,6 +62,8 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="referrer", content="no-referrer"),
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
+        # After a form is sent, the focus goes to its outcome (assets/focus.js, issue 13).
+        rx.el.script(src="/focus.js", defer=True),
     ],
     html_lang="pl",
     api_transformer=[api, security_headers],

@@ -145,23 +145,32 @@ def message(
 ) -> rx.Component:
     """An outcome message, announced to screen readers; shown only when there is text.
 
-    `key` changing re-creates the element, so the same text said again is announced again.
+    The live region (aria-live) is on the page before the message fills it, so a screen reader
+    announces the message when it appears (issue 13); the message itself carries role status or
+    alert. `key` changing re-creates the element, so the same text said again is announced again.
     """
     if isinstance(alert, bool):
         role = "alert" if alert else "status"
         kind = "message message-error" if alert else "message message-ok"
+        live = "assertive" if alert else "polite"
     else:
         role = rx.cond(alert, "alert", "status")
         kind = rx.cond(alert, "message message-error", "message message-ok")
+        live = rx.cond(alert, "assertive", "polite")
     props: dict[str, Any] = {"key": key} if key is not None else {}
-    return rx.cond(
-        text != "",
-        rx.el.p(
-            text,
-            role=role,
-            class_name=kind,
-            **props,
+    return rx.el.div(
+        rx.cond(
+            text != "",
+            rx.el.p(
+                text,
+                role=role,
+                class_name=kind,
+                tab_index=-1,
+                **props,
+            ),
         ),
+        aria_live=live,
+        class_name="live-region",
     )
 
 

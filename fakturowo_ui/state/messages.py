@@ -3,16 +3,17 @@
 `PageMessage` is the message every page has (components/layout.message shows it, role status or
 alert). Its `_refused(done)` is the one answer of a handler whose work did not run (an
 `Outcome` of state/events.act that is not ok): the redirect when the session has ended, or else
-the error as the page's message. `FieldErrors` adds a form whose refusal names its fields.
+the error as the page's message. `FieldErrors` adds a form whose refusal names its fields: each error is said once, under its
+field (the page's message only counts them, so a screen reader hears no error twice; issue 13).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import reflex as rx
 
+from fakturowo_ui.i18n import tn
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state.events import Outcome
 
@@ -40,7 +41,7 @@ class PageMessage(rx.State, mixin=True):
 
 class FieldErrors(PageMessage, mixin=True):
     """A form whose refusal names its fields: each of `_error_fields` has a var `<field>_error`
-    (shown under its field by components/forms.field), and the first one is also the message."""
+    (shown under its field by components/forms.field); the message counts them."""
 
     _error_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -50,14 +51,13 @@ class FieldErrors(PageMessage, mixin=True):
         for name in self._error_fields:
             setattr(self, f"{name}_error", "")
 
-    def _show_refusal(self, error: DomainError, *, framed: Callable[[str], str] | None = None) -> None:
-        """A refusal as the form shows it: a message under each field it names and the first one as
-        the page's message (`framed` by a sentence when given), or else its message."""
+    def _show_refusal(self, error: DomainError) -> None:
+        """A refusal as the form shows it: a message under each field it names (each said once,
+        there) and, as the page's message, how many fields to correct; or else its message."""
         errors = error.params.get("errors")
         if not isinstance(errors, dict) or not errors:
             self._say(error.message(), error=True)
             return
         for name in self._error_fields:
             setattr(self, f"{name}_error", errors.get(name, ""))
-        first = next(iter(errors.values()))
-        self._say(framed(first) if framed is not None else first, error=True)
+        self._say(tn("error.fix_fields", len(errors), n=len(errors)), error=True)

@@ -56,7 +56,7 @@ class RegisterState(FieldErrors, UserBoundState):
             # The page's language (/en/rejestracja/: English) becomes the account's.
             email = await accounts.register(form, client_ip(self), current_language())
         except DomainError as error:
-            self._show_refusal(error, framed=lambda first: t("error.form", message=first))
+            self._show_refusal(error)
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("registration failed")
             self.message, self.message_is_error = t("common.unexpected"), True

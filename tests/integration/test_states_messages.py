@@ -38,7 +38,7 @@ def test_a_refused_event_follows_the_redirect_or_shows_the_error(states):
     assert (tab.message, tab.message_is_error) == (t("settings.seller.saved"), False)
 
 
-def test_a_form_refusal_puts_each_message_under_its_field_and_the_first_as_the_message(states):
+def test_a_form_refusal_puts_each_message_under_its_field_and_counts_them_as_the_message(states):
     tab = _tab(states["reset"], "")
     tab._show_refusal(
         form_error({"new_password": "Za krótkie.", "new_password_repeat": "Nie są takie same."})
@@ -48,7 +48,8 @@ def test_a_form_refusal_puts_each_message_under_its_field_and_the_first_as_the_m
         "Nie są takie same.",
         "",
     )
-    assert (tab.message, tab.message_is_error) == ("Za krótkie.", True)
+    # Each error is said once, under its field: the page's message only counts them.
+    assert (tab.message, tab.message_is_error) == ("Popraw 2 zaznaczone pola.", True)
     tab._clear_errors()
     assert (tab.new_password_error, tab.new_password_repeat_error, tab.email_error) == ("", "", "")
     assert (tab.message, tab.message_is_error) == ("", False)
@@ -57,10 +58,9 @@ def test_a_form_refusal_puts_each_message_under_its_field_and_the_first_as_the_m
     assert (tab.message, tab.message_is_error, tab.new_password_error) == (t("common.unexpected"), True, "")
 
 
-def test_a_form_may_put_its_first_message_into_a_sentence(states):
+def test_a_refusal_of_one_field_counts_one(states):
     tab = _tab(states["register"], "")
-    tab._show_refusal(
-        form_error({"email": "Podaj adres email."}), framed=lambda first: t("error.form", message=first)
-    )
+    tab._show_refusal(form_error({"email": "Podaj adres email."}))
     assert tab.email_error == "Podaj adres email." and tab.password_error == ""
-    assert tab.message == t("error.form", message="Podaj adres email.") and tab.message_is_error
+    assert tab.message == "Popraw 1 zaznaczone pole." and tab.message_is_error
+    assert "Podaj adres email." not in tab.message

@@ -1,0 +1,60 @@
+"""Focus and messages after a submit (issue 13): the focus goes to the first invalid field or to
+the outcome, each error is announced once, and messages fill live regions that were already there."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from fakturowo_ui import routes
+from tests.e2e.helpers import PASSWORD, fill_registration, login, open_page, register_user, unique_email
+
+pytestmark = pytest.mark.e2e
+
+LIVE_MESSAGES = (
+    "() => [...document.querySelectorAll('[aria-live] [role=status], [aria-live] [role=alert]')].length"
+)
+
+
+def test_a_refused_form_focuses_its_first_invalid_field_and_says_each_error_once(page: Page):
+    open_page(page, routes.REGISTER)
+    fill_registration(page, "to nie jest adres", "krótkie", "inne")
+    page.get_by_role("button", name="Zarejestruj konto").click()
+    email = page.get_by_label("Adres email", exact=True)
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_be_focused()
+    # Every error text is in exactly one announced element.
+    texts = page.locator("[role=alert], [role=status]").all_inner_texts()
+    assert texts, "no message at all"
+    assert len(texts) == len(set(texts)), texts
+    field_error = page.locator("#email-error")
+    expect(field_error).not_to_be_empty()
+    assert sum(field_error.inner_text() in text for text in texts) == 1, texts
+    # The page's message counts the fields instead of repeating them.
+    expect(page.get_by_role("alert").filter(has_text="zaznaczon")).to_be_visible()
+
+
+def test_a_saved_region_focuses_its_message_and_a_repeated_save_is_seen(page: Page):
+    email = unique_email("focus")
+    register_user(page, email)
+    login(page, email)
+    # The live regions are on the page before any message.
+    assert page.evaluate("() => document.querySelectorAll('[aria-live]').length") >= 3
+    assert page.evaluate(LIVE_MESSAGES) == 0
+    region = page.get_by_role("region", name="Zgody na otrzymywanie wiadomości")
+    region.get_by_role("button", name="Zapisz").click()
+    status = region.get_by_role("status")
+    expect(status).to_be_focused()
+    first = status.inner_text()
+    page.wait_for_timeout(1100)  # the message names the time to the second
+    region.get_by_role("button", name="Zapisz").click()
+    expect(region.get_by_role("status")).to_be_focused()
+    expect(region.get_by_role("status")).not_to_have_text(first)
+
+
+def test_the_login_form_focuses_its_refusal(page: Page):
+    open_page(page, routes.LOGIN)
+    page.get_by_label("Adres email", exact=True).fill(unique_email("nobody"))
+    page.get_by_label("Hasło", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Zaloguj", exact=True).click()
+    expect(page.get_by_role("alert")).to_be_focused()
