@@ -48,6 +48,7 @@ from fakturowo_ui.services import (
     pdf,
     security_log,
     sessions,
+    two_step,
     unsubscribe,
 )
 from fakturowo_ui.services.client_address import client_address
@@ -156,19 +157,46 @@ async def _posted_code(request: Request) -> str | Response:
 
 
 async def start_session(request: Request) -> Response:
-    """POST /auth/session: exchange a one-time login code for the session cookie."""
+    """POST /auth/session: exchange a one-time login code for the session cookie.
+
+    For an account with two-step login the code from the password step gives no session: a
+    ticket for the second step goes into an HttpOnly cookie of its own, bound to this browser,
+    and the browser goes to the page that asks for the code (its mail sent first, for the e-mail
+    method). The code from that page then gives the session, and the ticket's cookie is cleared.
+    """
     code = await _posted_code(request)
     if isinstance(code, Response):
         return code
-    result = (
-        await run_in_threadpool(accounts.exchange_login_code, code, request_origin(request)) if code else None
-    )
-    if result is None:
+    handoff = await run_in_threadpool(accounts.hand_off, code, request_origin(request)) if code else None
+    if handoff is None:
         return _redirect(routes.in_language(routes.LOGIN_CODE_REFUSED, _browser_language(request)))
-    token, next_path = result
-    response = _redirect(next_path)
-    _set_session_cookie(response, token)
-    _set_language_cookie(response, routes.language_of(next_path))
+    response = _redirect(handoff.next_path)
+    if handoff.ticket:
+        if handoff.mail_code_to is not None:
+            try:
+                await two_step.mail_code(handoff.mail_code_to)
+            except DomainError:
+                pass  # the second step's page says the code did not go and offers to send again
+        response.set_cookie(
+            two_step.TICKET_COOKIE,
+            handoff.token,
+            max_age=int(two_step.TICKET_TTL.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().secure_cookies,
+        )
+        return response
+    _set_session_cookie(response, handoff.token)
+    if two_step.TICKET_COOKIE in request.cookies:
+        response.delete_cookie(
+            two_step.TICKET_COOKIE,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().secure_cookies,
+        )
+    _set_language_cookie(response, routes.language_of(handoff.next_path))
     return response
 
 

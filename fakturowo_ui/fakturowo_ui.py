@@ -31,6 +31,7 @@ from fakturowo_ui.pages.login import login
 from fakturowo_ui.pages.password_change import password_change
 from fakturowo_ui.pages.password_reset import password_reset
 from fakturowo_ui.pages.register import register
+from fakturowo_ui.pages.second_step import second_step
 from fakturowo_ui.pages.seller import settings_page
 from fakturowo_ui.pages.unsubscribe import unsubscribe_page
 from fakturowo_ui.scheduler import daily_work_loop
@@ -48,6 +49,7 @@ from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState
 from fakturowo_ui.state.password_reset import PasswordResetState
 from fakturowo_ui.state.register import RegisterState
 from fakturowo_ui.state.seller import SellerState
+from fakturowo_ui.state.two_step import SecondStepState, TwoStepState
 from fakturowo_ui.state.unsubscribe import UnsubscribeState
 
 # Issue 14: every backend worker imports this module, so this is where each one starts making
@@ -82,7 +84,14 @@ PAGES: list[tuple[str, Callable[[], rx.Component], str, list]] = [
     (routes.REGISTER, register, "register.title", [RegisterState.on_load]),
     (routes.LOGIN, login, "login.title", [LoginState.on_load]),
     (routes.CONFIRM_EMAIL, confirm_email, "confirm.title", [ConfirmState.on_load]),
-    (routes.ACCOUNT, account, "account.title", [AccountState.on_load, PeriodicChangeState.on_load]),
+    (
+        routes.ACCOUNT,
+        account,
+        "account.title",
+        [AccountState.on_load, PeriodicChangeState.on_load, TwoStepState.on_load],
+    ),
+    # Account security (issue 12): the second step of a login with two-step login on.
+    (routes.LOGIN_SECOND_STEP, second_step, "login.second_step.title", [SecondStepState.on_load]),
     (routes.CONFIRM_DELETION, confirm_deletion, "deletion.confirm.title", [DeletionConfirmState.on_load]),
     # The help (issue 13): public pages whose menu follows whether the visitor is logged in.
     (routes.HELP, help_index, "help.index.title", [NavState.on_load]),

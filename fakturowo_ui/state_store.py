@@ -173,6 +173,24 @@ def restore_from_event(state: State) -> None:
         values[_URL_VAR] = URLData.from_router_data(restored)
 
 
+# A state class lists here the vars that show a secret on the page for a moment (the two-step
+# key while it is set up, the recovery codes once): they are blanked in the pickled copy, so the
+# state store never holds them; the page already has them, and no handler reads them back.
+SHOWN_SECRETS_ATTRIBUTE = "_shown_secrets"
+
+
+def without_shown_secrets(state_class: type, fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` with the class's shown secrets blanked (the live state is left untouched)."""
+    names = getattr(state_class, SHOWN_SECRETS_ATTRIBUTE, ())
+    if not names:
+        return fields
+    fields = dict(fields)
+    for name in names:
+        if name in fields:
+            fields[name] = type(fields[name])()
+    return fields
+
+
 def install() -> None:
     """Wrap the root State's pickling once per process (every backend worker imports the app)."""
     if getattr(State, _MARK, False):
@@ -181,7 +199,7 @@ def install() -> None:
     original_setstate = State.__setstate__
 
     def __getstate__(self):  # noqa: N807 - pickle's protocol name
-        return stripped(original_getstate(self))
+        return without_shown_secrets(type(self), stripped(original_getstate(self)))
 
     def __setstate__(self, saved):  # noqa: N807
         original_setstate(self, saved)

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.components.forms import password_field, posted_form
+from fakturowo_ui.components.forms import field, password_field, posted_form
 from fakturowo_ui.components.layout import loading, message, note, page, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.deletion import DeletionConfirmState
@@ -31,6 +31,18 @@ def confirm_deletion() -> rx.Component:
                         autocomplete="current-password",
                         hint=t("deletion.confirm.password_hint"),
                         form_id="usun-",
+                    ),
+                    # Two-step login on: the code too (issue 12).
+                    rx.cond(
+                        DeletionConfirmState.needs_code,
+                        field(
+                            t("two_step.code_label"),
+                            "code",
+                            form_id="usun-",
+                            autocomplete="one-time-code",
+                            max_length=64,
+                            hint=t("two_step.code_hint"),
+                        ),
                     ),
                     submit_button(
                         t("deletion.confirm.submit"),

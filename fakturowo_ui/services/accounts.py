@@ -31,6 +31,7 @@ from fakturowo_ui.services import (
     ratelimit,
     security_log,
     sessions,
+    two_step,
 )
 from fakturowo_ui.services.consents import Consent, ConsentSource
 from fakturowo_ui.services.errors import DomainError, field_error, form_error
@@ -255,7 +256,13 @@ class UnconfirmedAddress(DomainError):
     """The password was right but the address is not confirmed yet."""
 
 
-async def log_in(email: str, password: str, client_ip: str, next_path: str | None) -> str:
+async def log_in(
+    email: str,
+    password: str,
+    client_ip: str,
+    next_path: str | None,
+    origin: security_log.Origin = security_log.NOWHERE,
+) -> str:
     """Check the credentials and return a one-time login code for the cookie hand-off.
 
     One message for an unknown address and a wrong password; failures are limited per account
@@ -276,6 +283,7 @@ async def log_in(email: str, password: str, client_ip: str, next_path: str | Non
     if not verified or user_id is None:
         if user_id is not None:
             audit.info("login failed user_id=%s", user_id)
+            await blocking.db(_record_failed_login, user_id, origin)
         raise DomainError("login.failed")
     if not confirmed:
         await blocking.db(ratelimit.give_back, hit)
@@ -300,6 +308,11 @@ def _reserve_login(email: str | None, client_ip: str) -> tuple[int | None, str, 
         return user.id, user.password_hash, user.email_confirmed_at is not None, hit
 
 
+def _record_failed_login(user_id: int, origin: security_log.Origin) -> None:
+    with session_scope() as session:
+        security_log.record(session, user_id, security_log.EventKind.LOGIN_FAILED, origin, detail="password")
+
+
 def _issue_login_code(email: str, user_id: int, new_hash: str | None, next_path: str) -> str:
     with session_scope(write_lock=True) as session:
         ratelimit.clear(session, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, email)
@@ -311,27 +324,68 @@ def _issue_login_code(email: str, user_id: int, new_hash: str | None, next_path:
     return code
 
 
-def exchange_login_code(
-    code: str, origin: security_log.Origin = security_log.NOWHERE
-) -> tuple[str, str] | None:
-    """Consume a login code: (session token for the cookie, path to go to), or None."""
+@dataclasses.dataclass(frozen=True)
+class Handoff:
+    """What POST /auth/session gives the browser for a login code.
+
+    A session token for the cookie, or, for an account with two-step login whose password was
+    right, a ticket for the second step (`ticket`; api.py keeps it in an HttpOnly cookie of its
+    own and sends the browser to the second step's page, `mail_code_to` first mailed a code).
+    """
+
+    token: str
+    next_path: str
+    ticket: bool = False
+    mail_code_to: int | None = None
+
+
+def hand_off(code: str, origin: security_log.Origin = security_log.NOWHERE) -> Handoff | None:
+    """Consume a login code: a session (or a two-step ticket), or None for a code that cannot act.
+
+    A code from the password step (LOGIN_CODE) of an account with two-step login gives a ticket;
+    a code from the second step (LOGIN_CODE_VERIFIED, services/two_step.py) gives the session.
+    """
     with session_scope(write_lock=True) as session:
-        found = onetime.find_usable(session, code, onetime.TokenPurpose.LOGIN_CODE)
-        if isinstance(found, onetime.LinkState) or not onetime.consume(session, found[0].id):
+        for purpose in (onetime.TokenPurpose.LOGIN_CODE, onetime.TokenPurpose.LOGIN_CODE_VERIFIED):
+            found = onetime.find_usable(session, code, purpose)
+            if not isinstance(found, onetime.LinkState):
+                break
+        else:
             return None
         row, user = found
-        if user.email_confirmed_at is None:
+        if not onetime.consume(session, row.id) or user.email_confirmed_at is None:
             return None
+        if user.two_step_method and purpose is onetime.TokenPurpose.LOGIN_CODE:
+            ticket = two_step.issue_ticket(session, user, row.next_path or routes.ACCOUNT)
+            audit.info("password right, second step asked user_id=%s", user.id)
+            mail_to = user.id if user.two_step_method == two_step.Method.EMAIL else None
+            return Handoff(
+                ticket,
+                routes.in_language(routes.LOGIN_SECOND_STEP, user.language),
+                ticket=True,
+                mail_code_to=mail_to,
+            )
         # The periodic password change, when due, marks the session: until the new password
         # is set it serves only /zmiana-hasla (see sessions.resolve).
         must_change = password_policy.change_is_due(user)
         token = sessions.create(session, user.id, must_change_password=must_change, origin=origin)
+        security_log.record(session, user.id, security_log.EventKind.LOGIN, origin)
         audit.info("login user_id=%s must_change_password=%s", user.id, must_change)
         # The account's language decides where it lands (CONTRACT.md: the choice is kept on the
         # account); api.py copies it into the browser's language cookie.
         if must_change:
-            return token, routes.in_language(routes.PASSWORD_CHANGE, user.language)
-        return token, routes.in_language(row.next_path or routes.ACCOUNT, user.language)
+            return Handoff(token, routes.in_language(routes.PASSWORD_CHANGE, user.language))
+        return Handoff(token, routes.in_language(row.next_path or routes.ACCOUNT, user.language))
+
+
+def exchange_login_code(
+    code: str, origin: security_log.Origin = security_log.NOWHERE
+) -> tuple[str, str] | None:
+    """hand_off for a session only: (session token, path to go to), or None (also for a ticket)."""
+    handoff = hand_off(code, origin)
+    if handoff is None or handoff.ticket:
+        return None
+    return handoff.token, handoff.next_path
 
 
 # A private page, with or without its trailing slash, a query or a path below it.

@@ -43,6 +43,7 @@ from fakturowo_ui.services import (
     passwords,
     ratelimit,
     sessions,
+    two_step,
     userdata,
 )
 from fakturowo_ui.services.accounts import blocked_email_digest
@@ -129,6 +130,8 @@ class DeletionLink:
     user_id: int = 0
     email: str = ""
     counts: userdata.DataCounts | None = None
+    # Two-step login is on: the confirmation also asks for "Kod weryfikacyjny" (issue 12).
+    needs_code: bool = False
 
 
 def inspect_link(token: str) -> DeletionLink:
@@ -138,7 +141,13 @@ def inspect_link(token: str) -> DeletionLink:
         if isinstance(found, LinkState):
             return DeletionLink(found)
         _row, user = found
-        return DeletionLink(LinkState.VALID, user.id, user.email, userdata.counts(session, user.id))
+        return DeletionLink(
+            LinkState.VALID,
+            user.id,
+            user.email,
+            userdata.counts(session, user.id),
+            needs_code=bool(user.two_step_method),
+        )
 
 
 class Outcome(enum.Enum):
@@ -146,6 +155,7 @@ class Outcome(enum.Enum):
 
     DELETED = "deleted"
     WRONG_PASSWORD = "wrong_password"
+    WRONG_CODE = "wrong_code"  # two-step login is on and the code was wrong or already used
     VOIDED_NOW = "voided_now"  # this wrong password was the last allowed one
     LINK_UNUSABLE = "link_unusable"
 
@@ -163,8 +173,10 @@ def _unusable(state: LinkState) -> ConfirmationResult:
     return ConfirmationResult(Outcome.LINK_UNUSABLE, state)
 
 
-async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
-    """Delete the account behind a valid link if the password is right.
+async def confirm_deletion(token: str, password: str, code: str = "") -> ConfirmationResult:
+    """Delete the account behind a valid link if the password is right (and, with two-step login
+    on, the code: checked in the transaction that deletes, a wrong one counting like a wrong
+    password).
 
     The password is checked before the write lock is taken, so a slow hash never holds it.
     """
@@ -177,7 +189,7 @@ async def confirm_deletion(token: str, password: str) -> ConfirmationResult:
         if result.outcome is not Outcome.LINK_UNUSABLE:
             audit.info("deletion wrong password user_id=%s", user_id)
         return result
-    unusable = await blocking.db(_consume_and_erase, token, token_id, user_id, email)
+    unusable = await blocking.db(_consume_and_erase, token, token_id, user_id, email, code)
     if unusable is not None:
         return unusable
     # Never on the event loop, and never waiting on a reader: one quick try now, then retries in
@@ -212,8 +224,20 @@ def _count_wrong_password(token: str, token_id: int) -> ConfirmationResult:
     return ConfirmationResult(Outcome.VOIDED_NOW if voided else Outcome.WRONG_PASSWORD, attempts_left=left)
 
 
-def _consume_and_erase(token: str, token_id: int, user_id: int, email: str) -> ConfirmationResult | None:
+def _consume_and_erase(
+    token: str, token_id: int, user_id: int, email: str, code: str = ""
+) -> ConfirmationResult | None:
     with session_scope(write_lock=True) as session:
+        if two_step.required_for(session, user_id):
+            check = two_step.check_for_step(session, user_id, code)
+            if check not in (two_step.Check.OK, two_step.Check.RECOVERY):
+                voided = onetime.record_failed_attempt(session, token_id, MAX_WRONG_PASSWORDS)
+                row = session.get_one(OneTimeToken, token_id)
+                left = max(0, MAX_WRONG_PASSWORDS - row.failed_attempts)
+                audit.info("deletion wrong code user_id=%s", user_id)
+                return ConfirmationResult(
+                    Outcome.VOIDED_NOW if voided else Outcome.WRONG_CODE, attempts_left=left
+                )
         if not onetime.consume(session, token_id):
             state, _row = onetime.find(session, token, onetime.TokenPurpose.DELETE_ACCOUNT)
             return _unusable(state if state is not LinkState.VALID else LinkState.USED)

@@ -30,6 +30,13 @@ class TokenPurpose(enum.StrEnum):
     LOGIN_CODE = "login_code"
     # The code that swaps the tab's session after a password change (services/password_change.py).
     ROTATE_SESSION = "rotate_session"
+    # Two-step login (services/two_step.py): the ticket between the password and the code, the
+    # login code once both steps passed, and a code mailed for the e-mail method.
+    LOGIN_TICKET = "login_ticket"
+    LOGIN_CODE_VERIFIED = "login_code_2fa"
+    TWO_STEP_CODE = "two_step_code"
+    # Changing the account's address (services/email_change.py): the link mailed to the new one.
+    CHANGE_EMAIL = "change_email"
 
 
 class LinkState(enum.Enum):

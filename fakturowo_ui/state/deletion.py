@@ -9,6 +9,7 @@ import reflex as rx
 
 from fakturowo_ui.i18n import formats, t
 from fakturowo_ui.services import blocking, deletion
+from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
 from fakturowo_ui.state.common import flag, link_token, text_field
@@ -65,6 +66,7 @@ class DeletionConfirmState(rx.State):
 
     checked: bool = False
     can_delete: bool = False
+    needs_code: bool = False
     deleted: bool = False
     busy: bool = False
     user_id: int = 0
@@ -114,6 +116,7 @@ class DeletionConfirmState(rx.State):
             self._cannot_act(link.state)
             return
         self.can_delete = True
+        self.needs_code = link.needs_code
         self.user_id, self.email = link.user_id, link.email
         self.documents = link.counts.documents
         self.clients = link.counts.clients
@@ -130,8 +133,11 @@ class DeletionConfirmState(rx.State):
         email = self.email
         try:
             result = await deletion.confirm_deletion(
-                link_token(self), text_field(form_data, "password", 1000)
+                link_token(self), text_field(form_data, "password", 1000), text_field(form_data, "code", 64)
             )
+        except DomainError as error:  # too many codes tried: the rate limit's message
+            self.message, self.message_is_error = error.message(), True
+            return
         except Exception:  # noqa: BLE001 - never a traceback on screen
             log.exception("deletion confirmation failed")
             self.message, self.message_is_error = t("common.unexpected"), True
@@ -147,6 +153,9 @@ class DeletionConfirmState(rx.State):
             await forget_user_data(self)
         elif result.outcome is deletion.Outcome.WRONG_PASSWORD:
             self.message = t("deletion.confirm.wrong_password", left=result.attempts_left)
+            self.message_is_error = True
+        elif result.outcome is deletion.Outcome.WRONG_CODE:
+            self.message = t("deletion.confirm.wrong_code", left=result.attempts_left)
             self.message_is_error = True
         elif result.outcome is deletion.Outcome.VOIDED_NOW:
             self.can_delete = False

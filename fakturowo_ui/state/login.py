@@ -11,7 +11,7 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.state.auth import forget_user_data, post_form, resolve_user
-from fakturowo_ui.state.common import client_ip, text_field
+from fakturowo_ui.state.common import client_ip, origin, text_field
 
 log = logging.getLogger("fakturowo.state")
 
@@ -53,7 +53,7 @@ class LoginState(rx.State):
         self.busy = True
         yield
         try:
-            code = await accounts.log_in(email, password, client_ip(self), self._next_path)
+            code = await accounts.log_in(email, password, client_ip(self), self._next_path, origin(self))
         except accounts.UnconfirmedAddress as error:
             self.message, self.message_is_error = error.message(), True
             self.can_resend = True

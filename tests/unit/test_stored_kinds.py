@@ -37,6 +37,10 @@ def test_the_values_are_the_stored_strings():
         ("RESET_PASSWORD", "reset_password"),
         ("LOGIN_CODE", "login_code"),
         ("ROTATE_SESSION", "rotate_session"),
+        ("LOGIN_TICKET", "login_ticket"),
+        ("LOGIN_CODE_VERIFIED", "login_code_2fa"),
+        ("TWO_STEP_CODE", "two_step_code"),
+        ("CHANGE_EMAIL", "change_email"),
     ]
     assert _members(NoticeKind) == [
         ("REMINDER_30", "reminder-30"),
