@@ -217,8 +217,12 @@ def _browser_language(request: Request) -> str:
     return supported(request.cookies.get(LANGUAGE_COOKIE))
 
 
-def _end_session(token: str | None) -> None:
-    with session_scope() as session:
+def _end_session(token: str | None, origin: security_log.Origin) -> None:
+    # A write from its first statement (it reads the session, then records and deletes).
+    with session_scope(write_lock=True) as session:
+        user, _touch = sessions.resolve_untouched(session, token)
+        if user is not None:
+            security_log.record(session, user.user_id, security_log.EventKind.LOGOUT, origin)
         sessions.end(session, token)
 
 
@@ -227,7 +231,7 @@ async def end_session(request: Request) -> Response:
     if not _same_origin(request):
         return PlainTextResponse("Forbidden", status_code=403)
     token = sessions.token_from_cookie_header(request.headers.get("cookie", ""))
-    await run_in_threadpool(_end_session, token)
+    await run_in_threadpool(_end_session, token, request_origin(request))
     response = _redirect(routes.in_language(routes.LOGGED_OUT, _browser_language(request)))
     _clear_session_cookie(response)
     return response

@@ -12,6 +12,7 @@ from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.i18n import LANGUAGES, t, use_language
 from fakturowo_ui.logging_setup import configure_logging
 from fakturowo_ui.pages.account import account
+from fakturowo_ui.pages.account_sessions import history_page
 from fakturowo_ui.pages.catalog import clients_page, products_page
 from fakturowo_ui.pages.confirm import confirm_email
 from fakturowo_ui.pages.deletion import confirm_deletion
@@ -49,6 +50,7 @@ from fakturowo_ui.state.password import PasswordChangeState, PeriodicChangeState
 from fakturowo_ui.state.password_reset import PasswordResetState
 from fakturowo_ui.state.register import RegisterState
 from fakturowo_ui.state.seller import SellerState
+from fakturowo_ui.state.sessions import HistoryState, SessionsState
 from fakturowo_ui.state.two_step import SecondStepState, TwoStepState
 from fakturowo_ui.state.unsubscribe import UnsubscribeState
 
@@ -88,8 +90,9 @@ PAGES: list[tuple[str, Callable[[], rx.Component], str, list]] = [
         routes.ACCOUNT,
         account,
         "account.title",
-        [AccountState.on_load, PeriodicChangeState.on_load, TwoStepState.on_load],
+        [AccountState.on_load, PeriodicChangeState.on_load, TwoStepState.on_load, SessionsState.on_load],
     ),
+    (routes.SECURITY_HISTORY, history_page, "history.title", [HistoryState.on_load]),
     # Account security (issue 12): the second step of a login with two-step login on.
     (routes.LOGIN_SECOND_STEP, second_step, "login.second_step.title", [SecondStepState.on_load]),
     (routes.CONFIRM_DELETION, confirm_deletion, "deletion.confirm.title", [DeletionConfirmState.on_load]),

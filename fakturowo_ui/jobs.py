@@ -15,7 +15,7 @@ from collections.abc import Callable
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.files import restrict_new_files
 from fakturowo_ui.logging_setup import install_redaction
-from fakturowo_ui.services import clock, mail, onetime, ratelimit, sessions
+from fakturowo_ui.services import clock, mail, onetime, ratelimit, security_log, sessions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.settings import SettingsError
 
@@ -25,12 +25,17 @@ DailyTask = Callable[[dt.date], str]
 
 
 def clean_up_expired(day: dt.date) -> str:
-    """Delete expired links, sessions and rate-limit counts."""
+    """Delete expired links, sessions and rate-limit counts, and the security history's events
+    older than its 90 days."""
     with session_scope() as session:
         tokens = onetime.purge_expired(session)
         ended = sessions.purge_expired(session)
         hits = ratelimit.purge_expired(session)
-    return f"clean-up: {tokens} links, {ended} sessions, {hits} rate-limit entries removed"
+        events = security_log.purge_old(session)
+    return (
+        f"clean-up: {tokens} links, {ended} sessions, {hits} rate-limit entries, "
+        f"{events} security events older than 90 days removed"
+    )
 
 
 def local_housekeeping(_day: dt.date | None = None) -> str:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from fakturowo_ui.i18n import N_
 from fakturowo_ui.models import ConsentRecord, User
-from fakturowo_ui.services import clock
+from fakturowo_ui.services import clock, security_log
 
 
 class Consent(enum.StrEnum):
@@ -50,8 +50,17 @@ class ConsentSource(enum.StrEnum):
     UNSUBSCRIBE = "unsubscribe"
 
 
-def save(session: Session, user_id: int, *, reminders: bool, info: bool, source: str) -> bool:
-    """Set both consents; appends a record per consent that changed. True if anything changed."""
+def save(
+    session: Session,
+    user_id: int,
+    *,
+    reminders: bool,
+    info: bool,
+    source: str,
+    origin: security_log.Origin = security_log.NOWHERE,
+) -> bool:
+    """Set both consents; appends a record per consent that changed, and an event to the
+    security history when anything changed. True if anything changed."""
     try:
         source = ConsentSource(source)
     except ValueError:
@@ -69,6 +78,8 @@ def save(session: Session, user_id: int, *, reminders: bool, info: bool, source:
             changed = True
     if changed:
         session.add(user)
+        detail = f"reminders={'on' if user.reminder_consent else 'off'} info={'on' if user.info_consent else 'off'}"
+        security_log.record(session, user_id, security_log.EventKind.CONSENTS_CHANGED, origin, detail=detail)
     return changed
 
 

@@ -42,6 +42,7 @@ from fakturowo_ui.services import (
     onetime,
     passwords,
     ratelimit,
+    security_log,
     sessions,
     two_step,
     userdata,
@@ -73,7 +74,9 @@ def link_ttl() -> dt.timedelta:
     return dt.timedelta(seconds=get_settings().deletion_link_ttl_seconds)
 
 
-async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequested:
+async def request_deletion(
+    user_id: int, *, box_ticked: bool, origin: security_log.Origin = security_log.NOWHERE
+) -> DeletionRequested:
     """Mail a deletion link to the account's address.
 
     Refused (DomainError, nothing sent) without the ticked box or when the mail limits are
@@ -111,7 +114,13 @@ async def request_deletion(user_id: int, *, box_ticked: bool) -> DeletionRequest
     except mail.MailError:
         raise DomainError("deletion.mail_failed") from None
     audit.info("deletion requested user_id=%s", user_id)
+    await blocking.db(_record_link_sent, user_id, origin)
     return DeletionRequested(email=email, valid_until=expires_at)
+
+
+def _record_link_sent(user_id: int, origin: security_log.Origin) -> None:
+    with session_scope() as session:
+        security_log.record(session, user_id, security_log.EventKind.DELETION_LINK_SENT, origin)
 
 
 def _account_and_counts(user_id: int) -> tuple[str, userdata.DataCounts]:

@@ -40,8 +40,8 @@ from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import supported, t
-from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
-from fakturowo_ui.services import blocking, clock, documents, job_lock, money, pdf
+from fakturowo_ui.models import Client, Document, DocumentItem, Product, SecurityEvent, SellerProfile, User
+from fakturowo_ui.services import blocking, clock, documents, job_lock, money, pdf, security_log
 from fakturowo_ui.services import seller as seller_details
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.tokens import new_token
@@ -159,6 +159,13 @@ def _rows(model: type[Client] | type[Product], user_id: int) -> Iterator:
         yield from rows
 
 
+def _history(user_id: int) -> list[SecurityEvent]:
+    with session_scope() as session:
+        events = security_log.recent(session, user_id, limit=100_000)
+        session.expunge_all()
+        return events
+
+
 def _seller(user_id: int) -> SellerProfile | None:
     with session_scope() as session:
         return seller_details.get(session, user_id)
@@ -238,6 +245,7 @@ def readme(lang: str) -> str:
         ("sprzedawca.csv", t("export.readme.seller", lang)),
         ("klienci.csv", t("export.readme.clients", lang)),
         ("produkty.csv", t("export.readme.products", lang)),
+        ("historia_bezpieczenstwa.csv", t("export.readme.history", lang)),
         ("dokumenty.csv", t("export.readme.documents", lang)),
         ("pozycje_dokumentow.csv", t("export.readme.items", lang)),
         ("faktury/", t("export.readme.pdfs", lang)),
@@ -360,6 +368,22 @@ def _write_account(archive: zipfile.ZipFile, out: io.TextIOBase, user_id: int, e
             entry.writer.writerow(csv_row(row))
         out.write("]")
         entry.close()
+    # The security history (issue 12): the events of the last 90 days, as /konto/historia shows them.
+    entry = _CsvEntry(
+        archive, "historia_bezpieczenstwa.csv", ["czas_utc", "zdarzenie", "przegladarka", "adres_ip"]
+    )
+    out.write(', "historia_bezpieczenstwa": [')
+    for index, event in enumerate(_history(user_id)):
+        record = {
+            "czas_utc": event.at.isoformat(),
+            "zdarzenie": event.kind,
+            "przegladarka": event.user_agent,
+            "adres_ip": event.ip_prefix,
+        }
+        out.write(("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False))
+        entry.writer.writerow(list(record.values()))
+    out.write("]")
+    entry.close()
     out.write(', "dokumenty": [')
 
 

@@ -51,7 +51,9 @@ def new_password_errors(new: str, repeat: str, email: str) -> dict[str, str]:
     return {}
 
 
-async def change_password(user_id: int, current: str, new: str, repeat: str) -> str:
+async def change_password(
+    user_id: int, current: str, new: str, repeat: str, origin: security_log.Origin = security_log.NOWHERE
+) -> str:
     """Set a new password; returns the code POST /auth/rotate exchanges for a new session.
 
     Raises DomainError("error.form", errors={field: message}) for a wrong current password,
@@ -75,7 +77,7 @@ async def change_password(user_id: int, current: str, new: str, repeat: str) -> 
         await blocking.db(ratelimit.give_back, hit)
         raise field_error("new_password", N_("error.password_same_as_current"))
     new_hash = await passwords.hash_password_async(new)
-    changed_at, code = await blocking.db(_store_changed_password, user_id, old_hash, new_hash)
+    changed_at, code = await blocking.db(_store_changed_password, user_id, old_hash, new_hash, origin)
     await notify_password_changed(user_id, email, changed_at)
     return code
 
@@ -93,7 +95,9 @@ def _reserve_change_attempt(user_id: int) -> int | None:
         return ratelimit.reserve(session, CHANGE_FAILURES_PER_ACCOUNT, str(user_id))
 
 
-def _store_changed_password(user_id: int, old_hash: str, new_hash: str) -> tuple[dt.datetime, str]:
+def _store_changed_password(
+    user_id: int, old_hash: str, new_hash: str, origin: security_log.Origin = security_log.NOWHERE
+) -> tuple[dt.datetime, str]:
     with session_scope(write_lock=True) as session:
         changed_at = clock.now()
         # Only if nobody changed the password since it was checked above.
@@ -106,6 +110,7 @@ def _store_changed_password(user_id: int, old_hash: str, new_hash: str) -> tuple
             raise DomainError("password_change.conflict")
         ratelimit.clear(session, CHANGE_FAILURES_PER_ACCOUNT, str(user_id))
         ended = sessions.end_all(session, user_id)
+        security_log.record(session, user_id, security_log.EventKind.PASSWORD_CHANGED, origin)
         code, _row = onetime.issue(
             session,
             user_id,

@@ -20,7 +20,17 @@ from fakturowo_ui import routes
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import N_
 from fakturowo_ui.models import User
-from fakturowo_ui.services import blocking, clock, links, mail, onetime, passwords, ratelimit, sessions
+from fakturowo_ui.services import (
+    blocking,
+    clock,
+    links,
+    mail,
+    onetime,
+    passwords,
+    ratelimit,
+    security_log,
+    sessions,
+)
 from fakturowo_ui.services.accounts import email_problem, find_user, normalise_email
 from fakturowo_ui.services.errors import DomainError, field_error, form_error
 from fakturowo_ui.services.onetime import LinkState
@@ -127,7 +137,9 @@ def inspect_reset(token: str) -> tuple[LinkState, str]:
         return LinkState.VALID, user.email
 
 
-async def complete_reset(token: str, new: str, repeat: str) -> str:
+async def complete_reset(
+    token: str, new: str, repeat: str, origin: security_log.Origin = security_log.NOWHERE
+) -> str:
     """Set the password through a reset link; returns the address. Ends every session.
 
     Raises LinkError when the link cannot act (used, expired, superseded, unknown) and
@@ -142,7 +154,7 @@ async def complete_reset(token: str, new: str, repeat: str) -> str:
     if await passwords.verify_password_async(new, old_hash):
         raise field_error("new_password", N_("error.password_same_as_current"))
     new_hash = await passwords.hash_password_async(new)
-    changed_at = await blocking.db(_store_reset_password, token, token_id, user_id, new_hash)
+    changed_at = await blocking.db(_store_reset_password, token, token_id, user_id, new_hash, origin)
     await notify_password_changed(user_id, email, changed_at)
     return email
 
@@ -156,7 +168,9 @@ def _reset_link_owner(token: str) -> tuple[int, int, str, str]:
         return row.id, user.id, user.email, user.password_hash
 
 
-def _store_reset_password(token: str, token_id: int, user_id: int, new_hash: str) -> dt.datetime:
+def _store_reset_password(
+    token: str, token_id: int, user_id: int, new_hash: str, origin: security_log.Origin = security_log.NOWHERE
+) -> dt.datetime:
     with session_scope(write_lock=True) as session:
         if not onetime.consume(session, token_id):
             raise LinkError(onetime.find(session, token, onetime.TokenPurpose.RESET_PASSWORD)[0])
@@ -174,5 +188,6 @@ def _store_reset_password(token: str, token_id: int, user_id: int, new_hash: str
             session, user_id, onetime.TokenPurpose.RESET_PASSWORD, token_id, newer_too=True
         )
         ended = sessions.end_all(session, user_id)
+        security_log.record(session, user_id, security_log.EventKind.PASSWORD_RESET, origin)
     audit.info("password reset user_id=%s sessions_ended=%s", user_id, ended)
     return changed_at

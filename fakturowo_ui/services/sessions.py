@@ -167,3 +167,87 @@ def purge_expired(session: Session) -> int:
         )
     )
     return rows_changed(result)
+
+
+# -- the region "Aktywne sesje" (issue 12) ----------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class LiveSession:
+    """One live session of the account, as the region shows it."""
+
+    id: int
+    browser: str
+    system: str
+    ip_prefix: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    this_device: bool
+
+
+def _live(user_id: int):
+    now = clock.now()
+    return (
+        sa.select(AuthSession)
+        .where(
+            col(AuthSession.user_id) == user_id,
+            col(AuthSession.expires_at) > now,
+            col(AuthSession.last_seen_at) > now - IDLE_TIMEOUT,
+        )
+        .order_by(col(AuthSession.last_seen_at).desc(), col(AuthSession.id).desc())
+    )
+
+
+def live_for(session: Session, user: CurrentUser) -> list[LiveSession]:
+    """The account's live sessions, this one first (the work of a private event)."""
+    rows = session.scalars(_live(user.user_id)).all()
+    found = []
+    for row in rows:
+        browser, system = security_log.describe_browser(row.user_agent)
+        found.append(
+            LiveSession(
+                row.id,
+                browser,
+                system,
+                row.ip_prefix,
+                row.created_at,
+                row.last_seen_at,
+                row.id == user.session_id,
+            )
+        )
+    return sorted(found, key=lambda live: not live.this_device)
+
+
+def end_one_for(
+    session: Session,
+    user: CurrentUser,
+    session_id: object,
+    origin: security_log.Origin = security_log.NOWHERE,
+) -> bool:
+    """End another session of this account ("Zakończ sesję"); False when there is none such
+    (someone else's, this one, already ended, not a number). Takes effect at its next event."""
+    if isinstance(session_id, bool) or not isinstance(session_id, (int, str)):
+        return False
+    try:
+        wanted = int(session_id)
+    except ValueError:
+        return False
+    if wanted == user.session_id:
+        return False
+    result = session.execute(
+        sa.delete(AuthSession).where(col(AuthSession.id) == wanted, col(AuthSession.user_id) == user.user_id)
+    )
+    if rows_changed(result) != 1:
+        return False
+    security_log.record(session, user.user_id, security_log.EventKind.SESSION_ENDED, origin, detail="1")
+    return True
+
+
+def end_others_for(
+    session: Session, user: CurrentUser, origin: security_log.Origin = security_log.NOWHERE
+) -> int:
+    """End every other session of this account ("Zakończ wszystkie inne sesje"); how many ended."""
+    ended = end_all(session, user.user_id, except_session_id=user.session_id)
+    if ended:
+        security_log.record(
+            session, user.user_id, security_log.EventKind.SESSION_ENDED, origin, detail=str(ended)
+        )
+    return ended

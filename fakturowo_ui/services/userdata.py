@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from fakturowo_ui.models import Client, Document, Product, User
-from fakturowo_ui.services import consents, subscriptions
+from fakturowo_ui.services import consents, security_log, subscriptions
 
 if TYPE_CHECKING:
     from fakturowo_ui.services.sessions import CurrentUser
@@ -79,11 +79,23 @@ class ConsentsView:
     consent_changes: dict[str, dt.datetime]
 
 
-def save_consents_for(session: Session, user: CurrentUser, *, reminders: bool, info: bool) -> ConsentsView:
+def save_consents_for(
+    session: Session,
+    user: CurrentUser,
+    *,
+    reminders: bool,
+    info: bool,
+    origin: security_log.Origin = security_log.NOWHERE,
+) -> ConsentsView:
     """ "Zapisz" in the consents region, inside a private event's write transaction: stores both
     consents (a record per change) and returns only what the region shows."""
     changed = consents.save(
-        session, user.user_id, reminders=reminders, info=info, source=consents.ConsentSource.ACCOUNT
+        session,
+        user.user_id,
+        reminders=reminders,
+        info=info,
+        source=consents.ConsentSource.ACCOUNT,
+        origin=origin,
     )
     row = session.get_one(User, user.user_id)
     return ConsentsView(changed, row.reminder_consent, row.info_consent, consents.changes_of(row))

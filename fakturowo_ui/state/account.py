@@ -12,7 +12,7 @@ from fakturowo_ui.services import clock, consents, subscriptions, userdata
 from fakturowo_ui.services.sessions import CurrentUser
 from fakturowo_ui.settings import get_settings
 from fakturowo_ui.state.auth import UserBoundState
-from fakturowo_ui.state.common import documents_left_text, flag
+from fakturowo_ui.state.common import documents_left_text, flag, origin
 from fakturowo_ui.state.events import act
 
 log = logging.getLogger("fakturowo.state")
@@ -80,6 +80,7 @@ class ConsentsState(UserBoundState):
             what="saving consents",
             reminders=flag(form_data, "reminder_consent"),
             info=flag(form_data, "info_consent"),
+            origin=origin(self),
         )
         if done.redirect is not None:
             return done.redirect

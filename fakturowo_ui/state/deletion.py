@@ -12,7 +12,7 @@ from fakturowo_ui.services import blocking, deletion
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
-from fakturowo_ui.state.common import flag, link_token, text_field
+from fakturowo_ui.state.common import flag, link_token, origin, text_field
 from fakturowo_ui.state.events import act
 from fakturowo_ui.state.messages import PageMessage
 from fakturowo_ui.state.outcomes import attempt
@@ -48,6 +48,7 @@ class DeletionRequestState(PageMessage, UserBoundState):
                 deletion.request_deletion,
                 checked.user.user_id,
                 box_ticked=flag(form_data, "confirm_deletion"),
+                origin=origin(self),
                 what="deletion request",
             )
         finally:

@@ -19,7 +19,7 @@ from fakturowo_ui import routes
 from fakturowo_ui.i18n import formats, t, tn
 from fakturowo_ui.services import password_change, password_policy, periodic_change
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data, login_redirect, post_form
-from fakturowo_ui.state.common import flag, text_field
+from fakturowo_ui.state.common import flag, origin, text_field
 from fakturowo_ui.state.events import act
 from fakturowo_ui.state.messages import FieldErrors, PageMessage
 from fakturowo_ui.state.outcomes import attempt
@@ -106,6 +106,7 @@ class PasswordChangeState(FieldErrors, UserBoundState):
                 text_field(form_data, "current_password", 1000),
                 text_field(form_data, "new_password", 1000),
                 text_field(form_data, "new_password_repeat", 1000),
+                origin(self),
                 what="password change",
             )
         finally:

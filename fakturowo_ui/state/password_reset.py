@@ -16,7 +16,7 @@ from fakturowo_ui.services import blocking, password_reset
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.onetime import LinkState
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data
-from fakturowo_ui.state.common import client_ip, link_token, text_field
+from fakturowo_ui.state.common import client_ip, link_token, origin, text_field
 from fakturowo_ui.state.messages import FieldErrors
 
 log = logging.getLogger("fakturowo.state")
@@ -99,6 +99,7 @@ class PasswordResetState(FieldErrors, UserBoundState):
                 link_token(self),
                 text_field(form_data, "new_password", 1000),
                 text_field(form_data, "new_password_repeat", 1000),
+                origin(self),
             )
         except password_reset.LinkError as error:
             self._link_cannot_act(error.state)

@@ -296,6 +296,7 @@ def test_export_has_everything_and_is_deleted_after_streaming(app_env, frozen_cl
         "dokumenty.csv",
         "pozycje_dokumentow.csv",
         "sprzedawca.csv",
+        "historia_bezpieczenstwa.csv",
         "CZYTAJ_MNIE.txt",
     } <= names
     data = json.loads(archive.read("dane.json"))
@@ -405,6 +406,7 @@ def test_an_export_of_300_documents_reads_them_once_and_holds_every_file(app_env
         "produkty.csv",
         "dokumenty.csv",
         "pozycje_dokumentow.csv",
+        "historia_bezpieczenstwa.csv",
         *pdf_names,
     }
     assert archive.read("CZYTAJ_MNIE.txt").decode() == export.readme("pl")
