@@ -172,6 +172,8 @@ def data_table(
     def labelled_row(item: Any) -> rx.Component:
         component = row(item)
         for header, cell in zip(headers, component.children, strict=False):
+            if not isinstance(cell, rx.Component):
+                continue
             cell.custom_attrs = {**cell.custom_attrs, "data-label": header, "role": "cell"}
         component.custom_attrs = {**component.custom_attrs, "role": "row"}
         return component

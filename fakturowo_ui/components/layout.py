@@ -120,7 +120,7 @@ def page(*children: rx.Component, title: str, private: bool | rx.Var = False) ->
 
 
 def _footer_lines() -> list[rx.Component]:
-    lines = [rx.el.p("© Fakturowo")]
+    lines: list[rx.Component] = [rx.el.p("© Fakturowo")]
     support = get_settings().support_email
     if support:
         lines.append(rx.el.p(t("footer.contact"), " ", rx.el.a(support, href=f"mailto:{support}")))

@@ -68,7 +68,7 @@ def history_page() -> rx.Component:
             rx.el.section(
                 rx.el.p(t("history.lead")),
                 rx.cond(
-                    HistoryState.rows.length() > 0,
+                    HistoryState.has_rows,
                     rx.el.ul(rx.foreach(HistoryState.rows, _event), class_name="events"),
                     rx.el.p(t("history.empty"), class_name="hint"),
                 ),

@@ -123,13 +123,15 @@ def two_step_region() -> rx.Component:
         t("two_step.heading"),
         "logowanie-dwustopniowe",
         rx.el.p(State.status_text, id="logowanie-dwustopniowe-stan"),
-        rx.match(
-            State.stage,
-            (stages.APP, _app_setup()),
-            (stages.EMAIL, _email_setup()),
-            (stages.CODES, _codes()),
-            (stages.OFF, _off()),
-            _idle(),
+        rx.fragment(
+            rx.match(
+                State.stage,
+                (stages.APP, _app_setup()),
+                (stages.EMAIL, _email_setup()),
+                (stages.CODES, _codes()),
+                (stages.OFF, _off()),
+                _idle(),
+            )
         ),
         message(State.message, alert=State.message_is_error),
         help_link("help.two_step.title", routes.HELP_TWO_STEP),

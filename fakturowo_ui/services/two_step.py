@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pyotp.totp import TOTP
 from sqlmodel import Session, col
 
 from fakturowo_ui import routes
@@ -146,8 +147,8 @@ def _code_digest(user_id: int, kind: str, code: str) -> str:
 
 
 # -- TOTP ------------------------------------------------------------------------------------------
-def _totp(secret: str) -> pyotp.TOTP:
-    return pyotp.TOTP(secret, digits=6, interval=STEP_SECONDS, issuer=ISSUER)
+def _totp(secret: str) -> TOTP:
+    return TOTP(secret, digits=6, interval=STEP_SECONDS, issuer=ISSUER)
 
 
 def _matching_step(secret: str, code: str, now: float) -> int | None:

@@ -42,7 +42,7 @@ def browser_text(browser: str, system: str) -> str:
 class SessionsState(PageMessage, UserBoundState):
     """The region "Aktywne sesje" of /konto."""
 
-    rows: list[dict[str, str]] = rx.field(default_factory=list)
+    rows: list[dict[str, str]] = []
     others: int = 0
     busy: bool = False
 
@@ -108,7 +108,8 @@ class HistoryState(PageMessage, UserBoundState):
     """/konto/historia: the security events of the last 90 days, newest first."""
 
     loaded: bool = False
-    rows: list[dict[str, str]] = rx.field(default_factory=list)
+    rows: list[dict[str, str]] = []
+    has_rows: bool = False
 
     @rx.event
     async def on_load(self):
@@ -131,5 +132,6 @@ class HistoryState(PageMessage, UserBoundState):
             }
             for event in done.value
         ]
+        self.has_rows = bool(self.rows)
         self.loaded = True
         return None

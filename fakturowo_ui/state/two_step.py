@@ -40,7 +40,7 @@ class TwoStepState(PageMessage, UserBoundState):
     stage: str = IDLE
     key_text: str = ""
     qr: str = ""
-    recovery_codes: list[str] = rx.field(default_factory=list)
+    recovery_codes: list[str] = []
     recovery_left: int = 0
     busy: bool = False
 
@@ -114,7 +114,7 @@ class TwoStepState(PageMessage, UserBoundState):
                 write=True,
                 what="confirming the app method",
             )
-            if not done.ok:
+            if not done.ok or done.user is None:
                 yield self._refused(done)
                 return
             self.key_text, self.qr = "", ""
@@ -167,7 +167,7 @@ class TwoStepState(PageMessage, UserBoundState):
                 write=True,
                 what="confirming the e-mail method",
             )
-            if not done.ok:
+            if not done.ok or done.user is None:
                 yield self._refused(done)
                 return
             self.stage = IDLE
@@ -223,7 +223,7 @@ class TwoStepState(PageMessage, UserBoundState):
             done = await act(
                 self, two_step.turn_off_for, code, origin(self), write=True, what="turning two-step login off"
             )
-            if not done.ok:
+            if not done.ok or done.user is None:
                 yield self._refused(done)
                 return
             self.stage = IDLE

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 import time
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
+from pyotp.totp import TOTP
 
 from fakturowo_ui import routes
 from tests.e2e.helpers import PASSWORD, login, logout, open_page, register_user, submit_login, unique_email
@@ -25,18 +25,18 @@ def _region(page: Page):
     return page.get_by_role("region", name=REGION)
 
 
-def _code(totp: pyotp.TOTP, steps: int = 0) -> str:
+def _code(totp: TOTP, steps: int = 0) -> str:
     return totp.at(time.time() + 30 * steps)
 
 
-def _turn_on_app(page: Page) -> tuple[pyotp.TOTP, list[str]]:
+def _turn_on_app(page: Page) -> tuple[TOTP, list[str]]:
     region = _region(page)
     expect(region).to_contain_text("wyłączone")
     region.get_by_role("button", name="Włącz logowanie dwustopniowe").click()
     expect(region.get_by_role("img")).to_be_visible()  # the QR code
     key = region.locator("#dwustopniowe-klucz").inner_text()
     expect(region.get_by_text("Klucz", exact=True)).to_be_visible()
-    totp = pyotp.TOTP(key.replace(" ", ""))
+    totp = TOTP(key.replace(" ", ""))
     region.get_by_label("Kod weryfikacyjny").fill("000000")
     region.get_by_role("button", name="Potwierdź").click()
     expect(region.get_by_role("alert")).to_contain_text("nieprawidłowy kod")
@@ -60,9 +60,9 @@ def _second_step(page: Page, email: str) -> None:
     expect(page).to_have_url(SECOND_STEP)
     expect(page.get_by_label("Kod weryfikacyjny")).to_be_visible()
     # No session before the second step: only the HttpOnly ticket.
-    names = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    names = {cookie.get("name"): cookie for cookie in page.context.cookies()}
     assert "fakturowo_session" not in names
-    assert names["fakturowo_ticket"]["httpOnly"]
+    assert names["fakturowo_ticket"].get("httpOnly")
 
 
 def _verify(page: Page, code: str) -> None:
@@ -85,7 +85,7 @@ def test_two_step_login_with_the_app(page: Page):
     used = _code(totp, 1)
     _verify(page, used)
     expect(page).to_have_url(re.compile(r"/konto/?$"))
-    assert "fakturowo_session" in {cookie["name"] for cookie in page.context.cookies()}
+    assert "fakturowo_session" in {cookie.get("name") for cookie in page.context.cookies()}
     logout(page)
 
     # The same code again is refused.

@@ -158,3 +158,22 @@ def test_install_twice_wraps_once():
     getstate = rx.State.__getstate__
     state_store.install()
     assert rx.State.__getstate__ is getstate
+
+
+def test_the_two_step_key_and_recovery_codes_never_reach_the_pickle():
+    from fakturowo_ui.state.two_step import TwoStepState
+
+    root = tab(event_router_data())
+    region = root.get_substate(TwoStepState.get_full_name().split(".")[1:])
+    key = "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP"
+    region.key_text, region.qr = key, "data:image/svg+xml,QRQRQR"
+    region.recovery_codes = ["abcd-efgh-ijkl-mnop", "qrst-uvwx-yz23-4567"]
+    region.method, region.stage = "", "app"
+    payload = pickle.dumps(region)
+    for secret in (key, "QRQRQR", "abcd-efgh-ijkl-mnop", "qrst-uvwx-yz23-4567"):
+        assert secret.encode() not in payload
+    restored = pickle.loads(payload)
+    assert (restored.key_text, restored.qr, restored.recovery_codes) == ("", "", [])
+    assert restored.stage == "app"  # what is not secret is kept
+    # The live state, which the page is being rendered from, still has them.
+    assert region.key_text == key and len(region.recovery_codes) == 2

@@ -38,13 +38,19 @@ def test_daily_runs_and_is_safe_twice(app_env, frozen_clock, capsys):
     assert jobs.main(["daily", "--date", day]) == 0
     first = capsys.readouterr()
     assert "FAILED" not in first.out and "Traceback" not in first.err
-    assert "clean-up: 1 links, 1 sessions, 1 rate-limit entries, 0 security events older than 90 days removed" in first.out
+    assert (
+        "clean-up: 1 links, 1 sessions, 1 rate-limit entries, 0 security events older than 90 days removed"
+        in first.out
+    )
     assert count_rows(OneTimeToken) == count_rows(AuthSession) == count_rows(RateLimitHit) == 1
 
     assert jobs.main(["daily", "--date", day]) == 0
     second = capsys.readouterr()
     assert "FAILED" not in second.out
-    assert "clean-up: 0 links, 0 sessions, 0 rate-limit entries, 0 security events older than 90 days removed" in second.out
+    assert (
+        "clean-up: 0 links, 0 sessions, 0 rate-limit entries, 0 security events older than 90 days removed"
+        in second.out
+    )
     assert count_rows(OneTimeToken) == count_rows(AuthSession) == count_rows(RateLimitHit) == 1
 
 
