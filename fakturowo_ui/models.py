@@ -284,7 +284,7 @@ class Client(SQLModel, table=True):
     """A buyer the user invoices."""
 
     __tablename__: ClassVar[str] = "client"
-    __table_args__ = (_NO_REUSE,)
+    __table_args__ = (sa.Index("ix_client_user_sort_key", "user_id", "sort_key"), _NO_REUSE)
 
     id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(sa_column=_owner_fk())
@@ -292,13 +292,21 @@ class Client(SQLModel, table=True):
     nip: str = Field(default="", sa_column=sa.Column(sa.String(16), nullable=False))
     address: str = Field(default="", sa_column=sa.Column(sa.String(500), nullable=False))
     email: str = Field(default="", sa_column=sa.Column(sa.String(254), nullable=False))
+    # Derived by the services (services/polish.py, migration 0007): the searched fields folded
+    # (case and diacritics) and the name's Polish sort key.
+    search_text: str = Field(
+        default="", sa_column=sa.Column(sa.String(1200), nullable=False, server_default=sa.text("''"))
+    )
+    sort_key: str = Field(
+        default="", sa_column=sa.Column(sa.String(600), nullable=False, server_default=sa.text("''"))
+    )
 
 
 class Product(SQLModel, table=True):
     """A product or service with its net price and VAT rate."""
 
     __tablename__: ClassVar[str] = "product"
-    __table_args__ = (_NO_REUSE,)
+    __table_args__ = (sa.Index("ix_product_user_sort_key", "user_id", "sort_key"), _NO_REUSE)
 
     id: int = Field(default=None, sa_column=_pk())
     user_id: int = Field(sa_column=_owner_fk())
@@ -306,6 +314,14 @@ class Product(SQLModel, table=True):
     unit: str = Field(default="szt.", sa_column=sa.Column(sa.String(16), nullable=False))
     net_price: Decimal = Field(sa_column=sa.Column(sa.Numeric(14, 2), nullable=False))
     vat_rate: str = Field(sa_column=sa.Column(sa.String(4), nullable=False))
+    # Derived by the services (services/polish.py, migration 0007): the searched fields folded
+    # (case and diacritics) and the name's Polish sort key.
+    search_text: str = Field(
+        default="", sa_column=sa.Column(sa.String(1200), nullable=False, server_default=sa.text("''"))
+    )
+    sort_key: str = Field(
+        default="", sa_column=sa.Column(sa.String(600), nullable=False, server_default=sa.text("''"))
+    )
 
 
 class Document(SQLModel, table=True):
@@ -340,6 +356,10 @@ class Document(SQLModel, table=True):
     total_net: Decimal = Field(sa_column=sa.Column(sa.Numeric(16, 2), nullable=False))
     total_vat: Decimal = Field(sa_column=sa.Column(sa.Numeric(16, 2), nullable=False))
     total_gross: Decimal = Field(sa_column=sa.Column(sa.Numeric(16, 2), nullable=False))
+    # The number and the buyer folded for search (services/polish.py, migration 0007).
+    search_text: str = Field(
+        default="", sa_column=sa.Column(sa.String(1200), nullable=False, server_default=sa.text("''"))
+    )
 
 
 class DocumentItem(SQLModel, table=True):

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import N_, Count, Phrase, formats
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
-from fakturowo_ui.services import clients, clock, money, products, seller, subscriptions
+from fakturowo_ui.services import clients, clock, money, polish, products, seller, subscriptions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.listing import (
     PER_PAGE,
@@ -296,6 +296,7 @@ def _store(session: Session, checked: _Checked) -> Document:
         total_vat=totals.vat,
         total_gross=totals.gross,
     )
+    document.search_text = polish.fold(f"{document.number} {buyer.name} {buyer.nip}")
     session.add(document)
     session.flush()
     for position, line in enumerate(checked.lines, start=1):
@@ -346,9 +347,7 @@ def search(
 ) -> Page[Document]:
     """One page of the user's documents, newest first, matching the query in number or buyer."""
     where = [col(Document.user_id) == user_id]
-    condition = search_condition(
-        query, col(Document.number), col(Document.buyer_name), col(Document.buyer_nip)
-    )
+    condition = search_condition(query, Document.search_text)
     if condition is not None:
         where.append(condition)
     statement = (

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 
 from fakturowo_ui.i18n import Phrase
+from fakturowo_ui.services import polish
 from fakturowo_ui.services.errors import DomainError
 
 if TYPE_CHECKING:
@@ -76,12 +77,22 @@ class Page(Generic[T]):
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def search_condition(query: str, *columns: sa.ColumnElement | Mapped[str]) -> sa.ColumnElement | None:
-    """Rows whose columns contain the query, any letter case (% and _ taken literally)."""
-    query = (query or "").strip()[:MAX_SEARCH].lower()
+def search_condition(query: str, folded: sa.ColumnElement | Mapped[str]) -> sa.ColumnElement | None:
+    """Rows whose folded search text (services/polish.py) contains the folded query: any letter
+    case, with or without Polish diacritics ("zuraw" finds "Żurawiem"; % and _ taken literally)."""
+    query = polish.fold((query or "").strip()[:MAX_SEARCH])
     if not query:
         return None
-    return sa.or_(*(sa.func.lower(column).contains(query, autoescape=True) for column in columns))
+    return col(folded).contains(query, autoescape=True)
+
+
+def derived(values: dict[str, Any], searched: Sequence[str]) -> dict[str, str]:
+    """The columns a row derives from its values: the folded search text of `searched`, and the
+    name's Polish sort key when it has a name."""
+    found = {"search_text": polish.fold(" ".join(str(values.get(name) or "") for name in searched))}
+    if "name" in values:
+        found["sort_key"] = polish.sort_key(str(values["name"]))
+    return found
 
 
 def paged(
@@ -93,6 +104,10 @@ def paged(
     page = min(max(1, int(page or 1)), pages)
     rows = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(rows=rows, page=page, per_page=per_page, total=total)
+
+
+def _values_of(row: SQLModel, names: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in (*names, "name") if hasattr(row, name)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,7 +134,8 @@ class OwnedRows(Generic[R, F]):
 
     def create(self, session: Session, user_id: int, form: F) -> R:
         """Add a row from the form's checked values."""
-        row = self.model(user_id=user_id, **self.clean(form))
+        values = self.clean(form)
+        row = self.model(user_id=user_id, **values, **derived(values, self.searched))
         session.add(row)
         session.flush()
         return row
@@ -129,7 +145,10 @@ class OwnedRows(Generic[R, F]):
         copies of a buyer's details and of the lines)."""
         values = self.clean(form)
         row = self.get(session, user_id, row_id)
-        for key, value in values.items():
+        for key, value in {
+            **values,
+            **derived({**_values_of(row, self.searched), **values}, self.searched),
+        }.items():
             setattr(row, key, value)
         session.add(row)
         session.flush()
@@ -143,11 +162,11 @@ class OwnedRows(Generic[R, F]):
     def search(
         self, session: Session, user_id: int, query: str = "", page: int = 1, per_page: int = PER_PAGE
     ) -> Page[R]:
-        """One page of the user's rows, by name in any letter case, matching the query in the
-        searched columns."""
+        """One page of the user's rows in Polish order of their names, matching the query in the
+        searched columns (case and diacritics aside)."""
         model = self.model
         where = [col(model.user_id) == user_id]  # type: ignore[attr-defined]
-        condition = search_condition(query, *(col(getattr(model, name)) for name in self.searched))
+        condition = search_condition(query, model.search_text)
         if condition is not None:
             where.append(condition)
         statement = sa.select(model).where(*where).order_by(*self._order())
@@ -166,7 +185,7 @@ class OwnedRows(Generic[R, F]):
 
     def _order(self) -> tuple[sa.ColumnElement, ...]:
         model = self.model
-        return (sa.func.lower(col(model.name)), col(model.id))  # type: ignore[attr-defined]
+        return (col(model.sort_key), col(model.id))  # type: ignore[attr-defined]
 
     # -- the steps of the list page: each the work of one private event ------------------------
 
