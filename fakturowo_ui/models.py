@@ -378,6 +378,23 @@ class DocumentItem(SQLModel, table=True):
     vat_rate: str = Field(sa_column=sa.Column(sa.String(4), nullable=False))
 
 
+class FormSubmission(SQLModel, table=True):
+    """A form already acted on (issue 13): its key (one per rendered form) and the row it made, so
+    a double click, a repeated submit or a replayed event makes one invoice, client or product."""
+
+    __tablename__: ClassVar[str] = "form_submission"
+    __table_args__ = (sa.UniqueConstraint("user_id", "form_key", name="uq_form_submission_key"), _NO_REUSE)
+
+    id: int = Field(default=None, sa_column=_pk())
+    user_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    )
+    form_key: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    row_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+
+
 class JobLock(SQLModel, table=True):
     """A named lock held in the database, so scheduled work runs once across workers and hosts."""
 

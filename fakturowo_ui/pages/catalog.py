@@ -53,6 +53,7 @@ def _form(state, kind: str, form_id: str, fields: list[Field]) -> rx.Component:
         f"{kind}-form",
         keyed_form(
             state,
+            rx.el.input(type="hidden", name="submission", value=state.submission_key),
             *[one(label, name, **settings) for label, name, settings in fields],
             rx.el.div(
                 rx.el.button(

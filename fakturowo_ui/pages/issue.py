@@ -72,6 +72,7 @@ def issue_page() -> rx.Component:
             ),
             keyed_form(
                 s,
+                rx.el.input(type="hidden", name="submission", value=s.submission_key),
                 region(
                     t("issue.heading.buyer"),
                     "wystaw-nabywca",

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import N_, Count, Phrase, formats
 from fakturowo_ui.models import Client, Document, DocumentItem, Product, SellerProfile, User
-from fakturowo_ui.services import clients, clock, money, polish, products, seller, subscriptions
+from fakturowo_ui.services import clients, clock, money, polish, products, seller, submissions, subscriptions
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.listing import (
     PER_PAGE,
@@ -459,7 +459,7 @@ class Issued:
     plan: subscriptions.PlanStatus
 
 
-def issue_for(session: Session, user: CurrentUser, form: DocumentForm) -> Issued:
+def issue_for(session: Session, user: CurrentUser, form: DocumentForm, submission: str = "") -> Issued:
     """Issue an invoice as `issue` does, inside the event's write transaction (run it with
     write=True, which takes the write lock before the session check already).
 
@@ -467,9 +467,17 @@ def issue_for(session: Session, user: CurrentUser, form: DocumentForm) -> Issued
     anything is written, so it is returned with the plan rather than raised: the page shows
     both from this one transaction.
     """
+    key = submissions.clean_key(submission)
+    # The user's row is locked first, so of two events with the same form key the second waits
+    # and then finds the first one's invoice (issue 13: one click, one document).
+    session.execute(sa.select(col(User.id)).where(col(User.id) == user.user_id).with_for_update())
+    made = submissions.previous(session, user.user_id, key, "document")
+    if made is not None:
+        return Issued(session.get(Document, made), None, subscriptions.plan_status(session, user.user_id))
     try:
         checked = _checked(session, user.user_id, form, check_form(form))
     except DomainError as refusal:
         return Issued(None, refusal, subscriptions.plan_status(session, user.user_id))
     document = _store(session, checked)
+    submissions.remember(session, user.user_id, key, "document", document.id)
     return Issued(document, None, subscriptions.plan_status(session, user.user_id))

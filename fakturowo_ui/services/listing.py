@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 
 from fakturowo_ui.i18n import Phrase
-from fakturowo_ui.services import polish
+from fakturowo_ui.services import polish, submissions
 from fakturowo_ui.services.errors import DomainError
 
 if TYPE_CHECKING:
@@ -198,12 +198,28 @@ class OwnedRows(Generic[R, F]):
         return self.get(session, user.user_id, row_id)
 
     def save_for(
-        self, session: Session, user: CurrentUser, row_id: int, form: F, query: str = "", page: int = 1
+        self,
+        session: Session,
+        user: CurrentUser,
+        row_id: int,
+        form: F,
+        query: str = "",
+        page: int = 1,
+        submission: str = "",
     ) -> tuple[R, Page[R]]:
         """Add a row (row_id 0) or change the user's own one, then the list's page to show (run it
-        with write=True: it reads, then writes)."""
+        with write=True: it reads, then writes). A new row's form key (services/submissions.py)
+        makes it once: the same form sent again answers with the row it made."""
         user_id = user.user_id
-        row = self.update(session, user_id, row_id, form) if row_id else self.create(session, user_id, form)
+        if row_id:
+            row = self.update(session, user_id, row_id, form)
+        else:
+            key, kind = submissions.clean_key(submission), self.model.__tablename__
+            made = submissions.previous(session, user_id, key, kind)
+            if made is not None:
+                return self.get(session, user_id, made), self.search(session, user_id, query, page)
+            row = self.create(session, user_id, form)
+            submissions.remember(session, user_id, key, kind, row.id)  # type: ignore[attr-defined]
         return row, self.search(session, user_id, query, page)
 
     def delete_for(

@@ -16,6 +16,7 @@ from fakturowo_ui.i18n import N_, formats, t
 from fakturowo_ui.services import clients, products
 from fakturowo_ui.services.listing import OwnedRows
 from fakturowo_ui.services.nip import format_nip
+from fakturowo_ui.services.submissions import new_key
 from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import text_field
 from fakturowo_ui.state.events import act
@@ -70,6 +71,8 @@ class _CatalogState(PagedList, mixin=True):
 
     editing_id: int = 0
     form_key: rx.Field[int] = rx.field(0)
+    # The add form's key (services/submissions.py): a double click or a replayed submit adds once.
+    submission_key: str = ""
     form: dict[str, str] = {}
 
     _kind: str = ""
@@ -123,6 +126,7 @@ class _CatalogState(PagedList, mixin=True):
     def _reset_form(self) -> None:
         self._update(editing_id=0, form=self._empty_form())
         self.form_key += 1
+        self.submission_key = new_key()
 
     @rx.event
     async def on_load(self):
@@ -165,6 +169,7 @@ class _CatalogState(PagedList, mixin=True):
             self._service_form(form_data),
             self.query,
             self.page,
+            text_field(form_data, "submission", 64),
             write=True,
             what=f"saving a row of {self._kind}",
         )

@@ -11,6 +11,7 @@ import reflex as rx
 from fakturowo_ui import routes
 from fakturowo_ui.i18n import formats, t
 from fakturowo_ui.services import clock, documents, products
+from fakturowo_ui.services.submissions import new_key
 from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import documents_left_text, text_field, whole_number
 from fakturowo_ui.state.events import act
@@ -30,6 +31,8 @@ class IssueState(PageMessage, UserBoundState):
     today: str = ""
     lines: list[dict[str, str]] = []
     form_key: rx.Field[int] = rx.field(0)
+    # This form's key (services/submissions.py): a double click or a replayed submit issues once.
+    submission_key: str = ""
     product_key: rx.Field[int] = rx.field(0)
     left_text: str = ""
     _next_line: int = 0
@@ -64,6 +67,7 @@ class IssueState(PageMessage, UserBoundState):
         )
         self.lines = [self._line({})]
         self.form_key += 1
+        self.submission_key = new_key()
         return None
 
     def _keep_typed(self, form_data: dict) -> None:
@@ -150,7 +154,14 @@ class IssueState(PageMessage, UserBoundState):
         yield
         try:
             # Checked, counted, numbered and stored, and the plan after it: one write transaction.
-            done = await act(self, documents.issue_for, form, write=True, what="issuing a document")
+            done = await act(
+                self,
+                documents.issue_for,
+                form,
+                text_field(form_data, "submission", 64),
+                write=True,
+                what="issuing a document",
+            )
         finally:
             self.busy = False
         if not done.ok:
