@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 
 from fakturowo_ui.i18n import Phrase
@@ -77,7 +76,7 @@ class Page(Generic[T]):
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def search_condition(query: str, folded: sa.ColumnElement | Mapped[str]) -> sa.ColumnElement | None:
+def search_condition(query: str, folded: Any) -> sa.ColumnElement | None:
     """Rows whose folded search text (services/polish.py) contains the folded query: any letter
     case, with or without Polish diacritics ("zuraw" finds "Żurawiem"; % and _ taken literally)."""
     query = polish.fold((query or "").strip()[:MAX_SEARCH])
@@ -166,7 +165,7 @@ class OwnedRows(Generic[R, F]):
         searched columns (case and diacritics aside)."""
         model = self.model
         where = [col(model.user_id) == user_id]  # type: ignore[attr-defined]
-        condition = search_condition(query, model.search_text)
+        condition = search_condition(query, model.search_text)  # type: ignore[attr-defined]
         if condition is not None:
             where.append(condition)
         statement = sa.select(model).where(*where).order_by(*self._order())
@@ -214,7 +213,7 @@ class OwnedRows(Generic[R, F]):
         if row_id:
             row = self.update(session, user_id, row_id, form)
         else:
-            key, kind = submissions.clean_key(submission), self.model.__tablename__
+            key, kind = submissions.clean_key(submission), str(self.model.__tablename__)
             made = submissions.previous(session, user_id, key, kind)
             if made is not None:
                 return self.get(session, user_id, made), self.search(session, user_id, query, page)
