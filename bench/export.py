@@ -65,7 +65,7 @@ def _seed(user_email: str, documents: int) -> int:
                 company_name="Zażółć Gęślą Jaźń Sp. z o.o.",
                 nip="5260250274",
                 address="ul. Świętokrzyska 1\n00-001 Warszawa",
-                bank_account="12 1020 1026 0000 0402 0207 0123",
+                bank_account="61 1090 1014 0000 0712 1981 2874",
             )
         )
         session.execute(
@@ -111,7 +111,7 @@ def _seed(user_email: str, documents: int) -> int:
                         "seller_name": "Zażółć Gęślą Jaźń Sp. z o.o.",
                         "seller_nip": "5260250274",
                         "seller_address": "ul. Świętokrzyska 1\n00-001 Warszawa",
-                        "seller_bank_account": "12 1020 1026 0000 0402 0207 0123",
+                        "seller_bank_account": "61 1090 1014 0000 0712 1981 2874",
                         "buyer_name": f"Klient Łódź {n % CLIENTS}",
                         "buyer_nip": "7740001454",
                         "buyer_address": "ul. Piotrkowska 1",

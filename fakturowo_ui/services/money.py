@@ -26,6 +26,9 @@ _NUMBER_RE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 # English groups thousands with commas: "1,230.50", "12,000". Only whole groups of three count,
 # so "12,5" stays twelve and a half (a comma before the decimals, as Polish types it).
 _ENGLISH_GROUPED_RE = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+# Polish groups thousands with dots too: "1.230,50", "12.000.000". Only whole groups of three,
+# and only with a decimal comma or several groups, so "1.230" stays one and 23 hundredths.
+_POLISH_GROUPED_RE = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
 
 
 def _parse(raw: object, field: str | Phrase, lang: str) -> Decimal:
@@ -34,10 +37,12 @@ def _parse(raw: object, field: str | Phrase, lang: str) -> Decimal:
     elif isinstance(raw, int) and not isinstance(raw, bool):
         text = str(raw)
     elif isinstance(raw, str):
-        # People write 1 234,50 or 1234.50; spaces (also non-breaking) group thousands.
-        text = raw.strip().replace("\u00a0", "").replace(" ", "")
+        # People write 1 234,50 or 1234.50; spaces (also non-breaking, narrow or not) group thousands.
+        text = raw.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if lang == "en" and _ENGLISH_GROUPED_RE.fullmatch(text):
             text = text.replace(",", "")
+        elif _POLISH_GROUPED_RE.fullmatch(text) and ("," in text or text.count(".") > 1):
+            text = text.replace(".", "")
     else:
         raise DomainError("number.invalid", field=field)
     if not text:

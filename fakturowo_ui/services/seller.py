@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
+from stdnum import iban
 
 from fakturowo_ui.i18n import Phrase
 from fakturowo_ui.models import SellerProfile
@@ -30,12 +31,18 @@ class SellerForm:
 
 
 def clean_bank_account(raw: str) -> str:
-    """A bank account number: digits (26 for a Polish NRB, optionally with a country prefix)."""
+    """A bank account number: a Polish NRB (26 digits) or an IBAN (a country prefix), with a right
+    checksum."""
     text = re.sub(r"[\s\-\u00a0]", "", raw or "").upper()
     if not text:
         return ""
     if not re.fullmatch(r"([A-Z]{2})?\d{10,32}", text):
         raise DomainError("seller.bank_account")
+    # The checksum (python-stdnum's IBAN check: ISO 13616, mod 97): a one-digit typo would go onto
+    # every invoice. A Polish NRB is the IBAN without "PL" (26 digits).
+    as_iban = text if text[:2].isalpha() else ("PL" + text if len(text) == 26 else "")
+    if not as_iban or not iban.is_valid(as_iban):
+        raise DomainError("seller.bank_account_checksum")
     # Printed in groups of four after the first two digits, as Polish banks do.
     prefix = text[:2] if text[:2].isalpha() else ""
     digits = text[len(prefix) :]

@@ -42,7 +42,7 @@ def make_data(email: str, *, documents_count: int = 1, tag: str = "") -> dict:
             session,
             user_id,
             seller.SellerForm(
-                MARKERS[0] + tag, "5260250274", "ul. Długa 1\nWarszawa", "12 1020 1026 0000 0402 0207 0123"
+                MARKERS[0] + tag, "5260250274", "ul. Długa 1\nWarszawa", "61 1090 1014 0000 0712 1981 2874"
             ),
         )
         client_id = clients.create(
@@ -236,7 +236,7 @@ def test_the_pdf_holds_the_invoice_in_polish_letters(app_env, frozen_clock):
         "Data sprzedaży: 22-11-2026",
         "NIP: 774-000-14-54",
         "Do zapłaty: 370,07 PLN",
-        "Numer konta: 12 1020 1026 0000 0402 0207 0123",
+        "Numer konta: 61 1090 1014 0000 0712 1981 2874",
     ):
         assert needle in text, needle
     # 2 x 150,00 = 300,00 at 23% -> VAT 69,00; 0,99 at 8% -> VAT 0,0792 -> 0,08; gross 369,00 + 1,07

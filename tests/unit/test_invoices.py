@@ -33,6 +33,12 @@ D = Decimal
         (" 7 ", D("7.00")),
         ("99999999,99", D("99999999.99")),
         (",5", D("0.50")),
+        # Thousands grouped with dots, as Polish writes them (issue 13); one group without a
+        # decimal comma stays a decimal point.
+        ("1.230,50", D("1230.50")),
+        ("12.000.000", D("12000000.00")),
+        ("1\u202f230,50", D("1230.50")),
+        ("1.230", D("1.23")),
     ],
 )
 def test_prices_people_type(raw, expected):

@@ -34,7 +34,7 @@ def invoice(buyer: str = "Klient Łódź", item: str = "Usługa księgowa") -> t
         seller_name="Zażółć Gęślą Jaźń Sp. z o.o.",
         seller_nip="5260250274",
         seller_address="ul. Świętokrzyska 1\n00-001 Warszawa",
-        seller_bank_account="12 1020 1026 0000 0402 0207 0123",
+        seller_bank_account="61 1090 1014 0000 0712 1981 2874",
         buyer_name=buyer,
         buyer_nip="7740001454",
         buyer_address="ul. Piotrkowska 1",
@@ -261,4 +261,4 @@ def test_the_invoice_is_polish_whatever_the_language_of_the_page_that_asks_for_i
         "Wystawiono w Fakturowo",
     ):
         assert label in text
-    assert "Do zapłaty: 369,00 PLN" in text and "Numer konta: 12 1020 1026 0000 0402 0207 0123" in text
+    assert "Do zapłaty: 369,00 PLN" in text and "Numer konta: 61 1090 1014 0000 0712 1981 2874" in text

@@ -20,10 +20,10 @@ FORM = seller.SellerForm("Firma Sp. z o.o.", "526-025-02-74", "  ul. Długa 1 \n
 @pytest.mark.parametrize(
     "raw, printed",
     [
-        ("12102010260000040202070123", "12 1020 1026 0000 0402 0207 0123"),
-        ("12 1020 1026 0000 0402 0207 0123", "12 1020 1026 0000 0402 0207 0123"),
-        ("12-1020-1026-0000-0402-0207-0123", "12 1020 1026 0000 0402 0207 0123"),
-        ("pl 12 1020\u00a01026 0000 0402 0207 0123", "PL12 1020 1026 0000 0402 0207 0123"),
+        ("61109010140000071219812874", "61 1090 1014 0000 0712 1981 2874"),
+        ("61 1090 1014 0000 0712 1981 2874", "61 1090 1014 0000 0712 1981 2874"),
+        ("61-1090-1014-0000-0712-1981-2874", "61 1090 1014 0000 0712 1981 2874"),
+        ("pl 61 1090\u00a01014 0000 0712 1981 2874", "PL61 1090 1014 0000 0712 1981 2874"),
         ("DE89370400440532013000", "DE89 3704 0044 0532 0130 00"),
         ("", ""),
         ("   ", ""),
@@ -39,7 +39,7 @@ def test_bank_accounts_are_printed_in_groups_of_four_after_two_digits(raw, print
         "123456789",
         "1" * 33,
         "12 1020 1026 0000 0402 0207 012X",
-        "P112102010260000040202070123",
+        "P161109010140000071219812874",
         "PLN12102010260000",
     ],
 )
@@ -67,7 +67,7 @@ def test_saving_twice_keeps_one_row_with_the_fields_cleaned(app_env):
         again = seller.save_for(
             session,
             _user(user),
-            seller.SellerForm("Nowa Firma", "7740001454", "Łódź", "12102010260000040202070123"),
+            seller.SellerForm("Nowa Firma", "7740001454", "Łódź", "61109010140000071219812874"),
         )
         assert again.id == first.id
     assert count_rows(SellerProfile, col(SellerProfile.user_id) == user) == 1
@@ -77,7 +77,7 @@ def test_saving_twice_keeps_one_row_with_the_fields_cleaned(app_env):
         assert (profile.company_name, profile.nip, profile.bank_account) == (
             "Nowa Firma",
             "7740001454",
-            "12 1020 1026 0000 0402 0207 0123",
+            "61 1090 1014 0000 0712 1981 2874",
         )
 
 
@@ -89,6 +89,19 @@ def test_saving_twice_keeps_one_row_with_the_fields_cleaned(app_env):
         (seller.SellerForm("Firma", "5260250275", "ul. Długa 1", ""), "nip.checksum"),
         (seller.SellerForm("Firma", "5260250274", " \n ", ""), "text.required"),
         (seller.SellerForm("Firma", "5260250274", "ul. Długa 1", "123"), "seller.bank_account"),
+        # One digit mistyped: the checksum says so (issue 13).
+        (
+            seller.SellerForm("Firma", "5260250274", "ul. Długa 1", "61109010140000071219812875"),
+            "seller.bank_account_checksum",
+        ),
+        (
+            seller.SellerForm("Firma", "5260250274", "ul. Długa 1", "DE89370400440532013001"),
+            "seller.bank_account_checksum",
+        ),
+        (
+            seller.SellerForm("Firma", "5260250274", "ul. Długa 1", "1234567890123"),
+            "seller.bank_account_checksum",
+        ),
         (seller.SellerForm("F" * 201, "5260250274", "ul. Długa 1", ""), "text.too_long"),
     ],
 )
