@@ -12,6 +12,8 @@ import logging
 import re
 import unicodedata
 
+import email_validator
+import idna
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -51,17 +53,34 @@ _EMAIL_RE = re.compile(
 
 
 def normalise_email(raw: str) -> str:
-    """Trimmed and lower-cased: the one form an address is compared and stored in."""
-    return unicodedata.normalize("NFKC", raw or "").strip().lower()
+    """Trimmed and lower-cased, an internationalised domain in its ASCII (IDNA) form: the one form
+    an address is compared, stored and mailed in ("jan@żółw.pl" -> "jan@xn--w-uga1v8h.pl")."""
+    email = unicodedata.normalize("NFKC", raw if isinstance(raw, str) else "").strip().lower()
+    local, at, domain = email.rpartition("@")
+    if at and domain and not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return email  # email_problem refuses it
+        email = f"{local}@{domain}"
+    return email
 
 
 def email_problem(email: str) -> str | None:
-    """The catalogue key of what is wrong with a normalised address, or None."""
+    """The catalogue key of what is wrong with a normalised address, or None.
+
+    Checked by email-validator (the syntax of RFC 5321/5322 and of domain names, no DNS look-up),
+    and kept to what every SMTP server takes: an ASCII address (internationalised domains are
+    already in their ASCII form here)."""
     if not email:
         return N_("error.email_empty")
     if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_RE.match(email):
         return N_("error.email_invalid")
     if len(email.split("@", 1)[0]) > 64:
+        return N_("error.email_invalid")
+    try:
+        email_validator.validate_email(email, check_deliverability=False, allow_smtputf8=False)
+    except email_validator.EmailNotValidError:
         return N_("error.email_invalid")
     return None
 
