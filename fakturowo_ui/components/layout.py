@@ -141,7 +141,11 @@ def region(heading: rx.Var | str, region_id: str, *children: rx.Component) -> rx
 
 
 def message(
-    text: rx.Var | str, *, alert: rx.Var | bool = False, key: rx.Var | int | None = None
+    text: rx.Var | str,
+    *,
+    alert: rx.Var | bool = False,
+    key: rx.Var | int | None = None,
+    info: rx.Var | bool = False,
 ) -> rx.Component:
     """An outcome message, announced to screen readers; shown only when there is text.
 
@@ -157,6 +161,9 @@ def message(
         role = rx.cond(alert, "alert", "status")
         kind = rx.cond(alert, "message message-error", "message message-ok")
         live = rx.cond(alert, "assertive", "polite")
+    if not isinstance(info, bool) or info:
+        # A notice that is neither a success nor an error ("Zaloguj się, aby zobaczyć tę stronę.").
+        kind = rx.cond(info, "message message-info", kind)
     props: dict[str, Any] = {"key": key} if key is not None else {}
     return rx.el.div(
         rx.cond(

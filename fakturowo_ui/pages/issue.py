@@ -83,6 +83,8 @@ def issue_page() -> rx.Component:
                         default="",
                         options=s.client_options,
                         placeholder=t("issue.choose_client"),
+                        # A buyer chosen: "Wybierz nabywcę" no longer stands (issue 13).
+                        on_change=s.buyer_chosen,
                     ),
                     rx.el.div(
                         *[

@@ -12,7 +12,7 @@ from fakturowo_ui.state.login import LoginState
 def login() -> rx.Component:
     """The login form."""
     return page(
-        message(LoginState.message, alert=LoginState.message_is_error),
+        message(LoginState.message, alert=LoginState.message_is_error, info=LoginState.message_is_info),
         rx.cond(
             LoginState.can_resend,
             action_button(t("login.resend"), LoginState.resend, secondary=True, disabled=LoginState.busy),

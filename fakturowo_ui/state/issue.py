@@ -129,6 +129,12 @@ class IssueState(PageMessage, UserBoundState):
         self.lines = [{**line, name: value[:600]} if line["key"] == key else line for line in self.lines]
 
     @rx.event
+    def buyer_chosen(self, client_id: str):
+        """A buyer chosen after the form said to choose one: that message no longer stands."""
+        if isinstance(client_id, str) and client_id and self.message == t("document.no_client"):
+            self._say("")
+
+    @rx.event
     async def submit(self, form_data: dict):
         """Issue the invoice, then show it; refusals (limit, bad line, foreign IDs) say why."""
         if self.busy:

@@ -21,6 +21,8 @@ class LoginState(rx.State):
 
     message: str = ""
     message_is_error: bool = False
+    # A notice, neither success nor error: why the visitor is here (sent from a private page).
+    message_is_info: bool = False
     can_resend: bool = False
     busy: bool = False
     _unconfirmed_email: str = ""
@@ -37,7 +39,7 @@ class LoginState(rx.State):
         elif params.get("blad"):
             self.message, self.message_is_error = t("login.code_invalid"), True
         elif params.get("next"):
-            self.message = t("login.required")
+            self.message, self.message_is_info = t("login.required"), True
         if await resolve_user(self) is not None:
             return rx.redirect(routes.here(self._next_path))
         return None
@@ -48,6 +50,7 @@ class LoginState(rx.State):
         if self.busy:
             return
         self.message, self.message_is_error, self.can_resend = "", False, False
+        self.message_is_info = False
         email = text_field(form_data, "email", 1000)
         password = text_field(form_data, "password", 1000)
         self.busy = True

@@ -58,3 +58,25 @@ def test_the_login_form_focuses_its_refusal(page: Page):
     page.get_by_label("Hasło", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Zaloguj", exact=True).click()
     expect(page.get_by_role("alert")).to_be_focused()
+
+
+def test_being_sent_to_log_in_is_a_notice_not_a_success(page: Page):
+    open_page(page, routes.ACCOUNT)
+    notice = page.get_by_role("status").filter(has_text="Zaloguj się, aby zobaczyć tę stronę.")
+    expect(notice).to_be_visible()
+    expect(notice).to_have_class("message message-info")
+
+
+def test_choosing_a_buyer_clears_the_message_that_asked_for_one(page: Page):
+    from tests.e2e.test_accessibility import _fill_account
+
+    email = unique_email("nabywca")
+    register_user(page, email)
+    login(page, email)
+    _fill_account(page)
+    open_page(page, routes.ISSUE_INVOICE)
+    page.get_by_role("button", name="Wystaw fakturę").click()
+    asked = page.get_by_role("alert").filter(has_text="Wybierz nabywcę")
+    expect(asked).to_be_visible()
+    page.get_by_label("Nabywca", exact=True).select_option(index=1)
+    expect(asked).to_have_count(0)
