@@ -9,6 +9,7 @@ too), English "1,230.50" / "1230.50" as well. Writing amounts for people is i18n
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -39,6 +40,8 @@ def _parse(raw: object, field: str | Phrase, lang: str) -> Decimal:
     elif isinstance(raw, str):
         # People write 1 234,50 or 1234.50; spaces (also non-breaking, narrow or not) group thousands.
         text = raw.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        # Digits of other scripts (fullwidth, Arabic-Indic...) read as the ASCII digits they are.
+        text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
         if lang == "en" and _ENGLISH_GROUPED_RE.fullmatch(text):
             text = text.replace(",", "")
         elif _POLISH_GROUPED_RE.fullmatch(text) and ("," in text or text.count(".") > 1):

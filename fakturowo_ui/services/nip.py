@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from fakturowo_ui.services.errors import DomainError
 
@@ -13,6 +14,8 @@ _SEPARATORS = re.compile(r"[\s\-\u00a0]")
 def normalise(raw: str) -> str:
     """Digits only: "PL 526-025-02-74" -> "5260250274" (the PL prefix of EU VAT numbers dropped)."""
     text = _SEPARATORS.sub("", raw or "")
+    # Digits of other scripts (fullwidth, Arabic-Indic...) become ASCII ones: the stored NIP is 0-9.
+    text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
     if text[:2].upper() == "PL":
         text = text[2:]
     return text
@@ -20,7 +23,7 @@ def normalise(raw: str) -> str:
 
 def is_valid(nip: str) -> bool:
     """Ten digits whose weighted sum modulo 11 equals the last digit (and is never 10)."""
-    if not re.fullmatch(r"\d{10}", nip):
+    if not re.fullmatch(r"[0-9]{10}", nip):
         return False
     total = sum(int(digit) * weight for digit, weight in zip(nip, _WEIGHTS, strict=False))
     check = total % 11
@@ -34,7 +37,7 @@ def clean(raw: str, *, required: bool = False) -> str:
         if required:
             raise DomainError("nip.empty")
         return ""
-    if not re.fullmatch(r"\d{10}", nip):
+    if not re.fullmatch(r"[0-9]{10}", nip):
         raise DomainError("nip.format")
     if not is_valid(nip):
         raise DomainError("nip.checksum")

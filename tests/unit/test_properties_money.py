@@ -224,3 +224,11 @@ def test_a_quantity_is_refused_exactly_when_not_positive_too_precise_or_too_larg
         assert refusal(money.parse_quantity, raw) == "number.too_large"
     else:
         assert money.parse_quantity(raw) == value
+
+
+def test_price_in_fullwidth_digits_reads_as_ascii() -> None:
+    from decimal import Decimal as _D
+
+    from fakturowo_ui.services import money as money_service
+
+    assert money_service.parse_price("１ ２３０,５０") == _D("1230.50")

@@ -109,3 +109,10 @@ def test_any_other_number_of_digits_is_refused_as_a_format_error_and_printed_as_
     else:
         assert nip.clean(digits) == ""
     assert nip.format_nip(digits) == digits
+
+
+def test_digits_of_other_scripts_are_stored_as_ascii() -> None:
+    from fakturowo_ui.services import nip as nip_service
+
+    assert nip_service.clean("５２６０２５０２７４") == "5260250274"
+    assert nip_service.clean("٥٢٦٠٢٥٠٢٧٤") == "5260250274"
