@@ -15,6 +15,7 @@ from fakturowo_ui.pages.account import account
 from fakturowo_ui.pages.account_sessions import history_page
 from fakturowo_ui.pages.catalog import clients_page, products_page
 from fakturowo_ui.pages.confirm import confirm_email
+from fakturowo_ui.pages.confirm_new_email import confirm_new_email
 from fakturowo_ui.pages.deletion import confirm_deletion
 from fakturowo_ui.pages.documents import documents_page
 from fakturowo_ui.pages.help import (
@@ -40,6 +41,7 @@ from fakturowo_ui.state.account import AccountState
 from fakturowo_ui.state.auth import ForgetEndedSessions
 from fakturowo_ui.state.catalog import ClientsState, ProductsState
 from fakturowo_ui.state.confirm import ConfirmState
+from fakturowo_ui.state.confirm_new_email import ConfirmNewEmailState
 from fakturowo_ui.state.deletion import DeletionConfirmState
 from fakturowo_ui.state.documents import DocumentsState
 from fakturowo_ui.state.issue import IssueState
@@ -96,6 +98,8 @@ PAGES: list[tuple[str, Callable[[], rx.Component], str, list]] = [
     # Account security (issue 12): the second step of a login with two-step login on.
     (routes.LOGIN_SECOND_STEP, second_step, "login.second_step.title", [SecondStepState.on_load]),
     (routes.CONFIRM_DELETION, confirm_deletion, "deletion.confirm.title", [DeletionConfirmState.on_load]),
+    # Account security (issue 12): the page the link to a new account address opens.
+    (routes.CONFIRM_NEW_EMAIL, confirm_new_email, "email_change.confirm.title", [ConfirmNewEmailState.on_load]),
     # The help (issue 13): public pages whose menu follows whether the visitor is logged in.
     (routes.HELP, help_index, "help.index.title", [NavState.on_load]),
     (routes.HELP_PERIODIC_CHANGE, help_periodic_change, "help.periodic.title", [NavState.on_load]),

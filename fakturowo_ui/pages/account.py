@@ -14,6 +14,7 @@ from fakturowo_ui.components.layout import (
     when_loaded,
 )
 from fakturowo_ui.i18n import t
+from fakturowo_ui.pages.account_email import email_region
 from fakturowo_ui.pages.account_sessions import sessions_region
 from fakturowo_ui.pages.account_two_step import two_step_region
 from fakturowo_ui.state.account import AccountState, ConsentsState
@@ -167,6 +168,7 @@ def account() -> rx.Component:
             _periodic_change(),
             _consents(),
             _subscription(),
+            email_region(),
             two_step_region(),
             sessions_region(),
             _deletion(),

@@ -25,7 +25,7 @@ from sqlmodel import Session, col
 from fakturowo_ui import routes
 from fakturowo_ui.db import rows_changed, session_scope
 from fakturowo_ui.i18n import N_, supported
-from fakturowo_ui.models import OneTimeToken, User
+from fakturowo_ui.models import OneTimeToken, SecurityEvent, User
 from fakturowo_ui.services import (
     accounts,
     blocking,
@@ -202,8 +202,6 @@ def _undo(user_id: int, token_id: int, hits: list[int | None], superseded: list[
             session, user_id, TokenPurpose.CHANGE_EMAIL, superseded, newer_than=token_id
         )
         # The event written with the link: the request never reached the new address.
-        from fakturowo_ui.models import SecurityEvent
-
         newest = session.scalars(
             sa.select(SecurityEvent)
             .where(
@@ -232,10 +230,18 @@ def inspect_link(token: str) -> ChangeLink:
         found = onetime.find_usable(session, token, TokenPurpose.CHANGE_EMAIL)
         if isinstance(found, LinkState):
             return ChangeLink(found)
-        row, _user = found
+        row, user = found
         if not row.new_email:
             return ChangeLink(LinkState.INVALID)
+        if _voided_by_new_password(row, user):
+            return ChangeLink(LinkState.VOIDED)
         return ChangeLink(LinkState.VALID, row.new_email)
+
+
+def _voided_by_new_password(row: OneTimeToken, user: User) -> bool:
+    """A password set after the request voids its link: the notice to the old address tells
+    whoever did not ask for the change to set a new password, and that must stop it."""
+    return user.password_changed_at > row.created_at
 
 
 class Outcome(enum.Enum):
@@ -284,6 +290,8 @@ def _confirm(
     new_email = row.new_email or ""
     if not new_email:
         return ConfirmationResult(Outcome.LINK_UNUSABLE, LinkState.INVALID)
+    if _voided_by_new_password(row, user):
+        return ConfirmationResult(Outcome.LINK_UNUSABLE, LinkState.VOIDED)
     if accounts.is_blocked(session, new_email):
         return ConfirmationResult(Outcome.BLOCKED)
     owner = accounts.find_user(session, new_email)
@@ -303,8 +311,12 @@ def _confirm(
     )
     if rows_changed(result) != 1:
         raise RuntimeError("the account changed while its address was being changed")
-    # The new address is in the account now: the used link need not keep a copy of it.
-    session.execute(sa.update(OneTimeToken).where(col(OneTimeToken.id) == row.id).values(new_email=None))
+    # The new address is in the account now: no link of the account need keep an address.
+    session.execute(
+        sa.update(OneTimeToken)
+        .where(col(OneTimeToken.user_id) == user.id, col(OneTimeToken.purpose) == TokenPurpose.CHANGE_EMAIL)
+        .values(new_email=None)
+    )
     # Links that went to the old address (a password reset, another change) no longer act.
     for purpose in (TokenPurpose.CHANGE_EMAIL, TokenPurpose.RESET_PASSWORD, TokenPurpose.CONFIRM_EMAIL):
         onetime.supersede_older(session, user.id, purpose, row.id, newer_too=True)
