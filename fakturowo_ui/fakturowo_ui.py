@@ -99,7 +99,12 @@ PAGES: list[tuple[str, Callable[[], rx.Component], str, list]] = [
     (routes.LOGIN_SECOND_STEP, second_step, "login.second_step.title", [SecondStepState.on_load]),
     (routes.CONFIRM_DELETION, confirm_deletion, "deletion.confirm.title", [DeletionConfirmState.on_load]),
     # Account security (issue 12): the page the link to a new account address opens.
-    (routes.CONFIRM_NEW_EMAIL, confirm_new_email, "email_change.confirm.title", [ConfirmNewEmailState.on_load]),
+    (
+        routes.CONFIRM_NEW_EMAIL,
+        confirm_new_email,
+        "email_change.confirm.title",
+        [ConfirmNewEmailState.on_load],
+    ),
     # The help (issue 13): public pages whose menu follows whether the visitor is logged in.
     (routes.HELP, help_index, "help.index.title", [NavState.on_load]),
     (routes.HELP_PERIODIC_CHANGE, help_periodic_change, "help.periodic.title", [NavState.on_load]),
