@@ -356,6 +356,16 @@ class Document(SQLModel, table=True):
     total_net: Decimal = Field(sa_column=sa.Column(sa.Numeric(16, 2), nullable=False))
     total_vat: Decimal = Field(sa_column=sa.Column(sa.Numeric(16, 2), nullable=False))
     total_gross: Decimal = Field(sa_column=sa.Column(sa.Numeric(16, 2), nullable=False))
+    # Where and how it is paid (migration 0009): "Miejsce wystawienia", "Sposób płatności"
+    # (services/documents.PAYMENT_METHODS), "Termin płatności" (none on invoices issued before).
+    place_of_issue: str = Field(
+        default="", sa_column=sa.Column(sa.String(100), nullable=False, server_default=sa.text("''"))
+    )
+    payment_method: str = Field(
+        default="transfer",
+        sa_column=sa.Column(sa.String(16), nullable=False, server_default=sa.text("'transfer'")),
+    )
+    due_date: dt.date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
     # The number and the buyer folded for search (services/polish.py, migration 0007).
     search_text: str = Field(
         default="", sa_column=sa.Column(sa.String(1200), nullable=False, server_default=sa.text("''"))

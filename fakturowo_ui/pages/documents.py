@@ -28,7 +28,17 @@ def _view() -> rx.Component:
         v["heading"],
         "dokument",
         rx.el.p(
-            t("field.issue_date"), ": ", v["issue_date"], " · ", t("field.sale_date"), ": ", v["sale_date"]
+            t("field.issue_date"),
+            ": ",
+            v["issue_date"],
+            " · ",
+            t("field.sale_date"),
+            ": ",
+            v["sale_date"],
+            rx.cond(
+                v["place_of_issue"] != "",
+                rx.fragment(" · ", t("field.place_of_issue"), ": ", v["place_of_issue"]),
+            ),
         ),
         rx.el.div(
             _party(t("documents.seller"), v["seller_name"], v["seller_address"], v["seller_nip"]),
@@ -73,6 +83,13 @@ def _view() -> rx.Component:
             ),
         ),
         rx.el.p(v["to_pay"], class_name="to-pay"),
+        rx.el.p(t("documents.in_words", words=v["in_words"])),
+        rx.el.p(
+            t("field.payment_method"),
+            ": ",
+            v["payment_method"],
+            rx.cond(v["due_date"] != "", rx.fragment(" · ", t("field.due_date"), ": ", v["due_date"])),
+        ),
         rx.cond(
             v["seller_bank_account"] != "",
             rx.el.p(t("documents.bank_account", account=v["seller_bank_account"])),

@@ -17,7 +17,7 @@ from fakturowo_ui.components.layout import (
 )
 from fakturowo_ui.i18n import N_, t
 from fakturowo_ui.state.catalog import VAT_OPTIONS
-from fakturowo_ui.state.issue import IssueState
+from fakturowo_ui.state.issue import MAX_PLACE, PAYMENT_LABELS, IssueState
 
 
 def _line(line, index) -> rx.Component:
@@ -101,6 +101,14 @@ def issue_page() -> rx.Component:
                                 (N_("field.sale_date"), "sale_date"),
                             )
                         ],
+                        field(
+                            t("field.place_of_issue"),
+                            "place_of_issue",
+                            form_id="wystaw-",
+                            default=s.place_default,
+                            autocomplete="address-level2",
+                            max_length=MAX_PLACE,
+                        ),
                         class_name="line-fields",
                     ),
                 ),
@@ -123,6 +131,28 @@ def issue_page() -> rx.Component:
                             key=s.product_key.to_string(),
                         ),
                         action_button(t("issue.add_line"), s.add_line, secondary=True),
+                        class_name="line-fields",
+                    ),
+                ),
+                region(
+                    t("issue.heading.payment"),
+                    "wystaw-platnosc",
+                    rx.el.div(
+                        field(
+                            t("field.payment_method"),
+                            "payment_method",
+                            form_id="wystaw-",
+                            default=s.method_default,
+                            options=[(code, t(label)) for code, label in PAYMENT_LABELS.items()],
+                        ),
+                        field(
+                            t("field.due_date"),
+                            "due_date",
+                            form_id="wystaw-",
+                            default=s.due_default,
+                            input_type="date",
+                            max_length=10,
+                        ),
                         class_name="line-fields",
                     ),
                 ),

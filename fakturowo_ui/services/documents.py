@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from num2words import num2words
 from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
@@ -36,6 +37,12 @@ if TYPE_CHECKING:
     from fakturowo_ui.services.sessions import CurrentUser
 
 MAX_ITEMS = 100
+# "Sposób płatności": the stored code of each method and its label's key, in the form's order.
+PAYMENT_LABELS = {"transfer": N_("payment.transfer"), "cash": N_("payment.cash"), "card": N_("payment.card")}
+PAYMENT_METHODS = tuple(PAYMENT_LABELS)
+# "Termin płatności" the form suggests: this many days after the issue date.
+DEFAULT_DUE_DAYS = 14
+MAX_PLACE = 100
 NUMBER_PREFIX = "FV"
 _NUMBER_RE = re.compile(r"^FV (\d+)/(\d{1,2})/(\d{4})$")
 # Print order of the rates in the summary.
@@ -167,6 +174,10 @@ class DocumentForm:
     issue_date: str
     sale_date: str
     items: Sequence[ItemForm]
+    place_of_issue: str = ""
+    payment_method: str = "transfer"
+    # Empty: no due date on the invoice (the form suggests one).
+    due_date: str = ""
 
 
 def parse_date(raw: object, field: str | Phrase) -> dt.date:
@@ -199,10 +210,45 @@ def check_line(item: ItemForm, position: int) -> Line:
         raise DomainError("document.line_error", position=position, message=error.message()) from None
 
 
+@dataclasses.dataclass(frozen=True)
+class Payment:
+    """Where the invoice is issued and how it is paid."""
+
+    place_of_issue: str
+    method: str
+    due_date: dt.date | None
+
+
+def check_payment(form: DocumentForm, issue_date: dt.date) -> Payment:
+    """The place of issue (optional), one of PAYMENT_METHODS and a due date not before the issue."""
+    place = clean_text(form.place_of_issue, Phrase("field.place_of_issue"), MAX_PLACE)
+    method = form.payment_method if isinstance(form.payment_method, str) else ""
+    if method not in PAYMENT_METHODS:
+        raise DomainError("document.payment_method")
+    due = None
+    if isinstance(form.due_date, str) and form.due_date.strip():
+        due = parse_date(form.due_date, Phrase("field.due_date"))
+        if due < issue_date:
+            raise DomainError("document.due_before_issue")
+    return Payment(place, method, due)
+
+
+def default_due_date(issue_date: dt.date) -> dt.date:
+    """The "Termin płatności" the form suggests."""
+    return issue_date + dt.timedelta(days=DEFAULT_DUE_DAYS)
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """The amount due in Polish words, as an invoice's "Słownie" says it: "tysiąc dwieście
+    trzydzieści złotych, pięćdziesiąt groszy" (num2words knows the Polish plural forms)."""
+    return num2words(money.round_grosze(amount), lang="pl", to="currency", currency="PLN")
+
+
 def check_form(form: DocumentForm) -> tuple[dt.date, dt.date, list[Line], Totals]:
     """Everything that can be checked without the database."""
     issue_date = parse_date(form.issue_date, Phrase("field.issue_date"))
     sale_date = parse_date(form.sale_date, Phrase("field.sale_date"))
+    check_payment(form, issue_date)
     if not form.items:
         raise DomainError("document.no_items")
     if len(form.items) > MAX_ITEMS:
@@ -253,6 +299,7 @@ class _Checked:
     totals: Totals
     profile: SellerProfile
     buyer: Client
+    payment: Payment
 
 
 def _checked(
@@ -271,7 +318,8 @@ def _checked(
     if profile is None or not seller.is_complete(profile):
         raise DomainError("document.no_seller")
     buyer = clients.get(session, user_id, form.client_id)
-    return _Checked(user_id, today, issue_date, sale_date, lines, totals, profile, buyer)
+    payment = check_payment(form, issue_date)
+    return _Checked(user_id, today, issue_date, sale_date, lines, totals, profile, buyer, payment)
 
 
 def _store(session: Session, checked: _Checked) -> Document:
@@ -295,6 +343,9 @@ def _store(session: Session, checked: _Checked) -> Document:
         total_net=totals.net,
         total_vat=totals.vat,
         total_gross=totals.gross,
+        place_of_issue=checked.payment.place_of_issue,
+        payment_method=checked.payment.method,
+        due_date=checked.payment.due_date,
     )
     document.search_text = polish.fold(f"{document.number} {buyer.name} {buyer.nip}")
     session.add(document)
@@ -436,16 +487,28 @@ class IssueChoices:
     clients: list[tuple[int, str]]
     products: list[Product]
     plan: subscriptions.PlanStatus
+    # The place and the payment method of the user's latest invoice, which the next one suggests.
+    last_place: str = ""
+    last_method: str = PAYMENT_METHODS[0]
 
 
 def issue_choices_for(session: Session, user: CurrentUser) -> IssueChoices:
-    """The seller's readiness, the user's clients and products and the plan."""
+    """The seller's readiness, the user's clients and products, the plan, and the place and
+    payment method of the latest invoice."""
     user_id = user.user_id
+    latest = session.execute(
+        sa.select(col(Document.place_of_issue), col(Document.payment_method))
+        .where(col(Document.user_id) == user_id)
+        .order_by(col(Document.id).desc())
+        .limit(1)
+    ).first()
     return IssueChoices(
         seller_ready=seller.is_complete(seller.get(session, user_id)),
         clients=clients.all_for_choice(session, user_id),
         products=products.all_for_choice(session, user_id),
         plan=subscriptions.plan_status(session, user_id),
+        last_place=latest[0] if latest else "",
+        last_method=latest[1] if latest and latest[1] in PAYMENT_METHODS else PAYMENT_METHODS[0],
     )
 
 

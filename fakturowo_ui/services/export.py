@@ -182,6 +182,16 @@ def _quantity(value: Decimal | str) -> str:
     return f"{Decimal(value).quantize(money.QUANTITY_STEP):f}"
 
 
+# The CSV files are for a spreadsheet: a semicolon between fields and a decimal comma, as Polish
+# Excel and LibreOffice read them ("1230,50"); dane.json keeps the decimal point.
+def _csv_amount(value: Decimal | str) -> str:
+    return _amount(value).replace(".", ",")
+
+
+def _csv_quantity(value: Decimal | str) -> str:
+    return _quantity(value).replace(".", ",")
+
+
 def client_record(c: Client) -> dict:
     return {"id": c.id, "nazwa": c.name, "nip": c.nip, "adres": c.address, "email": c.email}
 
@@ -225,6 +235,9 @@ def document_record(d: Document, items: list[DocumentItem] | None = None) -> dic
         "razem_netto": _amount(d.total_net),
         "razem_vat": _amount(d.total_vat),
         "razem_brutto": _amount(d.total_gross),
+        "miejsce_wystawienia": d.place_of_issue,
+        "sposob_platnosci": d.payment_method,
+        "termin_platnosci": d.due_date.isoformat() if d.due_date else None,
         "plik_pdf": f"faktury/{pdf_name(d)}",
     }
     if items is not None:
@@ -305,6 +318,9 @@ _DOCUMENTS_HEADER = [
     "razem_netto",
     "razem_vat",
     "razem_brutto",
+    "miejsce_wystawienia",
+    "sposob_platnosci",
+    "termin_platnosci",
     "plik_pdf",
 ]
 _ITEMS_HEADER = [
@@ -357,7 +373,7 @@ def _write_account(archive: zipfile.ZipFile, out: io.TextIOBase, user_id: int, e
             Product,
             product_record,
             ["id", "nazwa", "jednostka", "cena_netto", "stawka_vat"],
-            lambda p: [p.id, p.name, p.unit, _amount(p.net_price), p.vat_rate],
+            lambda p: [p.id, p.name, p.unit, _csv_amount(p.net_price), p.vat_rate],
         ),
     )
     for key, model, record, header, csv_row in tables:
@@ -453,9 +469,12 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
                             d.buyer_address,
                             d.seller_name,
                             d.seller_nip,
-                            _amount(d.total_net),
-                            _amount(d.total_vat),
-                            _amount(d.total_gross),
+                            _csv_amount(d.total_net),
+                            _csv_amount(d.total_vat),
+                            _csv_amount(d.total_gross),
+                            d.place_of_issue,
+                            d.payment_method,
+                            d.due_date.isoformat() if d.due_date else "",
                             pdf_path,
                         ]
                     )
@@ -465,9 +484,9 @@ def build_export(user_id: int, progress: Progress | None = None) -> str:
                             d.number,
                             i.position,
                             i.name,
-                            _quantity(i.quantity),
+                            _csv_quantity(i.quantity),
                             i.unit,
-                            _amount(i.net_price),
+                            _csv_amount(i.net_price),
                             i.vat_rate,
                         ]
                         for i in items

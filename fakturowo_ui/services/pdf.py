@@ -532,6 +532,11 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
         t("invoice.sale_date", INVOICE_LANGUAGE, date=formats.date(document.sale_date, INVOICE_LANGUAGE)),
         10,
     )
+    if document.place_of_issue:
+        y += 14
+        canvas.text(
+            MARGIN, y, t("invoice.place_of_issue", INVOICE_LANGUAGE, place=document.place_of_issue), 10
+        )
     y += 30
     left = _party(
         canvas,
@@ -577,7 +582,7 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
                 canvas.text(x, y, value, 10)
         y += 13 * len(name_lines) + 4
     canvas.line(MARGIN, y - 6, PAGE_W - MARGIN, y - 6)
-    if y + 30 + 14 * (len(totals.by_rate) + 4) > _BOTTOM:
+    if y + 30 + 14 * (len(totals.by_rate) + 7) > _BOTTOM:
         canvas.new_page()
         y = MARGIN + 20
     y += 14
@@ -599,13 +604,28 @@ def render_invoice(document: Document, items: Sequence[DocumentItem]) -> bytes:
             canvas.text_right(right, y, formats.amount(Decimal(amount), INVOICE_LANGUAGE), 10)
         y += 14
     y += 12
+    # The same currency word as on the screen: "1 230,00 zł".
     canvas.text(
         MARGIN,
         y,
-        t("invoice.to_pay", INVOICE_LANGUAGE, amount=formats.amount(totals.gross, INVOICE_LANGUAGE)),
+        t("invoice.to_pay", INVOICE_LANGUAGE, amount=formats.money(totals.gross, INVOICE_LANGUAGE)),
         14,
     )
     y += 20
+    words = t("invoice.in_words", INVOICE_LANGUAGE, words=documents.amount_in_words(totals.gross))
+    for part in wrap(words, PAGE_W - 2 * MARGIN, 10):
+        canvas.text(MARGIN, y, part, 10)
+        y += 14
+    method = t(documents.PAYMENT_LABELS.get(document.payment_method, "payment.transfer"), INVOICE_LANGUAGE)
+    canvas.text(MARGIN, y, t("invoice.payment_method", INVOICE_LANGUAGE, method=method), 10)
+    if document.due_date:
+        canvas.text(
+            300,
+            y,
+            t("invoice.due_date", INVOICE_LANGUAGE, date=formats.date(document.due_date, INVOICE_LANGUAGE)),
+            10,
+        )
+    y += 14
     if document.seller_bank_account:
         canvas.text(
             MARGIN, y, t("invoice.bank_account", INVOICE_LANGUAGE, account=document.seller_bank_account), 10

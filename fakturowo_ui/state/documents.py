@@ -86,6 +86,11 @@ class DocumentsState(PagedList, UserBoundState):
                 "buyer_address": d.buyer_address,
                 "buyer_nip": format_nip(d.buyer_nip) if d.buyer_nip else "",
                 "to_pay": t("documents.to_pay", amount=formats.money(totals.gross)),
+                # The invoice's own words (Polish, as on its PDF), whatever the page's language.
+                "in_words": documents.amount_in_words(totals.gross),
+                "place_of_issue": d.place_of_issue,
+                "payment_method": t(documents.PAYMENT_LABELS.get(d.payment_method, "payment.transfer")),
+                "due_date": formats.date(d.due_date) if d.due_date else "",
                 "pdf": routes.document_pdf(d.id),
                 "pdf_name": documents.file_name(d.number),
             },

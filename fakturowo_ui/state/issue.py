@@ -17,6 +17,9 @@ from fakturowo_ui.state.common import documents_left_text, text_field, whole_num
 from fakturowo_ui.state.events import act
 from fakturowo_ui.state.messages import PageMessage
 
+# What the page offers (a page takes nothing from services/ itself).
+PAYMENT_LABELS = documents.PAYMENT_LABELS
+MAX_PLACE = documents.MAX_PLACE
 _NEW_LINE = {"name": "", "quantity": "1", "unit": "szt.", "net_price": "", "vat_rate": "23"}
 
 
@@ -29,6 +32,11 @@ class IssueState(PageMessage, UserBoundState):
     client_options: rx.Field[list[list[str]]] = rx.field([])
     product_options: rx.Field[list[list[str]]] = rx.field([])
     today: str = ""
+    # What "Miejsce wystawienia", "Sposób płatności" and "Termin płatności" start from: the latest
+    # invoice's place and method, and a due date DEFAULT_DUE_DAYS after today.
+    place_default: str = ""
+    method_default: str = documents.PAYMENT_METHODS[0]
+    due_default: str = ""
     lines: list[dict[str, str]] = []
     form_key: rx.Field[int] = rx.field(0)
     # This form's key (services/submissions.py): a double click or a replayed submit issues once.
@@ -60,6 +68,9 @@ class IssueState(PageMessage, UserBoundState):
             ],
             left_text=documents_left_text(choices.plan),
             today=clock.today_warsaw().isoformat(),
+            place_default=choices.last_place,
+            method_default=choices.last_method,
+            due_default=documents.default_due_date(clock.today_warsaw()).isoformat(),
             message="",
             message_is_error=False,
             busy=False,
@@ -154,6 +165,9 @@ class IssueState(PageMessage, UserBoundState):
             issue_date=text_field(form_data, "issue_date", 40),
             sale_date=text_field(form_data, "sale_date", 40),
             items=[documents.ItemForm(**{name: line[name] for name in _NEW_LINE}) for line in self.lines],
+            place_of_issue=text_field(form_data, "place_of_issue", 600),
+            payment_method=text_field(form_data, "payment_method", 20),
+            due_date=text_field(form_data, "due_date", 40),
         )
         self._say("")
         self.busy = True

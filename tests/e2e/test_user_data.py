@@ -21,12 +21,16 @@ SELLER = "Zażółć Gęślą Sp. z o.o."
 SELLER_NIP = "526-025-02-74"
 
 
-def _issue(page: Page, client: str, product: str) -> None:
+def _fill_invoice(page: Page, client: str, product: str) -> None:
     open_page(page, routes.ISSUE_INVOICE)
     page.get_by_label("Nabywca", exact=True).select_option(label=client)
     choice = page.get_by_label("Produkt z listy")
     choice.select_option(value=choice.locator("option", has_text=product).get_attribute("value"))
     expect(page.get_by_label("Nazwa", exact=True).first).to_have_value(product)
+
+
+def _issue(page: Page, client: str, product: str) -> None:
+    _fill_invoice(page, client, product)
     page.get_by_role("button", name="Wystaw fakturę").click()
 
 
@@ -77,9 +81,26 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     # The first document of the month
     today = dt.datetime.now(ZoneInfo("Europe/Warsaw")).date()
     number = f"FV 1/{today.month}/{today.year}"
-    _issue(page, client, product)
+    # with where and how it is paid, by when, and the amount in words (issue 13)
+    _fill_invoice(page, client, product)
+    expect(page.get_by_label("Sposób płatności")).to_have_value("transfer")
+    expect(page.get_by_label("Termin płatności")).to_have_value((today + dt.timedelta(days=14)).isoformat())
+    page.get_by_label("Miejsce wystawienia").fill("Kraków")
+    page.get_by_label("Sposób płatności").select_option(label="Gotówka")
+    page.get_by_label("Termin płatności").fill((today - dt.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Wystaw fakturę").click()
+    expect_message(page, "Termin płatności nie może być wcześniejszy niż data wystawienia.")
+    assert server.scalar("SELECT count(*) FROM document WHERE user_id = ?", (user_id,)) == 0
+    expect(page.get_by_label("Miejsce wystawienia")).to_have_value("Kraków")  # nothing typed is lost
+    page.get_by_label("Termin płatności").fill((today + dt.timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Wystaw fakturę").click()
     expect(page.get_by_role("heading", name=f"Faktura VAT nr {number}")).to_be_visible()
     expect(page.get_by_text("1 518,44", exact=False).first).to_be_visible()  # 1234,50 + 23% VAT
+    words = "Słownie: tysiąc pięćset osiemnaście złotych, czterdzieści cztery grosze"
+    expect(page.get_by_text(words)).to_be_visible()
+    due = (today + dt.timedelta(days=7)).strftime("%d-%m-%Y")
+    expect(page.get_by_text(f"Sposób płatności: Gotówka · Termin płatności: {due}")).to_be_visible()
+    expect(page.get_by_text("Miejsce wystawienia: Kraków")).to_be_visible()
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Pobierz PDF").click()
@@ -87,6 +108,7 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
     assert data.startswith(b"%PDF-")
     text = pdf_reader.text(data)
     assert client in text and SELLER in text and number in text and product in text
+    assert words in text and "Do zapłaty: 1\xa0518,44\xa0zł" in text and "Miejsce wystawienia: Kraków" in text
 
     # The export: a ZIP with the JSON, a CSV per kind and the PDF, downloaded by itself
     open_page(page, routes.ACCOUNT)
@@ -115,6 +137,10 @@ def test_seller_client_product_invoice_pdf_export_and_limit(page: Page):
 
     # Free plan: trial over (time travel in the database); five a month, the sixth refused
     server.sql("UPDATE subscription SET trial_ends_on = '2000-01-01' WHERE user_id = ?", (user_id,))
+    # The next invoice suggests the last one's place and payment method.
+    _fill_invoice(page, client, product)
+    expect(page.get_by_label("Miejsce wystawienia")).to_have_value("Kraków")
+    expect(page.get_by_label("Sposób płatności")).to_have_value("cash")
     for n in range(2, 6):
         _issue(page, client, product)
         expect(

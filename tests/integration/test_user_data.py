@@ -4,6 +4,7 @@ its session-checked endpoints, and no trace left in the database files after acc
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import json
 import threading
@@ -64,6 +65,8 @@ def make_data(email: str, *, documents_count: int = 1, tag: str = "") -> dict:
                         ItemForm(MARKERS[3] + tag, "2", "godz.", "150,00", "23"),
                         ItemForm("Dojazd", "1", "km", "0,99", "8"),
                     ],
+                    place_of_issue="Warszawa",
+                    due_date="2026-12-07",
                 ),
             ).number
         )
@@ -235,7 +238,7 @@ def test_the_pdf_holds_the_invoice_in_polish_letters(app_env, frozen_clock):
         "Data wystawienia: 23-11-2026",
         "Data sprzedaży: 22-11-2026",
         "NIP: 774-000-14-54",
-        "Do zapłaty: 370,07 PLN",
+        "Do zapłaty: 370,07\xa0zł",
         "Numer konta: 61 1090 1014 0000 0712 1981 2874",
     ):
         assert needle in text, needle
@@ -308,6 +311,28 @@ def test_export_has_everything_and_is_deleted_after_streaming(app_env, frozen_cl
     assert MARKERS[1] in archive.read("klienci.csv").decode("utf-8-sig")
     assert MARKERS[2] in archive.read("produkty.csv").decode("utf-8-sig")
     assert MARKERS[3] in archive.read("pozycje_dokumentow.csv").decode("utf-8-sig")
+    assert data["dokumenty"][0]["miejsce_wystawienia"] == "Warszawa"
+    assert data["dokumenty"][0]["sposob_platnosci"] == "transfer"
+    assert data["dokumenty"][0]["termin_platnosci"] == "2026-12-07"
+    # The CSVs are for Polish spreadsheets: a decimal comma (issue 13); dane.json keeps the point.
+    table = {
+        name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"), newline=""), delimiter=";"))
+        for name in ("dokumenty.csv", "pozycje_dokumentow.csv", "produkty.csv")
+    }
+    documents_row = dict(zip(table["dokumenty.csv"][0], table["dokumenty.csv"][1], strict=True))
+    assert (documents_row["razem_netto"], documents_row["razem_vat"], documents_row["razem_brutto"]) == (
+        "300,99",
+        "69,08",
+        "370,07",
+    )
+    assert (
+        documents_row["miejsce_wystawienia"],
+        documents_row["sposob_platnosci"],
+        documents_row["termin_platnosci"],
+    ) == ("Warszawa", "transfer", "2026-12-07")
+    item_row = dict(zip(table["pozycje_dokumentow.csv"][0], table["pozycje_dokumentow.csv"][1], strict=True))
+    assert (item_row["ilosc"], item_row["cena_netto"]) == ("2,000", "150,00")
+    assert table["produkty.csv"][1][3] == "150,00"
     pdfs = sorted(n for n in names if n.startswith("faktury/"))
     assert len(pdfs) == 3
     assert all(MARKERS[1] in pdf_reader.text(archive.read(n)) for n in pdfs)
@@ -353,7 +378,6 @@ def _many_documents(email: str, count: int) -> int:
 
 
 def test_an_export_of_300_documents_reads_them_once_and_holds_every_file(app_env, frozen_clock):
-    import csv
     import re
 
     user_id = _many_documents("trzysta@example.com", 300)

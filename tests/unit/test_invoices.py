@@ -14,6 +14,7 @@ from fakturowo_ui.models import Document, Subscription
 from fakturowo_ui.services import clients, documents, money, nip, products, seller, subscriptions
 from fakturowo_ui.services.documents import ItemForm, Line
 from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.services.sessions import CurrentUser
 from tests.unit.factories import make_user
 
 D = Decimal
@@ -342,3 +343,94 @@ def test_product_rates_and_units():
     with pytest.raises(DomainError):
         products.clean_vat_rate("22")
     assert products.clean_unit("") == "szt."
+
+
+# -- what an accountant looks for (issue 13): place, payment method, due date, amount in words ----
+
+
+@pytest.mark.parametrize(
+    "amount, words",
+    [
+        ("1230.50", "tysiąc dwieście trzydzieści złotych, pięćdziesiąt groszy"),
+        ("1", "jeden złoty, zero groszy"),
+        ("22", "dwadzieścia dwa złote, zero groszy"),
+        ("0.99", "zero złotych, dziewięćdziesiąt dziewięć groszy"),
+        ("21.01", "dwadzieścia jeden złotych, jeden grosz"),
+        ("1000000", "milion złotych, zero groszy"),
+        ("369.005", "trzysta sześćdziesiąt dziewięć złotych, jeden grosz"),
+    ],
+)
+def test_the_amount_in_words_uses_polish_plural_forms(amount, words):
+    assert documents.amount_in_words(D(amount)) == words
+
+
+def _form(**payment) -> documents.DocumentForm:
+    return documents.DocumentForm(
+        1, "2026-11-23", "2026-11-23", [ItemForm("Usługa", "1", "szt.", "100", "23")], **payment
+    )
+
+
+def test_payment_fields_are_checked():
+    issue_date = dt.date(2026, 11, 23)
+    checked = documents.check_payment(
+        _form(place_of_issue="  Łódź ", payment_method="card", due_date="07.12.2026"), issue_date
+    )
+    assert checked == documents.Payment("Łódź", "card", dt.date(2026, 12, 7))
+    # No due date is allowed (the form suggests one); the same day as the issue is too.
+    assert documents.check_payment(_form(), issue_date) == documents.Payment("", "transfer", None)
+    assert documents.check_payment(_form(due_date="2026-11-23"), issue_date).due_date == issue_date
+    assert documents.default_due_date(issue_date) == dt.date(2026, 12, 7)
+    markup = "<script>alert(1)</script>"
+    assert documents.check_payment(_form(place_of_issue=markup), issue_date).place_of_issue == markup
+
+
+@pytest.mark.parametrize(
+    "payment, key",
+    [
+        ({"payment_method": "bitcoin"}, "document.payment_method"),
+        ({"payment_method": ""}, "document.payment_method"),
+        ({"payment_method": ["transfer"]}, "document.payment_method"),
+        ({"due_date": "2026-11-22"}, "document.due_before_issue"),
+        ({"due_date": "jutro"}, "date.invalid"),
+        ({"due_date": "2026-02-30"}, "date.invalid"),
+        ({"place_of_issue": "x" * 101}, "text.too_long"),
+    ],
+)
+def test_bad_payment_fields_are_refused_before_anything_is_stored(app_env, frozen_clock, payment, key):
+    user_id, client_id = _setup()
+    form = documents.DocumentForm(
+        client_id, "2026-11-23", "2026-11-23", [ItemForm("Usługa", "1", "szt.", "100", "23")], **payment
+    )
+    with pytest.raises(DomainError) as refused:
+        documents.issue(user_id, form)
+    assert refused.value.key == key
+    with session_scope() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+
+
+def test_an_issued_invoice_keeps_its_place_method_and_due_date_and_the_next_form_suggests_them(
+    app_env, frozen_clock
+):
+    user_id, client_id = _setup()
+    form = documents.DocumentForm(
+        client_id,
+        "2026-11-23",
+        "2026-11-23",
+        [ItemForm("Usługa", "1", "szt.", "100", "23")],
+        place_of_issue="Gdańsk",
+        payment_method="cash",
+        due_date="2026-11-30",
+    )
+    issued = documents.issue(user_id, form)
+    with session_scope() as session:
+        stored = documents.get(session, user_id, issued.id)
+        assert (stored.place_of_issue, stored.payment_method, stored.due_date) == (
+            "Gdańsk",
+            "cash",
+            dt.date(2026, 11, 30),
+        )
+        me = CurrentUser(
+            user_id=user_id, email="faktury@example.com", session_id=0, must_change_password=False
+        )
+        choices = documents.issue_choices_for(session, me)
+    assert (choices.last_place, choices.last_method) == ("Gdańsk", "cash")

@@ -163,7 +163,7 @@ def test_a_long_invoice_runs_over_pages_each_with_the_table_header_and_every_lin
     whole = "\n".join(pages)
     for n in (1, 34, 100):
         assert f"{n} Pozycja {n} źdźbło żółci 1 szt. 1,00 1,00 23%" in whole
-    assert [page.count("Do zapłaty: 123,00 PLN") for page in pages] == [0, 0, 1]
+    assert [page.count("Do zapłaty: 123,00\xa0zł") for page in pages] == [0, 0, 1]
     assert "Faktura VAT nr FV 12/11/2026" in pages[0] and "Nabywca" in pages[0]
     assert "Nabywca" not in pages[1] + pages[2]
 
@@ -174,7 +174,7 @@ def test_every_polish_letter_extracts_back():
     document, items = invoice(buyer=POLISH, item=f"Pozycja {POLISH}")
     text = pdf_reader.text(pdf.render_invoice(document, items))
     assert POLISH in text.split("\n") and f"Pozycja {POLISH}" in text
-    assert "Faktura VAT nr FV 12/11/2026" in text and "Do zapłaty: 369,00 PLN" in text
+    assert "Faktura VAT nr FV 12/11/2026" in text and "Do zapłaty: 369,00\xa0zł" in text
     for letter in "łżąŁŻĄ":
         assert letter in text, letter
 
@@ -261,4 +261,29 @@ def test_the_invoice_is_polish_whatever_the_language_of_the_page_that_asks_for_i
         "Wystawiono w Fakturowo",
     ):
         assert label in text
-    assert "Do zapłaty: 369,00 PLN" in text and "Numer konta: 61 1090 1014 0000 0712 1981 2874" in text
+    assert "Do zapłaty: 369,00\xa0zł" in text and "Numer konta: 61 1090 1014 0000 0712 1981 2874" in text
+
+
+def test_the_invoice_says_where_it_was_issued_how_and_by_when_to_pay_and_the_amount_in_words():
+    """Issue 13: what an accountant looks for, and "zł" as on the screen (it said "PLN")."""
+    document, items = invoice()
+    document.place_of_issue = "Kraków"
+    document.payment_method = "cash"
+    document.due_date = dt.date(2026, 12, 7)
+    text = pdf_reader.text(pdf.render_invoice(document, items))
+    for needle in (
+        "Miejsce wystawienia: Kraków",
+        "Do zapłaty: 369,00\xa0zł",
+        "Słownie: trzysta sześćdziesiąt dziewięć złotych, zero groszy",
+        "Sposób płatności: Gotówka",
+        "Termin płatności: 07-12-2026",
+    ):
+        assert needle in text, needle
+    assert "PLN" not in text
+
+
+def test_an_invoice_issued_before_the_payment_fields_prints_none_of_them_but_the_transfer():
+    document, items = invoice()  # as migration 0009 leaves older rows: no place, no due date
+    text = pdf_reader.text(pdf.render_invoice(document, items))
+    assert "Miejsce wystawienia" not in text and "Termin płatności" not in text
+    assert "Sposób płatności: Przelew" in text
