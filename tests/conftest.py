@@ -6,6 +6,7 @@ Alembic runs once per session), with settings read afresh from the environment.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -94,6 +95,8 @@ class Mailbox:
         self.peers: list[tuple[str, int]] = []  # the client side of each message's connection
         self.lock = threading.Lock()
         self.refuse = False
+        # Seconds to wait, after taking a message, before saying so: a server that accepts late.
+        self.late_seconds = 0.0
 
     def append(self, raw: bytes) -> None:
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -145,6 +148,8 @@ class _Handler:
         self.mailbox.append(envelope.original_content or envelope.content)
         with self.mailbox.lock:
             self.mailbox.peers.append(tuple(session.peer[:2]))
+        if self.mailbox.late_seconds:
+            await asyncio.sleep(self.mailbox.late_seconds)
         return "250 OK"
 
 

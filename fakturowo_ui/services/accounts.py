@@ -146,8 +146,11 @@ async def register(form: RegistrationForm, client_ip: str, language: str = DEFAU
     audit.info("account registered user_id=%s", user_id)
     try:
         await send_confirmation(user_id, email)
-    except DomainError:
-        raise DomainError("register.mail_failed") from None
+    except DomainError as not_sent:
+        # Said as it happened: not sent, or sent without the server confirming it (issue 13).
+        uncertain = not_sent.key == "error.mail_uncertain"
+        key = N_("register.mail_uncertain") if uncertain else N_("register.mail_failed")
+        raise DomainError(key, email=email) from None
     return email
 
 
@@ -221,6 +224,8 @@ async def send_confirmation(user_id: int, email: str) -> None:
 
     try:
         await links.mail_link(user_id, onetime.TokenPurpose.CONFIRM_EMAIL, CONFIRM_TTL, letter_for)
+    except mail.MailUncertain:
+        raise DomainError("error.mail_uncertain") from None
     except mail.MailError:
         raise DomainError("error.mail_failed") from None
 

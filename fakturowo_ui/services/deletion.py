@@ -111,6 +111,10 @@ async def request_deletion(
     except ratelimit.RateLimited as refused:
         minutes = max(1, int((refused.until - clock.now()).total_seconds() + 59) // 60)
         raise DomainError("deletion.too_soon", time=formats.time(refused.until), minutes=minutes) from None
+    except mail.MailUncertain:
+        # The link stays (the mail may arrive) and is counted; the account is untouched.
+        audit.info("deletion link sent unconfirmed user_id=%s", user_id)
+        raise DomainError("deletion.mail_uncertain", email=email) from None
     except mail.MailError:
         raise DomainError("deletion.mail_failed") from None
     audit.info("deletion requested user_id=%s", user_id)

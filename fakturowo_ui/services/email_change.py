@@ -133,8 +133,13 @@ async def request_change(
         new_email=new_email,
         valid_until=expires_at,
     )
+    uncertain = False
     try:
         await mail.send_async(letter)
+    except mail.MailUncertain:
+        # The link may arrive and then works (the old address is told below, all the same); the
+        # address is unchanged until it is used.
+        uncertain = True
     except mail.MailError:
         await blocking.db(_undo, user_id, token_id, hits, superseded)
         raise DomainError("email_change.mail_failed") from None
@@ -151,6 +156,8 @@ async def request_change(
         await mail.send_async(notice)
     except mail.MailError:
         log.warning("the address-change notice to the old address was not sent")
+    if uncertain:
+        raise DomainError("email_change.mail_uncertain", email=new_email)
     return ChangeRequested(new_email=new_email, valid_until=expires_at)
 
 

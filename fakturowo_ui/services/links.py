@@ -37,13 +37,17 @@ async def mail_link(
     token: the mail and the page its link opens are in that language.
 
     Raises ratelimit.RateLimited (nothing issued, nothing sent) when one of `limits` is reached,
-    and mail.MailError when the mail did not go out.
+    and mail.MailError when the mail did not go out (nothing issued, nothing counted), except
+    mail.MailUncertain: the server got the whole mail without confirming it, so the link stays.
     """
     token, token_id, expires_at, hits, superseded, lang = await blocking.db(
         _issue, user_id, purpose, ttl, limits
     )
     try:
         await mail.send_async(letter_for(token, expires_at, lang))
+    except mail.MailUncertain:
+        # The mail may arrive: its link stays usable (and counted), as the page says.
+        raise
     except mail.MailError:
         await blocking.db(_undo, user_id, purpose, token_id, hits, superseded)
         raise

@@ -48,6 +48,31 @@ class MailError(Exception):
     """The mail could not be handed to the SMTP server (down, refused, timed out)."""
 
 
+class MailUncertain(MailError):
+    """The SMTP server got the whole message but did not say it took it (it timed out or hung up
+    after the message's last line): the mail may still arrive, so a link in it must keep working
+    and the page must not say it failed (issue 13)."""
+
+
+class _Tracking:
+    """An SMTP connection that knows whether a message's last line (CRLF.CRLF) has gone out."""
+
+    payload_sent = False
+
+    def send(self, s: bytes | str) -> None:
+        super().send(s)  # type: ignore[misc]
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.payload_sent = True
+
+
+class _SMTP(_Tracking, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_Tracking, smtplib.SMTP_SSL):
+    pass
+
+
 @dataclass(frozen=True)
 class Mail:
     """A rendered e-mail ready to send."""
@@ -166,6 +191,9 @@ def send(mail: Mail, settings: Settings | None = None) -> None:
         return
     try:
         _send_smtp(message, settings)
+    except _Unconfirmed as unconfirmed:
+        log.warning("mail %r sent but not confirmed by the SMTP server: %s", mail.subject, unconfirmed.kind)
+        raise MailUncertain(unconfirmed.kind) from None
     except (OSError, smtplib.SMTPException) as exc:
         # The exception text can quote the recipient; log only its kind.
         log.warning("mail %r not sent: %s", mail.subject, type(exc).__name__)
@@ -178,17 +206,39 @@ async def send_async(mail: Mail, settings: Settings | None = None) -> None:
     await blocking.run_in(blocking.MAIL, send, mail, settings)
 
 
-def _connect(settings: Settings) -> smtplib.SMTP:
+class _Unconfirmed(Exception):
+    """The message went out whole and no answer came back (see MailUncertain)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _deliver(server: _SMTP | _SMTPSSL, message: EmailMessage) -> None:
+    server.payload_sent = False
+    try:
+        server.send_message(message)
+    except smtplib.SMTPResponseException:
+        raise  # a refusal with an SMTP code: not taken
+    except OSError as exc:
+        # A timeout or a hang-up (SMTPServerDisconnected is an OSError too) after the last line:
+        # the server may have taken it. Before the last line it is a plain failure.
+        if server.payload_sent:
+            raise _Unconfirmed(type(exc).__name__) from None
+        raise
+
+
+def _connect(settings: Settings) -> _SMTP | _SMTPSSL:
     """A connection ready to send: TLS as configured, logged in if a user is set."""
     host, port = settings.smtp_host, settings.smtp_port
     if host is None:
         raise RuntimeError("no SMTP server is configured (FAKTUROWO_SMTP_HOST)")
     if settings.smtp_security == "ssl":
-        server: smtplib.SMTP = smtplib.SMTP_SSL(
+        server: _SMTP | _SMTPSSL = _SMTPSSL(
             host, port, timeout=SMTP_TIMEOUT_SECONDS, context=ssl.create_default_context()
         )
     else:
-        server = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
+        server = _SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
     try:
         if settings.smtp_security == "starttls":
             server.starttls(context=ssl.create_default_context())
@@ -209,7 +259,7 @@ _batch = threading.local()
 def batch() -> Iterator[None]:
     """Send the mails of this block over one SMTP connection (opened at the first mail)."""
     outer = getattr(_batch, "holder", None)
-    holder: dict[str, smtplib.SMTP | None] = {"server": None}
+    holder: dict[str, _SMTP | _SMTPSSL | None] = {"server": None}
     _batch.holder = holder
     try:
         yield
@@ -224,14 +274,17 @@ def _send_smtp(message: EmailMessage, settings: Settings) -> None:
     holder = getattr(_batch, "holder", None)
     if holder is None:
         with _connect(settings) as server:
-            server.send_message(message)
+            _deliver(server, message)
         return
     for attempt in (1, 2):
         if holder["server"] is None:
             holder["server"] = _connect(settings)
         try:
-            holder["server"].send_message(message)
+            _deliver(holder["server"], message)
             return
+        except _Unconfirmed:
+            holder["server"] = None
+            raise
         except smtplib.SMTPServerDisconnected:
             # The server closed an idle connection: open a new one and try once more.
             holder["server"] = None

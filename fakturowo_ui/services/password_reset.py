@@ -40,6 +40,8 @@ log = logging.getLogger("fakturowo.passwords")
 audit = logging.getLogger("fakturowo.audit")
 
 RESET_TTL = dt.timedelta(minutes=30)
+# When "Wyślij link" meets a mail server that is down: tried again after these many seconds.
+RETRY_DELAYS: tuple[float, ...] = (30, 120, 300)
 
 RESET_MAILS_PER_ADDRESS = ratelimit.Limit("reset-address", 3, dt.timedelta(hours=1))
 RESET_REQUESTS_PER_CLIENT = ratelimit.Limit("reset-client", 20, dt.timedelta(hours=1))
@@ -61,13 +63,27 @@ class ResetRequest:
     _user_id: int | None = dataclasses.field(default=None, repr=False)
 
     async def deliver(self) -> None:
-        """Mail the link when the address has an account and its hourly limit allows; never raises."""
+        """Mail the link when the address has an account and its hourly limit allows; never raises.
+
+        The page has said "wysyłamy" and cannot say more without telling whether the address has
+        an account, so a mail server that is down or refusing is tried again after each of
+        RETRY_DELAYS (issue 13); one that took the mail without confirming it is not (a second
+        link would void the first).
+        """
         if self._user_id is None:
             return
-        try:
-            await send_reset_link(self._user_id, self.email)
-        except Exception:  # noqa: BLE001 - nobody waits for this; the log says what happened
-            log.exception("sending a reset link failed")
+        for attempt, delay in enumerate((0, *RETRY_DELAYS), start=1):
+            await asyncio.sleep(delay)
+            try:
+                await send_reset_link(self._user_id, self.email)
+                return
+            except DomainError as refused:
+                if refused.key != "error.mail_failed":
+                    return  # sent without the server confirming it: it may arrive
+                log.warning("a reset link was not sent (attempt %d of %d)", attempt, 1 + len(RETRY_DELAYS))
+            except Exception:  # noqa: BLE001 - nobody waits for this; the log says what happened
+                log.exception("sending a reset link failed")
+                return
 
 
 async def request_reset(email: str, client_ip: str) -> ResetRequest:
@@ -122,6 +138,8 @@ async def send_reset_link(user_id: int, email: str) -> None:
 
     try:
         await links.mail_link(user_id, onetime.TokenPurpose.RESET_PASSWORD, RESET_TTL, letter_for)
+    except mail.MailUncertain:
+        raise DomainError("error.mail_uncertain") from None
     except mail.MailError:
         raise DomainError("error.mail_failed") from None
     audit.info("reset link sent user_id=%s", user_id)

@@ -34,6 +34,12 @@ def set_user(user_id: int, **values) -> None:
         session.execute(sa.update(User).where(User.id == user_id).values(**values))
 
 
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    """A refused send is tried again (tests/integration/test_slow_mail_honesty.py): at once here."""
+    monkeypatch.setattr(password_reset, "RETRY_DELAYS", (0.01, 0.01))
+
+
 @pytest.fixture
 def user_id(smtp, frozen_clock) -> int:
     return make_user(EMAIL)
