@@ -18,6 +18,7 @@ from fakturowo_ui.pages.confirm import confirm_email
 from fakturowo_ui.pages.confirm_new_email import confirm_new_email
 from fakturowo_ui.pages.deletion import confirm_deletion
 from fakturowo_ui.pages.documents import documents_page
+from fakturowo_ui.pages.feedback import feedback_page
 from fakturowo_ui.pages.help import (
     help_consents,
     help_data_export,
@@ -44,6 +45,7 @@ from fakturowo_ui.state.confirm import ConfirmState
 from fakturowo_ui.state.confirm_new_email import ConfirmNewEmailState
 from fakturowo_ui.state.deletion import DeletionConfirmState
 from fakturowo_ui.state.documents import DocumentsState
+from fakturowo_ui.state.feedback import FeedbackState
 from fakturowo_ui.state.issue import IssueState
 from fakturowo_ui.state.language import LanguageState, PageLanguage
 from fakturowo_ui.state.login import LoginState
@@ -122,6 +124,8 @@ PAGES: list[tuple[str, Callable[[], rx.Component], str, list]] = [
     (routes.PASSWORD_RESET, password_reset, "reset.title", [PasswordResetState.on_load]),
     # Consents and reminders (issue 5): the unsubscribe link's page (its POST is in api.py).
     (routes.UNSUBSCRIBE, unsubscribe_page, "unsubscribe.title", [UnsubscribeState.on_load]),
+    # The review mail's button (issue 13): "Podziel się opinią".
+    (routes.FEEDBACK, feedback_page, "feedback.title", [FeedbackState.on_load]),
 ]
 
 

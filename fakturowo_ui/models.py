@@ -413,3 +413,18 @@ class JobLock(SQLModel, table=True):
     name: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
     holder: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     expires_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+
+
+class Feedback(SQLModel, table=True):
+    """What a user wrote in "Podziel się opinią" (/opinia, the review mail's button): kept with the
+    account, in its data export, and deleted with it."""
+
+    __tablename__: ClassVar[str] = "feedback"
+    __table_args__ = (_NO_REUSE,)
+
+    id: int = Field(default=None, sa_column=_pk())
+    user_id: int = Field(sa_column=_owner_fk())
+    # 1 (bad) to 5 (very good), or none when the user gave no rating.
+    rating: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    text: str = Field(sa_column=sa.Column(sa.String(4000), nullable=False))
+    at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))

@@ -42,6 +42,8 @@ UNSUBSCRIBE = "/wypisz/"
 LOGIN_SECOND_STEP = "/logowanie/weryfikacja/"
 SECURITY_HISTORY = "/konto/historia/"
 CONFIRM_NEW_EMAIL = "/potwierdz-nowy-email/"
+# "Podziel się opinią" (issue 13): where the review mail's button leads.
+FEEDBACK = "/opinia/"
 
 # Every page the app registers (fakturowo_ui.py).
 PAGES = (
@@ -68,6 +70,7 @@ PAGES = (
     HELP_CONSENTS,
     HELP_DATA_EXPORT,
     HELP_TWO_STEP,
+    FEEDBACK,
 )
 # The help pages: public, with the logged-in menu when the visitor is logged in.
 HELP_PAGES = (HELP, HELP_PERIODIC_CHANGE, HELP_CONSENTS, HELP_DATA_EXPORT, HELP_TWO_STEP, HELP_DELETE_ACCOUNT)
@@ -81,6 +84,7 @@ PRIVATE_PAGES = (
     SELLER_SETTINGS,
     ISSUE_INVOICE,
     SECURITY_HISTORY,
+    FEEDBACK,
 )
 
 # -- the same pages with a query the page reads ----------------------------------------------------

@@ -40,7 +40,16 @@ from sqlmodel import Session, col
 
 from fakturowo_ui.db import session_scope
 from fakturowo_ui.i18n import supported, t
-from fakturowo_ui.models import Client, Document, DocumentItem, Product, SecurityEvent, SellerProfile, User
+from fakturowo_ui.models import (
+    Client,
+    Document,
+    DocumentItem,
+    Feedback,
+    Product,
+    SecurityEvent,
+    SellerProfile,
+    User,
+)
 from fakturowo_ui.services import blocking, clock, documents, job_lock, money, pdf, security_log
 from fakturowo_ui.services import seller as seller_details
 from fakturowo_ui.services.errors import DomainError
@@ -164,6 +173,17 @@ def _history(user_id: int) -> list[SecurityEvent]:
         events = security_log.recent(session, user_id, limit=100_000)
         session.expunge_all()
         return events
+
+
+def _feedback(user_id: int) -> list[Feedback]:
+    with session_scope() as session:
+        rows = list(
+            session.scalars(
+                sa.select(Feedback).where(col(Feedback.user_id) == user_id).order_by(col(Feedback.id))
+            ).all()
+        )
+        session.expunge_all()
+        return rows
 
 
 def _seller(user_id: int) -> SellerProfile | None:
@@ -400,6 +420,11 @@ def _write_account(archive: zipfile.ZipFile, out: io.TextIOBase, user_id: int, e
         entry.writer.writerow(list(record.values()))
     out.write("]")
     entry.close()
+    # What the user wrote in "Podziel się opinią" (issue 13).
+    opinions = [
+        {"czas_utc": f.at.isoformat(), "ocena": f.rating, "tresc": f.text} for f in _feedback(user_id)
+    ]
+    out.write(', "opinie": ' + json.dumps(opinions, ensure_ascii=False))
     out.write(', "dokumenty": [')
 
 

@@ -87,7 +87,7 @@ def send_review_requests(day: dt.date) -> RunSummary:
                 user_id,
                 Consent.INFO,
                 "review_request",
-                action_url=routes.HOME,
+                action_url=routes.FEEDBACK,
                 account_url=routes.ACCOUNT,
             )
         )

@@ -49,7 +49,7 @@ def test_review_request_once_from_14_days_with_the_info_consent(smtp, frozen_clo
     assert subjects(smtp, "opinia@example.com") == [REVIEW]
     assert REVIEW not in subjects(smtp, "bez-informacji@example.com")
     letter = smtp.mailbox.last("opinia@example.com", REVIEW)
-    assert action_link(letter, BASE) == f"{BASE}/"
+    assert action_link(letter, BASE) == f"{BASE}/opinia/"  # the feedback form (issue 13), not the home page
     assert letter["List-Unsubscribe"].startswith(f"<{BASE}/wypisz/?token=")
     assert letter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

@@ -19,6 +19,7 @@ from fakturowo_ui.models import (
     ConsentRecord,
     Document,
     DocumentItem,
+    Feedback,
     FormSubmission,
     OneTimeToken,
     Product,
@@ -211,6 +212,7 @@ def _fill_account(user_id: int) -> set[str]:
             RecoveryCode(user_id=user_id, code_hash=f"{user_id:063d}r", created_at=NOW),
             FormSubmission(user_id=user_id, form_key="klucz-formularza", kind="client", row_id=1, at=NOW),
             SecurityEvent(user_id=user_id, kind="login", at=NOW, ip_prefix="203.0.113.0/24"),
+            Feedback(user_id=user_id, rating=5, text="Dobre", at=NOW),
             SellerProfile(user_id=user_id, company_name="Moja Firma"),
             Product(user_id=user_id, name="Usługa", net_price=Decimal("100.00"), vat_rate="23"),
             DocumentItem(
@@ -240,6 +242,7 @@ MODELS = {
         RecoveryCode,
         SecurityEvent,
         FormSubmission,
+        Feedback,
         SellerProfile,
         Client,
         Product,

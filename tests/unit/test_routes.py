@@ -52,6 +52,7 @@ def test_the_pages_and_endpoints_keep_their_urls():
         "/pomoc/zgody-na-wiadomosci/",
         "/pomoc/kopia-danych/",
         "/pomoc/logowanie-dwustopniowe/",
+        "/opinia/",
     )
     assert routes.ENDPOINTS == (
         "/auth/session",
