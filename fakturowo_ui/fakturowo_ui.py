@@ -72,6 +72,8 @@ app = rx.App(
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
         # After a form is sent, the focus goes to its outcome (assets/focus.js, issue 13).
         rx.el.script(src="/focus.js", defer=True),
+        # One region's "Zapisano…" goes when another region acts (assets/messages.js, issue 13).
+        rx.el.script(src="/messages.js", defer=True),
     ],
     html_lang="pl",
     api_transformer=[api, security_headers],

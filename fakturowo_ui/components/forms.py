@@ -36,6 +36,7 @@ def field(
     hint: str | None = None,
     error: rx.Var | str | None = None,
     on_change: Any = None,
+    auto_focus: bool = False,
 ) -> rx.Component:
     """A <label for> and its control, with `form_id + name` as the control's id.
 
@@ -60,6 +61,8 @@ def field(
         "max_length": max_length,
         "input_mode": input_mode,
         "on_change": on_change,
+        # The page's one field to type into first (React focuses it when it appears).
+        "auto_focus": True if auto_focus else None,
     }
     props = {
         "id": element_id,
@@ -114,6 +117,7 @@ def password_field(
     error: rx.Var | str | None = None,
     hint: str | None = None,
     form_id: str = "",
+    auto_focus: bool = False,
 ) -> rx.Component:
     """A password `field`: its autocomplete says whether it is the current password or a new one."""
     return field(
@@ -125,6 +129,7 @@ def password_field(
         hint=hint,
         max_length=PASSWORD_MAX,
         form_id=form_id,
+        auto_focus=auto_focus,
     )
 
 

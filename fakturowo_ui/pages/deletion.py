@@ -31,6 +31,8 @@ def confirm_deletion() -> rx.Component:
                         autocomplete="current-password",
                         hint=t("deletion.confirm.password_hint"),
                         form_id="usun-",
+                        # The link from the mail opens a page with one thing to do (issue 13).
+                        auto_focus=True,
                     ),
                     # Two-step login on: the code too (issue 12).
                     rx.cond(

@@ -95,6 +95,8 @@ def test_whole_flow_from_a_fresh_browser(page, browser):
         expect(other.get_by_text(email)).to_be_visible()
         expect(other.get_by_text("Zostaną usunięte: dokumenty: 0, klienci: 0, produkty: 0.")).to_be_visible()
         expect(other.get_by_text("5 lat")).to_be_visible()
+        # The one thing to do on this page has the focus: typing goes into "Hasło" (issue 13).
+        expect(other.get_by_label("Hasło", exact=True)).to_be_focused()
         assert server.user_id(email) == user_id
         confirm_with(other, PASSWORD)
         expect_message(other, "zostało usunięte")

@@ -80,3 +80,25 @@ def test_choosing_a_buyer_clears_the_message_that_asked_for_one(page: Page):
     expect(asked).to_be_visible()
     page.get_by_label("Nabywca", exact=True).select_option(index=1)
     expect(asked).to_have_count(0)
+
+
+def test_one_regions_saved_message_goes_when_another_region_acts(page: Page):
+    """Issue 13: "Zapisano…" of the consents no longer stands beside another region's action."""
+    email = unique_email("nieaktualne")
+    register_user(page, email)
+    login(page, email)
+    consents = page.get_by_role("region", name="Zgody na otrzymywanie wiadomości")
+    periodic = page.get_by_role("region", name="Okresowa zmiana hasła")
+    consents.get_by_role("button", name="Zapisz").click()
+    expect(consents.get_by_role("status")).to_be_visible()
+    periodic.get_by_role("checkbox").check()
+    periodic.get_by_role("button", name="Zapisz").click()
+    expect(periodic.get_by_role("status")).to_be_visible()
+    expect(consents.get_by_role("status")).to_be_hidden()
+    # Acting in the consents region again brings its answer back, and hides the other one.
+    consents.get_by_role("button", name="Zapisz").click()
+    expect(consents.get_by_role("status")).to_be_visible()
+    expect(periodic.get_by_role("status")).to_be_hidden()
+    # A button that is not a form's (the data export) counts as acting too.
+    page.get_by_role("button", name="Pobierz kopię danych").click()
+    expect(consents.get_by_role("status")).to_be_hidden()
