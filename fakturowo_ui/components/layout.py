@@ -181,6 +181,13 @@ def message(
     )
 
 
+def state_message(state: Any) -> rx.Component:
+    """`message` of a state's `message` and `message_is_error`; a PageMessage's `message_serial`
+    (renewed at every saying) re-creates the element, so a repeated answer is seen and heard."""
+    serial = state.message_serial if "message_serial" in state.base_vars else None
+    return message(state.message, alert=state.message_is_error, key=serial)
+
+
 def help_link(title_key: str, href: str) -> rx.Component:
     """The link from a region of /konto to its help article ("Pomoc: <the article's title>")."""
     return rx.el.p(

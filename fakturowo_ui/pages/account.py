@@ -10,6 +10,7 @@ from fakturowo_ui.components.layout import (
     message,
     page,
     region,
+    state_message,
     submit_button,
     when_loaded,
 )
@@ -51,7 +52,7 @@ def _periodic_change() -> rx.Component:
                 rx.el.p(state.explain, class_name="hint"),
             ),
             submit_button(t("common.save"), state.busy),
-            message(state.message, alert=state.message_is_error),
+            state_message(state),
             on_submit=state.save,
         ),
         rx.el.p(rx.el.a(t("account.periodic.change_now"), href=routes.here(routes.PASSWORD_CHANGE))),
@@ -124,7 +125,7 @@ def _export() -> rx.Component:
             state.busy,
             rx.el.p(state.progress_text, role="status", aria_live="polite", class_name="message message-ok"),
         ),
-        message(state.message, alert=state.message_is_error),
+        state_message(state),
         rx.cond(
             state.download_url != "",
             rx.el.p(
@@ -152,7 +153,7 @@ def _deletion() -> rx.Component:
             submit_button(
                 t("account.deletion.submit"), DeletionRequestState.busy, class_name="button button-danger"
             ),
-            message(DeletionRequestState.message, alert=DeletionRequestState.message_is_error),
+            state_message(DeletionRequestState),
             on_submit=DeletionRequestState.request,
         ),
         help_link("help.title", routes.HELP_DELETE_ACCOUNT),

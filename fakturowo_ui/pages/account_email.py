@@ -5,7 +5,7 @@ from typing import cast
 import reflex as rx
 
 from fakturowo_ui.components.forms import EMAIL_MAX, field, password_field
-from fakturowo_ui.components.layout import message, region, submit_button
+from fakturowo_ui.components.layout import region, state_message, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.account import AccountState
 from fakturowo_ui.state.email_change import EmailChangeState as State
@@ -47,5 +47,5 @@ def email_region() -> rx.Component:
             class_name="form",
             no_validate=True,
         ),
-        message(State.message, alert=State.message_is_error),
+        state_message(State),
     )

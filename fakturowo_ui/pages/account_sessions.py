@@ -3,7 +3,7 @@
 import reflex as rx
 
 from fakturowo_ui import routes
-from fakturowo_ui.components.layout import action_button, message, page, region, when_loaded
+from fakturowo_ui.components.layout import action_button, page, region, state_message, when_loaded
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.sessions import HistoryState, SessionsState
 
@@ -47,7 +47,7 @@ def sessions_region() -> rx.Component:
             SessionsState.others > 0,
             action_button(t("sessions.end_others"), SessionsState.end_others, secondary=True),
         ),
-        message(SessionsState.message, alert=SessionsState.message_is_error),
+        state_message(SessionsState),
         rx.el.p(rx.el.a(t("sessions.history_link"), href=routes.here(routes.SECURITY_HISTORY))),
     )
 
@@ -76,7 +76,7 @@ def history_page() -> rx.Component:
                 class_name="card",
             ),
         ),
-        message(HistoryState.message, alert=HistoryState.message_is_error),
+        state_message(HistoryState),
         title=t("history.title"),
         private=True,
     )

@@ -4,7 +4,13 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import field, password_field, posted_form
-from fakturowo_ui.components.layout import action_button, help_link, message, region, submit_button
+from fakturowo_ui.components.layout import (
+    action_button,
+    help_link,
+    region,
+    state_message,
+    submit_button,
+)
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state import two_step as stages
 from fakturowo_ui.state.two_step import TwoStepState as State
@@ -133,6 +139,6 @@ def two_step_region() -> rx.Component:
                 _idle(),
             )
         ),
-        message(State.message, alert=State.message_is_error),
+        state_message(State),
         help_link("help.two_step.title", routes.HELP_TWO_STEP),
     )

@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 
 from fakturowo_ui.components.forms import data_table, fields_of, keyed_form, row_button, searchable_list
-from fakturowo_ui.components.layout import action_button, message, page, region, when_loaded
+from fakturowo_ui.components.layout import action_button, page, region, state_message, when_loaded
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.catalog import UNIT_EXAMPLES, VAT_OPTIONS, WORDING, ClientsState, ProductsState
 
@@ -97,7 +97,7 @@ def _catalog(state, kind: str, form_id: str, fields: list[Field]) -> rx.Componen
     """The message, the form and the list of one kind of the user's rows."""
     return when_loaded(
         state.loaded,
-        message(state.message, alert=state.message_is_error),
+        state_message(state),
         _form(state, kind, form_id, fields),
         _list(state, kind, fields),
     )

@@ -4,7 +4,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import field, password_field, posted_form
-from fakturowo_ui.components.layout import loading, message, note, page, submit_button
+from fakturowo_ui.components.layout import loading, note, page, state_message, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.deletion import DeletionConfirmState
 
@@ -56,7 +56,7 @@ def confirm_deletion() -> rx.Component:
                 class_name="card",
             ),
         ),
-        message(DeletionConfirmState.message, alert=DeletionConfirmState.message_is_error),
+        state_message(DeletionConfirmState),
         rx.cond(
             DeletionConfirmState.offer_login,
             rx.el.p(

@@ -6,7 +6,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import data_table, row_button, searchable_list
-from fakturowo_ui.components.layout import action_button, message, page, region, when_loaded
+from fakturowo_ui.components.layout import action_button, page, region, state_message, when_loaded
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.documents import DocumentsState
 
@@ -141,7 +141,7 @@ def documents_page() -> rx.Component:
     return page(
         when_loaded(
             s.loaded,
-            message(s.message, alert=s.message_is_error),
+            state_message(s),
             rx.el.p(s.left_text, id="dokumenty-limit"),
             rx.cond(s.view_id != 0, _view(), _list()),
         ),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import field, keyed_form
-from fakturowo_ui.components.layout import message, page, region, submit_button, when_loaded
+from fakturowo_ui.components.layout import page, region, state_message, submit_button, when_loaded
 from fakturowo_ui.i18n import N_, t
 from fakturowo_ui.state.feedback import MAX_TEXT, RATINGS, FeedbackState
 
@@ -63,7 +63,7 @@ def feedback_page() -> rx.Component:
                     ),
                 ),
                 # One live region for the refusal and the thanks, there before either fills it.
-                message(s.message, alert=s.message_is_error),
+                state_message(s),
             ),
         ),
         title=t("feedback.title"),

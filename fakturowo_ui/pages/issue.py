@@ -8,10 +8,10 @@ from fakturowo_ui import routes
 from fakturowo_ui.components.forms import field, keyed_form
 from fakturowo_ui.components.layout import (
     action_button,
-    message,
     note,
     page,
     region,
+    state_message,
     submit_button,
     when_loaded,
 )
@@ -157,7 +157,7 @@ def issue_page() -> rx.Component:
                     ),
                 ),
                 submit_button(t("issue.submit"), s.busy),
-                message(s.message, alert=s.message_is_error),
+                state_message(s),
                 on_submit=s.submit,
                 class_name="form wide-form",
             ),

@@ -4,7 +4,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import new_password_fields, password_field, posted_form
-from fakturowo_ui.components.layout import message, page, submit_button, when_loaded
+from fakturowo_ui.components.layout import page, state_message, submit_button, when_loaded
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.password import PasswordChangeState
 
@@ -33,7 +33,7 @@ def password_change() -> rx.Component:
                 PasswordChangeState.forced,
                 rx.el.p(t("password_change.forced"), role="alert", class_name="message message-error"),
             ),
-            message(PasswordChangeState.message, alert=PasswordChangeState.message_is_error),
+            state_message(PasswordChangeState),
             rx.cond(
                 PasswordChangeState.done,
                 rx.el.p(

@@ -4,7 +4,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import email_field, new_password_fields, posted_form
-from fakturowo_ui.components.layout import loading, message, page, submit_button
+from fakturowo_ui.components.layout import loading, page, state_message, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.password_reset import PasswordResetState
 
@@ -40,7 +40,7 @@ def _set_form() -> rx.Component:
 def password_reset() -> rx.Component:
     """Opening the link changes nothing; "Ustaw hasło" does."""
     return page(
-        message(PasswordResetState.message, alert=PasswordResetState.message_is_error),
+        state_message(PasswordResetState),
         rx.cond(
             PasswordResetState.checked,
             rx.cond(

@@ -4,7 +4,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import email_field, new_password_fields, posted_form
-from fakturowo_ui.components.layout import checkbox, message, page, submit_button
+from fakturowo_ui.components.layout import checkbox, page, state_message, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.register import RegisterState
 
@@ -20,7 +20,7 @@ def register() -> rx.Component:
         on_submit=RegisterState.submit,
     )
     return page(
-        message(RegisterState.message, alert=RegisterState.message_is_error),
+        state_message(RegisterState),
         rx.cond(RegisterState.done, rx.fragment(), form),
         rx.el.p(rx.el.a(t("register.have_account"), href=routes.here(routes.LOGIN))),
         title=t("register.title"),

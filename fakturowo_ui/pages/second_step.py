@@ -4,7 +4,7 @@ import reflex as rx
 
 from fakturowo_ui import routes
 from fakturowo_ui.components.forms import field, posted_form
-from fakturowo_ui.components.layout import loading, message, page, submit_button
+from fakturowo_ui.components.layout import loading, page, state_message, submit_button
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.two_step import SecondStepState as State
 
@@ -46,7 +46,7 @@ def second_step() -> rx.Component:
                 on_submit=State.submit,
             ),
         ),
-        message(State.message, alert=State.message_is_error),
+        state_message(State),
         rx.cond(
             State.checked & ~State.live,
             rx.el.p(

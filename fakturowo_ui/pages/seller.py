@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fakturowo_ui.components.forms import fields_of, keyed_form
-from fakturowo_ui.components.layout import message, page, region, when_loaded
+from fakturowo_ui.components.layout import page, region, state_message, when_loaded
 from fakturowo_ui.i18n import t
 from fakturowo_ui.state.seller import SellerState
 
@@ -29,7 +29,7 @@ def settings_page() -> rx.Component:
                         t("field.bank_account"), "bank_account", max_length=50, hint=t("hint.bank_account")
                     ),
                     rx.el.button(t("common.save"), type="submit", class_name="button"),
-                    message(s.message, alert=s.message_is_error),
+                    state_message(s),
                     on_submit=s.save,
                 ),
             ),

@@ -166,7 +166,13 @@ class IssueState(PageMessage, UserBoundState):
             sale_date=text_field(form_data, "sale_date", 40),
             items=[documents.ItemForm(**{name: line[name] for name in _NEW_LINE}) for line in self.lines],
             place_of_issue=text_field(form_data, "place_of_issue", 600),
-            payment_method=text_field(form_data, "payment_method", 20),
+            # A form without the field (a tab opened before it existed) means a transfer, as
+            # invoices issued before it say; a value sent is checked.
+            payment_method=(
+                text_field(form_data, "payment_method", 20)
+                if "payment_method" in form_data
+                else documents.PAYMENT_METHODS[0]
+            ),
             due_date=text_field(form_data, "due_date", 40),
         )
         self._say("")

@@ -23,6 +23,9 @@ class PageMessage(rx.State, mixin=True):
 
     message: str = ""
     message_is_error: bool = False
+    # Renewed at every message said: the element showing it is made anew (its React key), so the
+    # same answer to a repeated action is seen (it fades in) and announced again (issue 13).
+    message_serial: int = 0
 
     def _say(self, text: str, *, error: bool = False) -> None:
         """Show `text` as the page's message (assigning only what changes, so only that is sent)."""
@@ -30,6 +33,8 @@ class PageMessage(rx.State, mixin=True):
             self.message = text
         if self.message_is_error != error:
             self.message_is_error = error
+        if text:
+            self.message_serial += 1
 
     def _refused(self, done: Outcome[Any]) -> rx.event.EventSpec | None:
         """A handler's answer when its work did not run (`not done.ok`): the redirect to follow when

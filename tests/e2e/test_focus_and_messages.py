@@ -102,3 +102,20 @@ def test_one_regions_saved_message_goes_when_another_region_acts(page: Page):
     # A button that is not a form's (the data export) counts as acting too.
     page.get_by_role("button", name="Pobierz kopię danych").click()
     expect(consents.get_by_role("status")).to_be_hidden()
+
+
+def test_the_same_answer_to_a_repeated_action_is_a_new_message(page: Page):
+    """Issue 13: saving the periodic change twice says "Zapisano…" twice: a new element (announced
+    again, fading in), not the old one left as it was."""
+    email = unique_email("ponownie")
+    register_user(page, email)
+    login(page, email)
+    periodic = page.get_by_role("region", name="Okresowa zmiana hasła")
+    periodic.get_by_role("button", name="Zapisz").click()
+    status = periodic.get_by_role("status")
+    expect(status).to_have_text("Zapisano: okresowa zmiana hasła jest wyłączona.")
+    first = status.element_handle()
+    periodic.get_by_role("button", name="Zapisz").click()
+    page.wait_for_function("(old) => !old.isConnected", arg=first)
+    expect(status).to_have_text("Zapisano: okresowa zmiana hasła jest wyłączona.")
+    expect(status).to_be_focused()

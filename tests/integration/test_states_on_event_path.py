@@ -198,6 +198,42 @@ def test_a_refused_invoice_says_why_and_stores_nothing(states, account):
     assert _snapshot() == before
 
 
+@pytest.mark.parametrize(
+    "payment, key",
+    [
+        ({"payment_method": "bitcoin"}, "document.payment_method"),
+        ({"payment_method": ""}, "document.payment_method"),
+        ({"payment_method": "cash", "due_date": "2026-11-23"}, "document.due_before_issue"),
+        ({"place_of_issue": "<b>" * 40}, "text.too_long"),
+    ],
+)
+def test_a_forged_or_wrong_payment_is_refused_and_stores_nothing(states, account, payment, key):
+    """Issue 13: what the form's select and date cannot send, a forged event can."""
+    tab = _tab(states["issue"], account["token"])
+    _run(tab, "on_load")
+    line = tab.lines[0]["key"]
+    before = _snapshot()
+    form = {
+        "client_id": str(account["client"]),
+        "issue_date": "2026-11-24",
+        "sale_date": "2026-11-24",
+        f"name-{line}": "Pozycja",
+        f"net_price-{line}": "10",
+        **payment,
+    }
+    events = _run(tab, "submit", form)
+    assert tab.message_is_error and not any("pokaz=" in str(event) for event in events)
+    expected = {
+        "document.payment_method": t("document.payment_method"),
+        "document.due_before_issue": t("document.due_before_issue"),
+    }.get(key)
+    if expected is not None:
+        assert tab.message == expected
+    else:
+        assert "Miejsce wystawienia" in tab.message
+    assert _snapshot() == before
+
+
 def test_an_invoice_over_the_limit_is_refused_with_the_plan_from_the_same_transaction(
     states, account, monkeypatch
 ):
