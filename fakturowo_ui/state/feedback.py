@@ -80,4 +80,5 @@ class FeedbackState(FieldErrors, UserBoundState):
             return
         self.sent = True
         self._say(t("feedback.thanks"))
+        yield  # the thanks are on screen before the mail to the team goes (a slow server waits alone)
         await feedback.forward(done.value)
