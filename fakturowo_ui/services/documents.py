@@ -244,11 +244,11 @@ def amount_in_words(amount: Decimal) -> str:
     return num2words(money.round_grosze(amount), lang="pl", to="currency", currency="PLN")
 
 
-def check_form(form: DocumentForm) -> tuple[dt.date, dt.date, list[Line], Totals]:
+def check_form(form: DocumentForm) -> tuple[dt.date, dt.date, list[Line], Totals, Payment]:
     """Everything that can be checked without the database."""
     issue_date = parse_date(form.issue_date, Phrase("field.issue_date"))
     sale_date = parse_date(form.sale_date, Phrase("field.sale_date"))
-    check_payment(form, issue_date)
+    payment = check_payment(form, issue_date)
     if not form.items:
         raise DomainError("document.no_items")
     if len(form.items) > MAX_ITEMS:
@@ -257,7 +257,7 @@ def check_form(form: DocumentForm) -> tuple[dt.date, dt.date, list[Line], Totals
     totals = compute_totals(lines)
     if totals.gross > money.MAX_DOCUMENT_GROSS:
         raise DomainError("document.too_large")
-    return issue_date, sale_date, lines, totals
+    return issue_date, sale_date, lines, totals, payment
 
 
 def _next_month_start(today: dt.date) -> dt.date:
@@ -306,11 +306,11 @@ def _checked(
     session: Session,
     user_id: int,
     form: DocumentForm,
-    checked_form: tuple[dt.date, dt.date, list[Line], Totals],
+    checked_form: tuple[dt.date, dt.date, list[Line], Totals, Payment],
 ) -> _Checked:
     """Lock the user's row, then check the plan's limit, the seller's details and the buyer, in
     that order; writes nothing, so a refusal here leaves nothing to undo."""
-    issue_date, sale_date, lines, totals = checked_form
+    issue_date, sale_date, lines, totals, payment = checked_form
     session.execute(sa.select(col(User.id)).where(col(User.id) == user_id).with_for_update())
     today = clock.today_warsaw()
     check_limit(session, user_id, today)
@@ -318,7 +318,6 @@ def _checked(
     if profile is None or not seller.is_complete(profile):
         raise DomainError("document.no_seller")
     buyer = clients.get(session, user_id, form.client_id)
-    payment = check_payment(form, issue_date)
     return _Checked(user_id, today, issue_date, sale_date, lines, totals, profile, buyer, payment)
 
 
