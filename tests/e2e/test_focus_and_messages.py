@@ -100,9 +100,11 @@ def test_one_regions_saved_message_goes_when_another_region_acts(page: Page):
     consents.get_by_role("button", name="Zapisz").click()
     expect(consents.get_by_role("status")).to_be_visible()
     expect(periodic.get_by_role("status")).to_be_hidden()
-    # A button that is not a form's (the data export) counts as acting too.
-    page.get_by_role("button", name="Pobierz kopię danych").click()
-    expect(consents.get_by_role("status")).to_be_hidden()
+    # A button that is not a form's (the data export) counts as acting too. The download is taken,
+    # so that the server deletes the file (tests/e2e/test_user_data.py finds none left behind).
+    with page.expect_download(timeout=60_000):
+        page.get_by_role("button", name="Pobierz kopię danych").click()
+        expect(consents.get_by_role("status")).to_be_hidden()
 
 
 def test_the_same_answer_to_a_repeated_action_is_a_new_message(page: Page):
