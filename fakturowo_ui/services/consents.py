@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from fakturowo_ui.i18n import N_
@@ -50,6 +52,16 @@ class ConsentSource(enum.StrEnum):
     UNSUBSCRIBE = "unsubscribe"
 
 
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """Both consents as they are after a save, and whether the save changed anything."""
+
+    changed: bool
+    reminders: bool
+    info: bool
+    changes: dict[str, dt.datetime]  # when each consent last changed (never changed: absent)
+
+
 def save(
     session: Session,
     user_id: int,
@@ -61,26 +73,74 @@ def save(
 ) -> bool:
     """Set both consents; appends a record per consent that changed, and an event to the
     security history when anything changed. True if anything changed."""
+    stored = store(session, user_id, reminders=reminders, info=info, source=source, origin=origin)
+    return stored is not None and stored.changed
+
+
+# The user row's consent columns, read and written with SQL expressions rather than by loading
+# the whole User: "Zapisz" is the page's most frequent write, and the ORM's unit of work took
+# most of its time.
+_USERS = User.__table__  # pyright: ignore[reportAttributeAccessIssue] - SQLModel tables are dynamic
+_READ = sa.select(
+    _USERS.c.reminder_consent,
+    _USERS.c.reminder_consent_changed_at,
+    _USERS.c.info_consent,
+    _USERS.c.info_consent_changed_at,
+).where(_USERS.c.id == sa.bindparam("user_id"))
+
+
+def store(
+    session: Session,
+    user_id: int,
+    *,
+    reminders: bool,
+    info: bool,
+    source: str,
+    origin: security_log.Origin = security_log.NOWHERE,
+) -> Stored | None:
+    """save(), returning both consents as stored and when each last changed (None: no such user)."""
     try:
         source = ConsentSource(source)
     except ValueError:
         raise ValueError(f"unknown consent source {source!r}") from None
-    user = session.get(User, user_id)
-    if user is None:
-        return False
+    row = session.execute(_READ, {"user_id": user_id}).first()
+    if row is None:
+        return None
     now = clock.now()
-    changed = False
+    current = {
+        Consent.REMINDERS: (bool(row.reminder_consent), row.reminder_consent_changed_at),
+        Consent.INFO: (bool(row.info_consent), row.info_consent_changed_at),
+    }
+    values: dict[str, object] = {}
     for consent, wanted in ((Consent.REMINDERS, bool(reminders)), (Consent.INFO, bool(info))):
-        if getattr(user, consent.column) != wanted:
-            setattr(user, consent.column, wanted)
-            setattr(user, consent.changed_at_column, now)
-            session.add(ConsentRecord(user_id=user_id, consent=consent, given=wanted, at=now, source=source))
-            changed = True
-    if changed:
-        session.add(user)
-        detail = f"reminders={'on' if user.reminder_consent else 'off'} info={'on' if user.info_consent else 'off'}"
+        if current[consent][0] != wanted:
+            current[consent] = (wanted, now)
+            values[consent.column] = wanted
+            values[consent.changed_at_column] = now
+            session.execute(
+                sa.insert(ConsentRecord.__table__),  # pyright: ignore[reportAttributeAccessIssue]
+                {
+                    "user_id": user_id,
+                    "consent": consent.value,
+                    "given": wanted,
+                    "at": now,
+                    "source": source.value,
+                },
+            )
+    if values:
+        session.execute(sa.update(_USERS).where(_USERS.c.id == user_id).values(**values))
+        loaded = session.identity_map.get(session.identity_key(User, user_id))
+        if loaded is not None:  # a User this transaction holds must not show the old values
+            session.expire(loaded, list(values))
+        on = {consent: "on" if current[consent][0] else "off" for consent in Consent}
+        detail = f"reminders={on[Consent.REMINDERS]} info={on[Consent.INFO]}"
         security_log.record(session, user_id, security_log.EventKind.CONSENTS_CHANGED, origin, detail=detail)
-    return changed
+    return Stored(
+        bool(values),
+        current[Consent.REMINDERS][0],
+        current[Consent.INFO][0],
+        {consent: at for consent, (_given, at) in current.items() if at},
+    )
 
 
 def last_changes(session: Session, user_id: int) -> dict[str, dt.datetime]:

@@ -80,16 +80,19 @@ def record(
     detail: str = "",
     at: dt.datetime | None = None,
 ) -> None:
-    """Add one event to the user's history, in the caller's transaction."""
-    session.add(
-        SecurityEvent(
-            user_id=user_id,
-            kind=EventKind(kind),
-            at=at or clock.now(),
-            user_agent=(origin.user_agent or "")[:USER_AGENT_LENGTH],
-            ip_prefix=shorten_ip(origin.ip),
-            detail=(detail or "")[:DETAIL_LENGTH],
-        )
+    """Add one event to the user's history, in the caller's transaction (an INSERT statement, not
+    an ORM object: saving consents writes one at every change, and the unit of work cost more
+    than the row)."""
+    session.execute(
+        sa.insert(SecurityEvent.__table__),  # pyright: ignore[reportAttributeAccessIssue] - dynamic
+        {
+            "user_id": user_id,
+            "kind": EventKind(kind).value,
+            "at": at or clock.now(),
+            "user_agent": (origin.user_agent or "")[:USER_AGENT_LENGTH],
+            "ip_prefix": shorten_ip(origin.ip),
+            "detail": (detail or "")[:DETAIL_LENGTH],
+        },
     )
 
 

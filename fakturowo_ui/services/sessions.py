@@ -99,29 +99,42 @@ def resolve(session: Session, token: str | None, *, allow_pending_change: bool =
     return user
 
 
+# Every private event starts with this read: columns, not ORM objects (loading an AuthSession
+# instance took most of its time).
+_SESSIONS = AuthSession.__table__  # pyright: ignore[reportAttributeAccessIssue] - SQLModel tables are dynamic
+_USERS = User.__table__  # pyright: ignore[reportAttributeAccessIssue]
+_RESOLVE = (
+    sa.select(
+        _SESSIONS.c.id,
+        _SESSIONS.c.user_id,
+        _SESSIONS.c.expires_at,
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.must_change_password,
+        _USERS.c.email,
+    )
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .where(_SESSIONS.c.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def resolve_untouched(session: Session, token: str | None) -> tuple[CurrentUser | None, bool]:
     """The live session behind a token (pending password change or not) without writing, and
     whether its last-activity time is due to be written (see touch)."""
     if not token:
         return None, False
     now = clock.now()
-    row = session.execute(
-        sa.select(AuthSession, col(User.email))
-        .join(User, col(User.id) == col(AuthSession.user_id))
-        .where(col(AuthSession.token_hash) == digest(token))
-    ).first()
+    row = session.execute(_RESOLVE, {"token_hash": digest(token)}).first()
     if row is None:
         return None, False
-    auth, email = row
-    if auth.expires_at <= now or auth.last_seen_at + IDLE_TIMEOUT <= now:
+    if row.expires_at <= now or row.last_seen_at + IDLE_TIMEOUT <= now:
         return None, False
     user = CurrentUser(
-        user_id=auth.user_id,
-        email=email,
-        session_id=auth.id,
-        must_change_password=auth.must_change_password,
+        user_id=row.user_id,
+        email=row.email,
+        session_id=row.id,
+        must_change_password=bool(row.must_change_password),
     )
-    return user, now - auth.last_seen_at >= TOUCH_INTERVAL
+    return user, now - row.last_seen_at >= TOUCH_INTERVAL
 
 
 def touch(session_id: int) -> None:

@@ -89,7 +89,7 @@ def save_consents_for(
 ) -> ConsentsView:
     """ "Zapisz" in the consents region, inside a private event's write transaction: stores both
     consents (a record per change) and returns only what the region shows."""
-    changed = consents.save(
+    stored = consents.store(
         session,
         user.user_id,
         reminders=reminders,
@@ -97,8 +97,9 @@ def save_consents_for(
         source=consents.ConsentSource.ACCOUNT,
         origin=origin,
     )
-    row = session.get_one(User, user.user_id)
-    return ConsentsView(changed, row.reminder_consent, row.info_consent, consents.changes_of(row))
+    if stored is None:  # the account is gone (the session check found it a moment ago)
+        return ConsentsView(False, False, False, {})
+    return ConsentsView(stored.changed, stored.reminders, stored.info, stored.changes)
 
 
 def save_language_for(session: Session, user: CurrentUser, lang: str) -> str:

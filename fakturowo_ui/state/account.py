@@ -119,33 +119,12 @@ class AccountState(UserBoundState):
     clients_count: int = 0
     products_count: int = 0
 
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
-    def signed_in_text(self) -> str:
-        """Who is logged in: address and account ID."""
-        return t("account.signed_in_as", email=self.email, user_id=self.user_id)
-
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
-    def deletion_text(self) -> str:
-        """The seed's sentence, naming this account's ID and address."""
-        return t(
-            "account.deletion.checkbox",
-            user_id=self.user_id,
-            email=self.email,
-            within=deletion_link_window(get_settings().deletion_link_ttl_seconds),
-        )
-
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
-    def counts_text(self) -> str:
-        """What deletion removes."""
-        return t(
-            "account.deletion.counts",
-            documents=self.documents_count,
-            clients=self.clients_count,
-            products=self.products_count,
-        )
+    # Sentences of the page language, made where their parts are loaded (_show): plain vars, not
+    # uncached computed ones, which Reflex would recompute, and load from Redis, at every event of
+    # the tab, whatever state it is for.
+    signed_in_text: str = ""
+    deletion_text: str = ""
+    counts_text: str = ""
 
     def _show(self, user: CurrentUser, overview: userdata.AccountOverview) -> None:
         plan, counts = overview.plan, overview.counts
@@ -164,6 +143,22 @@ class AccountState(UserBoundState):
             documents_count=counts.documents,
             clients_count=counts.clients,
             products_count=counts.products,
+            # Who is logged in: address and account ID.
+            signed_in_text=t("account.signed_in_as", email=user.email, user_id=user.user_id),
+            # The seed's sentence, naming this account's ID and address.
+            deletion_text=t(
+                "account.deletion.checkbox",
+                user_id=user.user_id,
+                email=user.email,
+                within=deletion_link_window(get_settings().deletion_link_ttl_seconds),
+            ),
+            # What deletion removes.
+            counts_text=t(
+                "account.deletion.counts",
+                documents=counts.documents,
+                clients=counts.clients,
+                products=counts.products,
+            ),
             loaded=True,
         )
 

@@ -27,7 +27,10 @@ def client_ip(state: rx.State) -> str:
     Reflex's own `router.session.client_ip` is not used: with REFLEX_TRUSTED_PROXY_HOPS set it
     takes X-Forwarded-For from anyone who reaches the backend directly.
     """
-    headers = state.router.headers.raw_headers
+    return _client_ip(state.router.headers.raw_headers)
+
+
+def _client_ip(headers: Mapping) -> str:
     return client_address(
         headers.get(SOCKET_PEER_HEADER),
         headers.get("x-forwarded-for"),
@@ -37,9 +40,10 @@ def client_ip(state: rx.State) -> str:
 
 def origin(state: rx.State) -> security_log.Origin:
     """Where this tab's event comes from, as the security history keeps it (issue 12)."""
-    user_agent = state.router.headers.raw_headers.get("user-agent", "")
+    headers = state.router.headers.raw_headers  # the router is assembled anew at each read
+    user_agent = headers.get("user-agent", "")
     return security_log.Origin(
-        ip=client_ip(state), user_agent=user_agent if isinstance(user_agent, str) else ""
+        ip=_client_ip(headers), user_agent=user_agent if isinstance(user_agent, str) else ""
     )
 
 

@@ -79,14 +79,15 @@ class DeletionConfirmState(rx.State):
     message_is_error: bool = False
     offer_login: bool = False
 
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
+    # Cached vars (an uncached one is recomputed, and loaded from Redis, at every event of the
+    # tab): on_load resets the state and fills it again, so the page in the other language makes
+    # them again in its language.
+    @rx.var
     def lead(self) -> str:
         """Which account the link deletes."""
         return t("deletion.confirm.lead", user_id=self.user_id, email=self.email)
 
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
+    @rx.var
     def counts_text(self) -> str:
         """What goes with it."""
         return t(

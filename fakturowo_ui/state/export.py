@@ -34,8 +34,9 @@ class ExportState(UserBoundState):
     message_is_error: bool = False
     download_url: str = ""
 
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
+    # Cached: made again when busy, queued, done or total change (in the language of that event's
+    # page); an uncached var would be recomputed, and loaded from Redis, at every event of the tab.
+    @rx.var
     def progress_text(self) -> str:
         if not self.busy:
             return ""

@@ -38,6 +38,9 @@ class PagedList(PageMessage, mixin=True):
     total: int = 0
     deleting_id: int = 0
     deleting_name: str = ""
+    page_text: str = ""  # where in the list we are
+    nothing_found_text: str = ""  # the empty result of a search
+    delete_question: str = ""  # the question before deleting a row
 
     if TYPE_CHECKING:
         # Provided by UserBoundState, which every state mixing this in also is.
@@ -74,6 +77,7 @@ class PagedList(PageMessage, mixin=True):
             return self._refused(done)
         self._update(query=query)
         self._show_page(done.value)
+        self._words()
         return None
 
     async def _open_row(self, row_id: object):
@@ -82,23 +86,15 @@ class PagedList(PageMessage, mixin=True):
             self, self._get_work(), whole_number(row_id), what=f"opening a row of {type(self).__name__}"
         )
 
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
-    def page_text(self) -> str:
-        """Where in the list we are."""
-        return t("list.page", page=self.page, pages=self.pages, total=self.total)
-
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
-    def nothing_found_text(self) -> str:
-        """The empty result of a search."""
-        return t("list.nothing_found", query=self.shown_query)
-
-    # Not cached: its words follow the language of the page the tab shows now (state/language.py).
-    @rx.var(cache=False)
-    def delete_question(self) -> str:
-        """The question before deleting a row."""
-        return t("list.confirm_delete", name=self.deleting_name)
+    def _words(self) -> None:
+        """The list's sentences in the page language, made whenever their parts change (plain
+        vars, not uncached computed ones, which Reflex would recompute and load at every event of
+        the tab)."""
+        self._update(
+            page_text=t("list.page", page=self.page, pages=self.pages, total=self.total),
+            nothing_found_text=t("list.nothing_found", query=self.shown_query),
+            delete_question=t("list.confirm_delete", name=self.deleting_name),
+        )
 
     @rx.event
     async def search(self, form_data: dict):
@@ -118,6 +114,7 @@ class PagedList(PageMessage, mixin=True):
         if not done.ok:
             return self._refused(done)
         self._update(deleting_id=done.value.id, deleting_name=self._row_name(done.value))
+        self._words()
         return None
 
     @rx.event
@@ -140,9 +137,11 @@ class PagedList(PageMessage, mixin=True):
         self._after_delete(row_id)
         self._say(self._deleted_text(name))
         self._show_page(result)
+        self._words()
         return None
 
     @rx.event
     def cancel_delete(self):
         """Keep the row after all."""
-        self.deleting_id, self.deleting_name = 0, ""
+        self._update(deleting_id=0, deleting_name="")
+        self._words()

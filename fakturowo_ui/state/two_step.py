@@ -44,7 +44,10 @@ class TwoStepState(PageMessage, UserBoundState):
     recovery_left: int = 0
     busy: bool = False
 
-    @rx.var(cache=False)
+    # Cached vars (an uncached one is recomputed, and loaded from Redis, at every event of the
+    # tab): on_load resets the state and shows it again, so a page in the other language makes
+    # them again in its language.
+    @rx.var
     def status_text(self) -> str:
         """Whether it is on, and how."""
         if self.method == two_step.Method.APP:
@@ -53,7 +56,7 @@ class TwoStepState(PageMessage, UserBoundState):
             return t("two_step.status_email")
         return t("two_step.status_off")
 
-    @rx.var(cache=False)
+    @rx.var
     def codes_text(self) -> str:
         """The recovery codes as the downloaded file holds them."""
         if not self.recovery_codes:

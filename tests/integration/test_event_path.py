@@ -211,3 +211,49 @@ def test_as_user_run_without_work_only_checks(logged_in):
     user_id, token = logged_in
     assert as_user.run(token, None).user.user_id == user_id
     assert as_user.run(None, None).user is None
+
+
+def _state_classes(root):
+    yield root
+    for substate in root.get_substates():
+        yield from _state_classes(substate)
+
+
+def test_no_event_recomputes_or_loads_a_state_it_does_not_touch(account_state):
+    """An uncached computed var (or one depending on the root's router) makes Reflex recompute
+    it, and the Redis state manager load its whole state, at EVERY event of the tab, whatever
+    state the event is for. The app's states have none: their sentences are made where their
+    parts change."""
+    import reflex as rx
+
+    root = rx.State
+    assert root._always_dirty_substates == set()
+    assert root._potentially_dirty_states == set()
+    uncached = {
+        cls.get_full_name(): cls._always_dirty_computed_vars
+        for cls in _state_classes(root)
+        if cls._always_dirty_computed_vars
+    }
+    assert uncached == {}
+    # Each state's computed vars depend only on its own vars.
+    for cls in _state_classes(root):
+        assert cls._potentially_dirty_states <= {cls.get_full_name()}, cls.get_full_name()
+
+
+def test_account_sentences_follow_the_page_language(account_state, logged_in):
+    """The sentences are plain vars made at load: the English page makes them in English."""
+    from fakturowo_ui.i18n import set_language
+
+    user_id, token = logged_in
+    tab = _tab(account_state, token)
+    set_language("pl")
+    asyncio.run(_drive(tab, "on_load"))
+    polish = (tab.signed_in_text, tab.counts_text, tab.deletion_text)
+    set_language("en")
+    try:
+        asyncio.run(_drive(tab, "on_load"))
+        english = (tab.signed_in_text, tab.counts_text, tab.deletion_text)
+    finally:
+        set_language("pl")
+    assert all(str(user_id) in text for text in (polish[0], english[0]))
+    assert all(p != e and e for p, e in zip(polish, english, strict=True))

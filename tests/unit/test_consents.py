@@ -82,3 +82,19 @@ def test_an_unknown_source_is_a_programming_error_and_changes_nothing(app_env):
     with session_scope() as session:
         row = session.get_one(User, user)
         assert (row.reminder_consent, row.info_consent) == (False, False)
+
+
+def test_a_save_keeps_a_user_loaded_in_the_same_transaction_current(app_env, frozen_clock):
+    """The save writes with SQL statements; a User the transaction already holds shows the new
+    values, and nothing else of it is lost."""
+    user_id = make_user("zaladowany@example.com")
+    with session_scope() as session:
+        user = session.get_one(User, user_id)
+        assert (user.reminder_consent, user.info_consent) == (False, False)
+        stored = consents.store(session, user_id, reminders=True, info=False, source="account")
+        assert stored is not None and stored.changed
+        assert (user.reminder_consent, user.info_consent) == (True, False)
+        assert user.reminder_consent_changed_at == frozen_clock.now()
+        assert user.email == "zaladowany@example.com"
+    with session_scope() as session:
+        assert session.get_one(User, user_id).reminder_consent is True
