@@ -26,7 +26,7 @@ from decimal import Decimal
 from babel import Locale, dates, numbers
 
 from fakturowo_ui.i18n import current_language, supported
-from fakturowo_ui.services.clock import WARSAW, warsaw
+from fakturowo_ui.services.clock import warsaw
 from fakturowo_ui.services.money import QUANTITY_STEP, round_grosze
 
 NBSP = "\u00a0"
@@ -50,26 +50,48 @@ def _lang(lang: str | None) -> str:
 # -- dates and times ------------------------------------------------------------------------------
 
 
+@functools.cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@functools.cache
+def _pattern(patterns: tuple[tuple[str, str], ...], lang: str) -> dates.DateTimePattern:
+    """A date or time pattern of `patterns` (by language: a pattern, or a format name of the
+    locale) parsed once: Babel's format_date and format_time parse theirs at every call."""
+    wanted = dict(patterns)[lang]
+    locale = _locale(lang)
+    if wanted in ("short", "medium", "long", "full"):
+        named = locale.date_formats if patterns is _DATE_KEY else locale.time_formats
+        return named[wanted]
+    return dates.parse_pattern(wanted)
+
+
+_DATE_KEY = tuple(_DATE.items())
+_TIME_KEY = tuple(_TIME.items())
+_TIME_SECONDS_KEY = tuple(_TIME_SECONDS.items())
+
+
 def date(day: dt.date, lang: str | None = None) -> str:
     """A calendar day: "02-12-2026" / "Dec 2, 2026". A datetime is taken as a stored moment
     (naive UTC), its day in Warsaw."""
     if isinstance(day, dt.datetime):
         day = warsaw(day).date()
     lang = _lang(lang)
-    return dates.format_date(day, _DATE[lang], locale=lang)
+    return _pattern(_DATE_KEY, lang).apply(day, _locale(lang))
 
 
 def time(moment: dt.datetime, lang: str | None = None) -> str:
     """The Warsaw time of a stored (naive UTC) moment: "05:15" / "5:15 AM"."""
     lang = _lang(lang)
-    return dates.format_time(warsaw(moment), _TIME[lang], tzinfo=WARSAW, locale=lang)
+    return _pattern(_TIME_KEY, lang).apply(warsaw(moment), _locale(lang))
 
 
 def time_seconds(moment: dt.datetime, lang: str | None = None) -> str:
     """As time(), with seconds (an outcome message that must change each time): "05:15:07" /
     "5:15:07 AM"."""
     lang = _lang(lang)
-    return dates.format_time(warsaw(moment), _TIME_SECONDS[lang], tzinfo=WARSAW, locale=lang)
+    return _pattern(_TIME_SECONDS_KEY, lang).apply(warsaw(moment), _locale(lang))
 
 
 def datetime(moment: dt.datetime, lang: str | None = None) -> str:
@@ -87,7 +109,7 @@ def _datetime(moment: dt.datetime, lang: str) -> str:
     if lang == "pl":
         return f"{day} {clock_time}"
     # The locale's own way of joining a date and a time ("{1}, {0}" in English).
-    joined = dates.get_datetime_format("medium", locale=Locale.parse(lang))
+    joined = dates.get_datetime_format("medium", locale=_locale(lang))
     return str(joined).replace("'", "").replace("{1}", day).replace("{0}", clock_time)
 
 
