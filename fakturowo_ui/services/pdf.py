@@ -9,9 +9,9 @@ order of their glyph IDs, then the glyphs composite ones are built of (ą = a + 
 their references renumbered. Every PDF carries its own font and opens on its own; a file that
 shows the same characters as a recent one reuses that one's serialised font objects (an LRU).
 
-Text is written with Identity-H codes (CID = glyph ID in the subset) through a str.translate
-table made per distinct character of the file, never a Python loop per character; widths are
-summed by C-level lookups (map over a dict). A ToUnicode map keeps the text searchable, copyable
+Text is written with Identity-H codes (CID = glyph ID in the subset), two bytes each inside
+literal strings, through a str.translate table made per distinct character of the file, never a
+Python loop per character; widths are summed by C-level lookups (map over a dict). A ToUnicode map keeps the text searchable, copyable
 and extractable. The small objects sit in one compressed object stream with a cross-reference
 stream (PDF 1.5).
 """
@@ -119,11 +119,9 @@ def _font() -> _Font:
         glyphs.append(piece + b"\0" * (len(piece) % 2))
     parsed = [_components(piece) for piece in glyphs]
 
-    post = reader["post"]
-    assert struct.unpack_from(">I", post)[0] == 0x00030000, "post format 3: no glyph names to cut"
-    tables = {tag.encode(): reader[tag] for tag in ("head", "hhea", "maxp", "OS/2")}
-    tables[b"post"] = post
-    tables[b"name"] = struct.pack(">HHH", 0, 0, 6)  # no names: a font inside a PDF needs none
+    # What a font program inside a PDF needs (ISO 32000-1, 9.9): no cmap (the CIDs are glyph IDs),
+    # and none of the optional OS/2, post and name tables either (the descriptor says the rest).
+    tables = {tag.encode(): reader[tag] for tag in ("head", "hhea", "maxp")}
 
     head, hhea, os2 = tt["head"], tt["hhea"], tt["OS/2"]
 
@@ -156,6 +154,10 @@ def text_width(text: str, size: float) -> float:
 
 
 def _pdf_text_string(text: str) -> str:
+    """A text string of the document's information: plain ASCII as a literal string (it reads
+    the same in PDFDocEncoding), anything else in UTF-16."""
+    if text.isascii() and text.isprintable():
+        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
     return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 
@@ -230,6 +232,17 @@ def _to_unicode(pairs: list[tuple[int, int]]) -> bytes:
     ).encode()
 
 
+# Bytes a literal string must escape: its delimiters, the escape itself, and the line ends a
+# reader would normalise (ISO 32000-1, 7.3.4.2).
+_ESCAPED = {0x28: "\\(", 0x29: "\\)", 0x5C: "\\\\", 0x0A: "\\n", 0x0D: "\\r"}
+
+
+def _code(cid: int) -> str:
+    """A CID as the two bytes of an Identity-H code inside a literal string (as latin-1 text):
+    half the size of hex digits, and it compresses to about a third."""
+    return "".join(_ESCAPED.get(byte, chr(byte)) for byte in (cid >> 8, cid & 0xFF))
+
+
 def _stream(obj_id: int, data: bytes, extra: str = "") -> bytes:
     compressed = zlib.compress(data, _COMPRESSION)
     return (
@@ -243,7 +256,7 @@ def _stream(obj_id: int, data: bytes, extra: str = "") -> bytes:
 class _Subset:
     """The font objects of a file showing a set of characters."""
 
-    cid_of: dict[int, str]  # ord(character) -> its CID as 4 hex digits: a str.translate table
+    cid_of: dict[int, str]  # ord(character) -> its code in a literal string: a str.translate table
     streams: bytes  # objects 5 (ToUnicode) and 7 (the font program), serialised
     stream_offsets: tuple[int, int]  # where each of the two starts within `streams`
     dictionaries: tuple[str, str, str]  # objects 3 (Type0 font), 4 (CIDFont), 6 (descriptor)
@@ -293,9 +306,6 @@ def _make_subset(chars: frozenset[str]) -> _Subset:
             b"hmtx": b"".join([font.hmtx[gid] for gid in order]),
             b"loca": struct.pack(f">{count + 1}H", *loca),
             b"glyf": b"".join(pieces),
-            b"OS/2": font.tables[b"OS/2"],
-            b"post": font.tables[b"post"],
-            b"name": font.tables[b"name"],
         }
     )
 
@@ -318,7 +328,7 @@ def _make_subset(chars: frozenset[str]) -> _Subset:
         f"/FontDescriptor 6 0 R /CIDToGIDMap /Identity /DW {font.width1000[0]} /W [{widths}] >>",
         f"<< /Type /FontDescriptor /FontName /{name} " + font.descriptor,
     )
-    cid_of = {ord(ch): f"{new_gid[gid]:04X}" for ch, gid in char_gid.items()}
+    cid_of = {ord(ch): _code(new_gid[gid]) for ch, gid in char_gid.items()}
     return _Subset(cid_of, to_unicode + font_file, (0, len(to_unicode)), dictionaries)
 
 
@@ -348,17 +358,28 @@ class Canvas:
         # Each page's operators: a str, or (the operators up to the text, the text) for text whose
         # codes are known once the whole file's characters are.
         self.pages: list[list[str | tuple[str, str]]] = [[]]
+        self._gray: float | None = None  # the page's fill colour and font size so far
+        self._size: float | None = None
 
     def new_page(self) -> None:
         self.pages.append([])
+        self._gray = self._size = None
 
     def text(self, x: float, y: float, text: str, size: float = 10, gray: float = 0) -> None:
         """Text whose baseline is at `y` points from the top."""
         if not text:
             return
+        # The fill colour and the font stay set from one text to the next (they are graphics
+        # state, ISO 32000-1 8.4 and 9.3): written only when they change.
         # %-formatting: twice as fast as an f-string with format specs here, the same text.
-        state = "BT %.2f g /F1 %.1f Tf %.2f %.2f Td <" % (gray, size, x, PAGE_H - y)  # noqa: UP031
-        self.pages[-1].append((state, text))
+        state = "BT "
+        if gray != self._gray:
+            state += "%.2f g " % gray  # noqa: UP031
+            self._gray = gray
+        if size != self._size:
+            state += "/F1 %.1f Tf " % size  # noqa: UP031
+            self._size = size
+        self.pages[-1].append((state + "%.2f %.2f Td (" % (x, PAGE_H - y), text))  # noqa: UP031
 
     def text_right(self, right: float, y: float, text: str, size: float = 10) -> None:
         self.text(right - text_width(text, size), y, text, size)
@@ -383,9 +404,9 @@ class Canvas:
             offsets[obj_id] = len(out) + at
         out += font.streams
         for page_id, page in zip(page_ids, self.pages, strict=True):
-            ops = [op if isinstance(op, str) else op[0] + op[1].translate(cid_of) + "> Tj ET" for op in page]
+            ops = [op if isinstance(op, str) else op[0] + op[1].translate(cid_of) + ") Tj ET" for op in page]
             offsets[page_id + 1] = len(out)
-            out += _stream(page_id + 1, "\n".join(ops).encode())
+            out += _stream(page_id + 1, "\n".join(ops).encode("latin-1"))
 
         kids = " ".join(f"{pid} 0 R" for pid in page_ids)
         packed = [  # the dictionaries, in one compressed object stream

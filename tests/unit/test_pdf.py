@@ -287,3 +287,24 @@ def test_an_invoice_issued_before_the_payment_fields_prints_none_of_them_but_the
     text = pdf_reader.text(pdf.render_invoice(document, items))
     assert "Miejsce wystawienia" not in text and "Termin płatności" not in text
     assert "Sposób płatności: Przelew" in text
+
+
+def test_codes_a_literal_string_must_escape_and_a_title_with_brackets_read_back():
+    """Text is written as two-byte codes inside literal strings: with over 100 glyphs, codes
+    0x0A, 0x0D, 0x28, 0x29 and 0x5C (a line end, the string's brackets, its escape) occur and
+    must be escaped; the document title, plain ASCII, is a literal string too."""
+    shown = "".join(chr(c) for c in range(0x21, 0x7F)) + POLISH.replace(" ", "")
+    data = one_page(*(shown[i : i + 40] for i in range(0, len(shown), 40)))  # lines inside the page
+    assert len(set(shown)) > 0x5C  # so the codes above are all in use
+    assert pdf_reader.text(data).replace("\n", "") == shown
+    if shutil.which("pdftotext"):  # poppler reads it the same (make test installs it)
+        read = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
+        assert read.decode().replace("\n", "").strip() == shown
+    canvas = pdf.Canvas()
+    canvas.text(40, 40, "x")
+    titled = canvas.render("Faktura (korekta) \\ FV 1/2026")
+    assert pdf._pdf_text_string("Faktura (korekta) \\ FV 1/2026") == "(Faktura \\(korekta\\) \\\\ FV 1/2026)"
+    assert pdf._pdf_text_string("Próba").startswith("<FEFF")
+    import pypdf
+
+    assert pypdf.PdfReader(io.BytesIO(titled)).metadata.title == "Faktura (korekta) \\ FV 1/2026"
