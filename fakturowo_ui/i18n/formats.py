@@ -121,6 +121,15 @@ def _datetime(moment: dt.datetime, lang: str) -> str:
 _number = functools.cache(numbers.parse_pattern)
 
 
+# The same few amounts come back again and again (an invoice's prices, a list's totals): the
+# strings of the recent ones are kept (a value is rounded first, so equal values read the same).
+@functools.lru_cache(maxsize=4096)
+def _written(pattern: str, value: Decimal, lang: str, currency: str | None = None) -> str:
+    if currency is None:
+        return _number(pattern).apply(value, _locale(lang))
+    return _number(pattern).apply(value, _locale(lang), currency=currency, currency_digits=False)
+
+
 def _grosze(value: Decimal | int | str) -> Decimal:
     rounded = round_grosze(Decimal(value))
     return rounded if rounded != 0 else Decimal("0.00")  # never "-0,00"
@@ -134,31 +143,29 @@ def _quantity(value: Decimal | int | str) -> Decimal:
 def amount(value: Decimal | int | str, lang: str | None = None) -> str:
     """An amount in złoty without the currency: "1 230,00" (no-break space) / "1,230.00"."""
     lang = _lang(lang)
-    return _number(_AMOUNT).apply(_grosze(value), _locale(lang))
+    return _written(_AMOUNT, _grosze(value), lang)
 
 
 def money(value: Decimal | int | str, lang: str | None = None) -> str:
     """An amount with its currency: "1 230,00 zł" / "PLN 1,230.00" (no-break spaces)."""
     lang = _lang(lang)
-    return _number(_MONEY[lang]).apply(
-        _grosze(value), _locale(lang), currency=CURRENCY, currency_digits=False
-    )
+    return _written(_MONEY[lang], _grosze(value), lang, CURRENCY)
 
 
 def quantity(value: Decimal | int | str, lang: str | None = None) -> str:
     """A quantity without trailing zeros: "2", "1,25", "1 234,5" / "2", "1.25", "1,234.5"."""
     lang = _lang(lang)
-    return _number(_QUANTITY).apply(_quantity(value), _locale(lang))
+    return _written(_QUANTITY, _quantity(value), lang)
 
 
 def plain_amount(value: Decimal | int | str, lang: str | None = None) -> str:
     """An amount to put back into an input field, as that language types it: "1234,50" /
     "1234.50" (no grouping; services/money.parse_price reads both)."""
     lang = _lang(lang)
-    return _number(_PLAIN_AMOUNT).apply(_grosze(value), _locale(lang))
+    return _written(_PLAIN_AMOUNT, _grosze(value), lang)
 
 
 def plain_quantity(value: Decimal | int | str, lang: str | None = None) -> str:
     """A quantity for an input field: "2", "1,25" / "2", "1.25"."""
     lang = _lang(lang)
-    return _number(_PLAIN_QUANTITY).apply(_quantity(value), _locale(lang))
+    return _written(_PLAIN_QUANTITY, _quantity(value), lang)
