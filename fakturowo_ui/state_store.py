@@ -41,6 +41,7 @@ messages, the user's own data while a page shows it), Reflex's locks and socket 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -141,6 +142,24 @@ def stripped(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _header_data(headers: Any) -> HeaderData:
+    """HeaderData.from_router_data for these headers: a socket sends the same ones with every
+    event, and building it (a regular expression per header name) was a twentieth of an event's
+    time with Redis. The few recent ones are kept in this worker's memory, as its live states
+    are."""
+    if not isinstance(headers, dict):
+        return HeaderData.from_router_data({_HEADERS: headers} if headers else {})
+    try:
+        return _header_data_of(tuple(headers.items()))
+    except TypeError:  # a value that cannot be hashed: built as it is
+        return HeaderData.from_router_data({_HEADERS: headers})
+
+
+@functools.lru_cache(maxsize=256)
+def _header_data_of(items: tuple[tuple[str, Any], ...]) -> HeaderData:
+    return HeaderData.from_router_data({_HEADERS: dict(items)})
+
+
 def restore_from_event(state: State) -> None:
     """Put the credential headers and the page's secret query parameters back from the running
     event, if this root state belongs to the event's client (a background task re-loading it)."""
@@ -167,7 +186,7 @@ def restore_from_event(state: State) -> None:
     # Straight into the instance's dict, as pickle does: nothing is marked dirty or sent.
     values = vars(state)
     values[_ROUTER_DATA] = restored
-    values[_HEADERS_VAR] = HeaderData.from_router_data(restored)
+    values[_HEADERS_VAR] = _header_data(restored.get(_HEADERS))
     if url_back:
         values[_PAGE_VAR] = PageData.from_router_data(restored)
         values[_URL_VAR] = URLData.from_router_data(restored)
