@@ -276,6 +276,21 @@ def _add_client(page, name: str) -> None:
 # -- Redis, every key ---------------------------------------------------------------------------
 
 
+ROOT_KEY = b"_reflex___state____state"  # a tab's root state in Redis ends so
+
+
+def values_once(client, ready, timeout: float = 10.0) -> dict[bytes, bytes]:
+    """every_value, once `ready(values)` holds (or at the timeout, for the caller's assertions to
+    say what is missing): a worker writes a tab's state back to Redis when it lets the tab's
+    lock go, up to REFLEX_OPLOCK_HOLD_TIME after its last event (rxconfig.py)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        values = every_value(client)
+        if ready(values) or time.monotonic() > deadline:
+            return values
+        time.sleep(0.2)
+
+
 def every_value(client) -> dict[bytes, bytes]:
     """Each key with everything Redis holds under it: the value read by its type, and DUMP."""
     found: dict[bytes, bytes] = {}
@@ -333,12 +348,16 @@ def test_no_secret_is_at_rest_in_redis_and_the_tabs_go_on(stack, tabs):
     from tests.e2e import helpers
     from tests.unit.factories import PASSWORD
 
-    time.sleep(0.5)  # the state of the last event is written just after its answer
     tokens = {tab.email: tab.session_token() for tab in tabs}
     codes = [code for tab in tabs for code in tab.login_codes]
     assert len(codes) == USERS, "each login handed its one-time code to /auth/session"
+
+    def every_tab_stored(values):
+        everything = b"\n".join(values.values())
+        return all(tab.email.encode() in everything for tab in tabs)
+
     with stack.redis.client() as client:
-        values = every_value(client)
+        values = values_once(client, every_tab_stored)
     assert values, "Redis holds no key at all: is the server using it?"
     everything = b"\n".join(values.values())
     # The scan sees the tabs' states (so it would see a cookie there too).
@@ -395,9 +414,12 @@ def opened_link(stack, tabs, browser):
         page.goto(link)
         helpers.wait_ready(page)
         expect(page.get_by_text(tab.email).first).to_be_visible()
-        time.sleep(0.5)
+
+        def link_page_stored(values):
+            return any(b"/usun-konto" in value for key, value in values.items() if key.endswith(ROOT_KEY))
+
         with stack.redis.client() as client:
-            yield token, page, every_value(client)
+            yield token, page, values_once(client, link_page_stored)
     finally:
         context.close()
         helpers.set_server(None)
@@ -411,7 +433,7 @@ def test_an_opened_links_url_is_kept_without_its_token(opened_link):
     from playwright.sync_api import expect
 
     token, page, values = opened_link
-    roots = [key for key in values if key.endswith(b"_reflex___state____state")]
+    roots = [key for key in values if key.endswith(ROOT_KEY)]
     assert roots, "no root state in Redis"
     assert [key for key in roots if token.encode() in values[key]] == []
     assert any(b"/usun-konto" in values[key] for key in roots)
