@@ -113,7 +113,7 @@ class _CatalogState(PagedList, mixin=True):
         if self.editing_id == row_id:
             self._reset_form()
 
-    def _show_page(self, result) -> None:
+    def _fill_page(self, result) -> None:
         self._update(
             rows=[self._row(record) for record in result.rows],
             page=result.page,

@@ -43,7 +43,7 @@ class DocumentsState(PagedList, UserBoundState):
     def _deleted_text(self, name: str) -> str:
         return t("documents.deleted", number=name)
 
-    def _show_page(self, listing: documents.ListPage) -> None:
+    def _fill_page(self, listing: documents.ListPage) -> None:
         result = listing.rows
         self._update(
             rows=[

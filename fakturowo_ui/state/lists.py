@@ -7,7 +7,7 @@ event (the services scope every query by the logged-in user's ID):
 - `_get_work()`: `work(session, user, row_id)` reads one of the user's own rows;
 - `_delete_work()`: `work(session, user, row_id, query, page)` deletes one, returning what the
   page calls it and the page to show;
-and how they look: `_show_page(result)` fills rows, page, pages and total; `_row_name(row)` is
+and how they look: `_fill_page(result)` fills rows, page, pages and total; `_row_name(row)` is
 what the delete question calls a row; `_deleted_text(name)` says it is gone. Each event runs its
 step through state/events.act: the session check and the step in one transaction, off the
 event loop.
@@ -58,8 +58,14 @@ class PagedList(PageMessage, mixin=True):
         """The service step deleting one: work(session, user, row_id, query, page) -> (name, page)."""
         raise NotImplementedError
 
-    def _show_page(self, result) -> None:  # pragma: no cover - provided by each list
+    def _fill_page(self, result) -> None:  # pragma: no cover - provided by each list
         raise NotImplementedError
+
+    def _show_page(self, result) -> None:
+        """Show one page the service read: its rows, page, pages and total (`_fill_page`), and
+        the list's sentences made again from them."""
+        self._fill_page(result)
+        self._words()
 
     def _row_name(self, row) -> str:  # pragma: no cover - provided by each list
         raise NotImplementedError
@@ -77,7 +83,6 @@ class PagedList(PageMessage, mixin=True):
             return self._refused(done)
         self._update(query=query)
         self._show_page(done.value)
-        self._words()
         return None
 
     async def _open_row(self, row_id: object):
@@ -137,7 +142,6 @@ class PagedList(PageMessage, mixin=True):
         self._after_delete(row_id)
         self._say(self._deleted_text(name))
         self._show_page(result)
-        self._words()
         return None
 
     @rx.event

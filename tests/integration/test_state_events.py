@@ -212,3 +212,26 @@ def test_search_and_paging_show_only_the_users_own_rows(app_states, two_users, n
     tab.deleting_id, tab.deleting_name = 7, "coś"
     _run(tab, "cancel_delete")
     assert (tab.deleting_id, tab.deleting_name) == (0, "")
+
+
+@pytest.mark.parametrize("name", ["clients", "documents"])
+def test_a_lists_sentences_are_made_at_every_load_in_the_pages_language(app_states, two_users, name):
+    """The pager's "Strona 1 z 1" and the delete question are plain vars: the first load makes
+    them, and a load of the English page makes them in English."""
+    from fakturowo_ui.i18n import set_language, t
+
+    a, _b = two_users
+    tab = _tab(app_states[name], f"{sessions.COOKIE_NAME}={a['token']}")
+    _run(tab, "on_load")
+    assert tab.page_text == t("list.page", "pl", page=1, pages=1, total=1)
+    set_language("en")
+    try:
+        _run(tab, "on_load")
+        assert tab.page_text == t("list.page", "en", page=1, pages=1, total=1)
+        row_id = a["client"] if name == "clients" else a["document"]
+        _run(tab, "ask_delete", row_id)
+        assert tab.deleting_id == row_id and tab.deleting_name in tab.delete_question
+        assert tab.delete_question == t("list.confirm_delete", "en", name=tab.deleting_name)
+    finally:
+        set_language("pl")
+    assert tab.page_text != t("list.page", "pl", page=1, pages=1, total=1)
