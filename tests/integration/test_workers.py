@@ -4,8 +4,10 @@ One server on PostgreSQL and a Redis started here, with FAKTUROWO_WORKERS=2, ser
 tests: it really runs two workers (whatever GRANIAN_WORKERS says), /healthz answers, logged-in
 users' tabs go through events, and then no key in Redis holds a session token, a login code, a
 password hash, a password or the SMTP password, while the tabs' next events still find their
-session. The last test of that server stops it with SIGTERM and times it; a second, SQLite one is
-stopped while its daily work waits on an SMTP server that never answers.
+session. The last test of that server stops it with SIGTERM and times it, and finds in Redis what
+a tab did just before (the worker held that state under Reflex's opportunistic lock and wrote it
+back as it stopped); a second, SQLite one is stopped while its daily work waits on an SMTP server
+that never answers.
 
 Both share one production build in their own web directory (WEB_DIR, so the e2e build is left
 alone), built once and reused; they run one after the other, never at once.
@@ -38,6 +40,7 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 WEB_DIR = ".web-test-workers"
 WORKERS = 2
+HOLD_S = 5  # REFLEX_OPLOCK_HOLD_TIME of this module's server (see stack)
 USERS = 3
 SMTP_PASSWORD = f"smtp-haslo-{uuid.uuid4().hex}"
 PASSWORD_REGION = "Zgody na otrzymywanie wiadomości"
@@ -145,6 +148,9 @@ def stack(tmp_path_factory, smtp, postgres_url) -> Iterator[Stack]:
         "GRANIAN_WORKERS": "5",
         "FAKTUROWO_SMTP_PASSWORD": SMTP_PASSWORD,
         "FAKTUROWO_RATE_LIMITS": "off",
+        # Longer than rxconfig.py's 1 s, so that the SIGTERM test tells a state written back at
+        # shutdown from one whose lock was let go by itself.
+        "REFLEX_OPLOCK_HOLD_TIME": f"{HOLD_S}s",
     }
     try:
         with production_server(tmp_path_factory, smtp, settings) as running:
@@ -453,11 +459,26 @@ def test_an_opened_links_token_is_in_no_key_of_redis(opened_link):
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_sigterm_stops_every_process_of_the_server(stack, tabs):
-    """SIGTERM with the tabs still connected: every process of the group is gone within 10 s."""
+    """SIGTERM with the tabs still connected: every process of the group is gone within 10 s,
+    and what a tab did just before is in Redis: the worker held the tab's lock (and its state)
+    for the opportunistic lock's hold time, and wrote the state back as it stopped."""
     process = stack.server.process
     assert len(backend_workers(process.pid)) == WORKERS
+    tab = tabs[0]
+    name = f"Przed zatrzymaniem {tab.email}"
+    time.sleep(HOLD_S + 0.5)  # no lock of the tab held any more: the next event takes a new one
+    started = time.monotonic()
+    _add_client(tab.page, name)
+    with stack.redis.client() as client:
+        before = b"\n".join(every_value(client).values())
+    in_time = time.monotonic() - started < HOLD_S - 1
     elapsed, left = sigterm_and_time(process)
     assert elapsed is not None, f"still running {STOP_WITHIN_S} s after SIGTERM: {left}"
+    with stack.redis.client() as client:
+        after = b"\n".join(every_value(client).values())
+    if in_time:  # (on a machine so slow that the hold time ran out, only the next check counts)
+        assert name.encode() not in before, "the state was written before its lock's hold time ran out"
+    assert name.encode() in after, "the tab's last state was lost at shutdown"
 
 
 def _due_reviews(var_dir: Path, db_url: str, count: int) -> None:
