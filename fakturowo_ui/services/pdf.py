@@ -11,9 +11,9 @@ shows the same characters as a recent one reuses that one's serialised font obje
 
 Text is written with Identity-H codes (CID = glyph ID in the subset), two bytes each inside
 literal strings, through a str.translate table made per distinct character of the file, never a
-Python loop per character; widths are summed by C-level lookups (map over a dict). A ToUnicode map keeps the text searchable, copyable
-and extractable. The small objects sit in one compressed object stream with a cross-reference
-stream (PDF 1.5).
+Python loop per character; widths are summed by C-level lookups (map over a dict). A ToUnicode
+map keeps the text searchable, copyable and extractable. The small objects sit in one compressed
+object stream with a cross-reference stream (PDF 1.5).
 """
 
 from __future__ import annotations
@@ -239,7 +239,7 @@ _ESCAPED = {0x28: "\\(", 0x29: "\\)", 0x5C: "\\\\", 0x0A: "\\n", 0x0D: "\\r"}
 
 def _code(cid: int) -> str:
     """A CID as the two bytes of an Identity-H code inside a literal string (as latin-1 text):
-    half the size of hex digits, and it compresses to about a third."""
+    half the size of four hex digits (once compressed, a few per cent of the page's stream)."""
     return "".join(_ESCAPED.get(byte, chr(byte)) for byte in (cid >> 8, cid & 0xFF))
 
 
