@@ -40,6 +40,7 @@ messages, the user's own data while a page shows it), Reflex's locks and socket 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 from typing import Any
@@ -142,17 +143,15 @@ def stripped(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _header_data(headers: Any) -> HeaderData:
-    """HeaderData.from_router_data for these headers: a socket sends the same ones with every
-    event, and building it (a regular expression per header name) was a twentieth of an event's
-    time with Redis. The few recent ones are kept in this worker's memory, as its live states
-    are."""
-    if not isinstance(headers, dict):
-        return HeaderData.from_router_data({_HEADERS: headers} if headers else {})
-    try:
-        return _header_data_of(tuple(headers.items()))
-    except TypeError:  # a value that cannot be hashed: built as it is
-        return HeaderData.from_router_data({_HEADERS: headers})
+def _header_data(router_data: dict[str, Any]) -> HeaderData:
+    """HeaderData.from_router_data: a socket sends the same headers with every event, and
+    building it (a regular expression per header name) was a twentieth of an event's time with
+    Redis. The few recent ones are kept in this worker's memory, as its live states are."""
+    headers = router_data.get(_HEADERS)
+    if isinstance(headers, dict):
+        with contextlib.suppress(TypeError):  # a value that cannot be hashed: built as it is
+            return _header_data_of(tuple(headers.items()))
+    return HeaderData.from_router_data(router_data)
 
 
 @functools.lru_cache(maxsize=256)
@@ -186,7 +185,7 @@ def restore_from_event(state: State) -> None:
     # Straight into the instance's dict, as pickle does: nothing is marked dirty or sent.
     values = vars(state)
     values[_ROUTER_DATA] = restored
-    values[_HEADERS_VAR] = _header_data(restored.get(_HEADERS))
+    values[_HEADERS_VAR] = _header_data(restored)
     if url_back:
         values[_PAGE_VAR] = PageData.from_router_data(restored)
         values[_URL_VAR] = URLData.from_router_data(restored)

@@ -55,21 +55,18 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(lang)
 
 
+_PATTERNS = {"date": _DATE, "time": _TIME, "seconds": _TIME_SECONDS}
+
+
 @functools.cache
-def _pattern(patterns: tuple[tuple[str, str], ...], lang: str) -> dates.DateTimePattern:
-    """A date or time pattern of `patterns` (by language: a pattern, or a format name of the
+def _pattern(kind: str, lang: str) -> dates.DateTimePattern:
+    """The language's date, time or time-with-seconds pattern (a pattern, or a format name of the
     locale) parsed once: Babel's format_date and format_time parse theirs at every call."""
-    wanted = dict(patterns)[lang]
-    locale = _locale(lang)
+    wanted = _PATTERNS[kind][lang]
     if wanted in ("short", "medium", "long", "full"):
-        named = locale.date_formats if patterns is _DATE_KEY else locale.time_formats
-        return named[wanted]
+        locale = _locale(lang)
+        return (locale.date_formats if kind == "date" else locale.time_formats)[wanted]
     return dates.parse_pattern(wanted)
-
-
-_DATE_KEY = tuple(_DATE.items())
-_TIME_KEY = tuple(_TIME.items())
-_TIME_SECONDS_KEY = tuple(_TIME_SECONDS.items())
 
 
 def date(day: dt.date, lang: str | None = None) -> str:
@@ -78,20 +75,20 @@ def date(day: dt.date, lang: str | None = None) -> str:
     if isinstance(day, dt.datetime):
         day = warsaw(day).date()
     lang = _lang(lang)
-    return _pattern(_DATE_KEY, lang).apply(day, _locale(lang))
+    return _pattern("date", lang).apply(day, _locale(lang))
 
 
 def time(moment: dt.datetime, lang: str | None = None) -> str:
     """The Warsaw time of a stored (naive UTC) moment: "05:15" / "5:15 AM"."""
     lang = _lang(lang)
-    return _pattern(_TIME_KEY, lang).apply(warsaw(moment), _locale(lang))
+    return _pattern("time", lang).apply(warsaw(moment), _locale(lang))
 
 
 def time_seconds(moment: dt.datetime, lang: str | None = None) -> str:
     """As time(), with seconds (an outcome message that must change each time): "05:15:07" /
     "5:15:07 AM"."""
     lang = _lang(lang)
-    return _pattern(_TIME_SECONDS_KEY, lang).apply(warsaw(moment), _locale(lang))
+    return _pattern("seconds", lang).apply(warsaw(moment), _locale(lang))
 
 
 def datetime(moment: dt.datetime, lang: str | None = None) -> str:

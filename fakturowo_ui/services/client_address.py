@@ -9,7 +9,6 @@ written by the client and is never read. Nothing here imports Reflex.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -47,20 +46,6 @@ def is_trusted(address: Address, trusted: Sequence[Network]) -> bool:
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[Network]) -> str:
-    """client_address_uncached, remembered: a connection sends the same headers with every event."""
-    if isinstance(peer, str | None) and isinstance(forwarded_for, str | None) and isinstance(trusted, tuple):
-        return _client_address_cached(peer, forwarded_for, trusted)
-    return client_address_uncached(peer, forwarded_for, trusted)
-
-
-# At most 1,024 kept: a header is at most some kilobytes, so a client inventing new ones costs
-# little memory.
-@functools.lru_cache(maxsize=1024)
-def _client_address_cached(peer: str | None, forwarded_for: str | None, trusted: tuple[Network, ...]) -> str:
-    return client_address_uncached(peer, forwarded_for, trusted)
-
-
-def client_address_uncached(peer: str | None, forwarded_for: str | None, trusted: Sequence[Network]) -> str:
     """The client's address from the socket's peer and the request's X-Forwarded-For value.
 
     No trusted proxy, no header, or a peer that is not a trusted proxy: the peer. Otherwise the

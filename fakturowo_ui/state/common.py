@@ -3,6 +3,7 @@ sentence."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 
@@ -31,11 +32,16 @@ def client_ip(state: rx.State) -> str:
 
 
 def _client_ip(headers: Mapping) -> str:
-    return client_address(
+    return _client_address(
         headers.get(SOCKET_PEER_HEADER),
         headers.get("x-forwarded-for"),
         get_settings().trusted_proxies,
     )
+
+
+# A connection sends the same headers with every event: its address is worked out once. At most
+# 1,024 kept: a header is at most some kilobytes, so a client inventing new ones costs little.
+_client_address = functools.lru_cache(maxsize=1024)(client_address)
 
 
 def origin(state: rx.State) -> security_log.Origin:
