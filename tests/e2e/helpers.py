@@ -23,7 +23,8 @@ from typing import Any
 
 import pluggy
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from fakturowo_ui import routes
 from tests.conftest import Mailbox, SMTPServer, action_link
@@ -352,6 +353,21 @@ def expect_consents(page: Page, reminders: bool, info: bool) -> None:
             expect(box).to_be_checked()
         else:
             expect(box).not_to_be_checked()
+
+
+def check_box(box: Locator) -> None:
+    """Tick an uncontrolled box of a page that has just loaded: a click that lands while React
+    replaces the element (the page's other regions still loading, slow under load) is lost, and
+    Playwright says "did not change its state"; the box is then clicked again, up to 3 times."""
+    for _attempt in range(2):
+        try:
+            box.check()
+            return
+        except PlaywrightError as error:
+            if "did not change its state" not in str(error):
+                raise
+            box.page.wait_for_timeout(300)
+    box.check()
 
 
 def tick(page: Page, label: str, wanted: bool = True) -> None:

@@ -16,6 +16,7 @@ from tests.conftest import action_link
 from tests.e2e.helpers import (
     INIT_SCRIPT,
     PASSWORD,
+    check_box,
     current_server,
     expect_message,
     unique_email,
@@ -82,7 +83,7 @@ def test_a_whole_account_in_english_and_the_switch_back_to_polish(browser):
         expect(tab.get_by_role("button", name="Download a copy of your data")).to_be_visible()
 
         deletion = tab.get_by_role("region", name="Delete user account")
-        deletion.get_by_role("checkbox").check()
+        check_box(deletion.get_by_role("checkbox"))
         deletion.get_by_role("button", name="Delete account").click()
         expect(deletion.get_by_role("status")).to_contain_text(email)
         mail = server.wait_for_mail(email, "Confirm account deletion")

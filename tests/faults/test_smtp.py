@@ -95,7 +95,7 @@ def test_deletion_link_with_the_mail_server(kind, page: Page, server: Server, sm
     user_id = register_user(page, email)
     login(page, email)
     region = page.get_by_role("region", name="Usunięcie konta użytkownika")
-    region.get_by_role("checkbox").check()
+    helpers.check_box(region.get_by_role("checkbox"))
     with smtp_fault(smtp_server, kind):
         started = time.monotonic()
         region.get_by_role("button", name="Usuń konto").click()

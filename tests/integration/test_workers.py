@@ -407,7 +407,7 @@ def opened_link(stack, tabs, browser):
     tab = tabs[1]
     helpers.open_page(tab.page, routes.ACCOUNT)
     region = tab.page.get_by_role("region", name="Usunięcie konta użytkownika")
-    region.get_by_role("checkbox").check()
+    helpers.check_box(region.get_by_role("checkbox"))
     region.get_by_role("button", name="Usuń konto").click()
     link = action_link(
         stack.server.wait_for_mail(tab.email, "Potwierdź usunięcie konta"), stack.server.base_url

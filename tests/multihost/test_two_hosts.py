@@ -22,6 +22,7 @@ from tests.e2e.helpers import (
     PASSWORD,
     REMINDERS_LABEL,
     assert_no_script_errors,
+    check_box,
     consents_in_db,
     current_server,
     expect_consents,
@@ -142,7 +143,7 @@ def test_a_tab_carries_on_through_the_other_host_when_one_dies(page: Page, brows
 
     # The deletion flow, with one server left.
     region = page.get_by_role("region", name=DELETION)
-    region.get_by_role("checkbox").check()
+    check_box(region.get_by_role("checkbox"))
     region.get_by_role("button", name="Usuń konto").click()
     expect(region.get_by_role("status")).to_contain_text("wysłaliśmy")
     link = action_link(front.wait_for_mail(email, "Potwierdź usunięcie konta"), nginx.url)
