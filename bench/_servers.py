@@ -171,6 +171,25 @@ class Usage:
         return Usage(self.cpu_s - other.cpu_s, self.rss - other.rss, self.processes - other.processes)
 
 
+def host_cpu() -> tuple[int, int]:
+    """(busy, total) clock ticks of all the machine's cores since boot, from /proc/stat ((0, 0)
+    where there is none): two readings give how busy the whole machine was between them."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(x) for x in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    total = sum(ticks[:8])  # guest time is counted in user time already
+    return total - idle, total
+
+
+def host_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of all cores that was busy between two host_cpu() readings (0 when unknown)."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total > 0 else 0.0
+
+
 def _stat(pid: int) -> tuple[int, float, int] | None:
     """(process group, utime + stime in seconds, RSS bytes) of a live process, or None."""
     try:

@@ -38,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _blank import write_blank_app  # noqa: E402
 from _chromium import Browser, Page  # noqa: E402
 from _servers import (  # noqa: E402
     ROOT,
@@ -58,42 +59,6 @@ from _servers import (  # noqa: E402
 REGION = "Zgody na otrzymywanie wiadomości"
 SAVE = "Zapisz"
 TARGET_P50, TARGET_P99 = 1.5, 3.0
-
-BLANK_RXCONFIG = """\
-import reflex as rx
-
-config = rx.Config(
-    app_name="blank_counter",
-    telemetry_enabled=False,
-    show_built_with_reflex=False,
-    state_manager_mode="memory",
-    plugins=[],
-    disable_plugins=[rx.plugins.SitemapPlugin],
-)
-"""
-
-BLANK_APP = """\
-import reflex as rx
-
-
-class CounterState(rx.State):
-    count: int = 0
-
-    @rx.event
-    def increment(self):
-        self.count += 1
-
-
-def index() -> rx.Component:
-    return rx.el.main(
-        rx.el.p(CounterState.count, id="count"),
-        rx.el.button("+1", id="increment", type="button", on_click=CounterState.increment),
-    )
-
-
-app = rx.App()
-app.add_page(index, route="/")
-"""
 
 # Reflex's instrumentation hook says when the page's websocket is connected.
 INIT_SCRIPT = """
@@ -181,13 +146,6 @@ OURS_BATCH = """
 
 def _batch(script: str, **args) -> str:
     return script.replace("ARGS", json.dumps(args))
-
-
-def write_blank_app(directory: Path) -> None:
-    (directory / "blank_counter").mkdir(parents=True, exist_ok=True)
-    (directory / "rxconfig.py").write_text(BLANK_RXCONFIG)
-    (directory / "blank_counter" / "__init__.py").write_text("")
-    (directory / "blank_counter" / "blank_counter.py").write_text(BLANK_APP)
 
 
 def start_servers(tmp: Path, web_prefix: str) -> tuple[AppServer, AppServer, str, str]:

@@ -29,17 +29,27 @@ Redis server and the PostgreSQL backends of our database); the load client's own
 (it shares the cores); p50/p95/p99 latency; errors (an answer with the "unexpected" message
 "Coś poszło nie tak" or any other error message, a redirect, a save never answered, a dropped
 connection); lost updates (after the run, a user whose consents in the database differ from its
-last acknowledged save); server RSS growth per session (Redis included). Then the ratios and the
-targets of issue 9 beside the figures.
+last acknowledged save); server RSS growth per session (Redis included); how busy the whole
+machine's cores were ("host %", from /proc/stat: servers, databases, this client and the rest).
+Then the ratios and the targets of issue 9 beside the figures.
+
+Then (unless --no-blank) the framework alone in each configuration's place: the blank Reflex
+counter app of bench/_blank.py (one var, no database), served the same way (1 worker with its
+state in memory, or 2 workers sharing it through a Redis of their own with the same opportunistic
+lock), driven by the same clients in a closed loop of increment events: events/s, server CPU per
+event, and what 2 workers gain over 1 for it beside what they gain for ours. It says how much of a
+save's cost is the framework's and how much ours, and what a second worker can give at all on this
+machine's cores.
 
 Needs `make setup`; the postgres configuration also PostgreSQL on 127.0.0.1:5432 and Debian's
 redis-server (it says which is missing and exits 2; `--configs sqlite` needs neither).
 Run: .venv/bin/python bench/load.py [--configs sqlite,postgres] [--sizes 10,50,100]
-         [--duration 15] [--rate 50] [--warmup 3] [--idle 2]
+         [--duration 15] [--rate 50] [--warmup 3] [--idle 2] [--no-blank]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import collections
 import contextlib
@@ -55,6 +65,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _blank import COUNT_KEY, INCREMENT, STATE, write_blank_app  # noqa: E402
 from _servers import (  # noqa: E402
     ROOT,
     AppServer,
@@ -67,6 +78,8 @@ from _servers import (  # noqa: E402
     consents_in_db,
     free_port,
     header,
+    host_busy,
+    host_cpu,
     logs_on_failure,
     make_users,
     message_prefix,
@@ -261,6 +274,110 @@ class Client:
             await self.ws.close()
 
 
+class BlankClient:
+    """One tab of the blank counter app (bench/_blank.py) over its own websocket: each "save" is
+    one increment event, acknowledged by the delta carrying the counter's next value. It has the
+    interface closed_loop() uses (send_save, socket, dropped)."""
+
+    def __init__(self, server: AppServer) -> None:
+        self.server = server
+        self.ws: WebSocket | None = None
+        self.pending: collections.deque[Save] = collections.deque()
+        self.count = 0
+        self.dropped = False
+        self.hydrated = asyncio.Event()
+        self.has_state = False
+        self.reader: asyncio.Task | None = None
+        self.router_data = {"pathname": "/", "asPath": "/"}
+
+    async def connect(self) -> None:
+        origin = self.server.base_url
+        url = f"ws://127.0.0.1:{self.server.port}{NAMESPACE}/?token={uuid.uuid4()}&EIO=4&transport=websocket"
+        self.ws = await WebSocket.connect(
+            url,
+            subprotocol=_reflex_version(),
+            headers={
+                "Host": origin.removeprefix("http://"),
+                "Origin": origin,
+                "User-Agent": "fakturowo-bench-load",
+            },
+        )
+        opening = await self.ws.recv()
+        if not str(opening).startswith("0{"):
+            raise RuntimeError(f"no Engine.IO open packet: {opening!r}")
+        root = STATE.rpartition(".")[0]
+        boot = {"event": {"name": f"{root}.hydrate_and_load", "payload": {}, "router_data": self.router_data}}
+        await self.ws.send_text(f"40{NAMESPACE}," + json.dumps(boot, separators=(",", ":")))
+        self.reader = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.hydrated.wait(), ANSWER_TIMEOUT_S)
+        if not self.has_state:
+            raise RuntimeError(f"the blank app's hydrated state has no {STATE} (has Reflex renamed states?)")
+
+    @property
+    def socket(self) -> WebSocket:
+        if self.ws is None:
+            raise RuntimeError("blank client: not connected")
+        return self.ws
+
+    def send_save(self, due: float) -> Save:
+        save = Save((False, False), due, asyncio.get_running_loop().create_future())
+        self.pending.append(save)
+        event = {"name": INCREMENT, "payload": {}, "router_data": self.router_data}
+        self.socket.send_text_nowait(f"42{NAMESPACE}," + json.dumps(["event", event], separators=(",", ":")))
+        return save
+
+    async def _read(self) -> None:
+        ws = self.socket
+        try:
+            while True:
+                frame = await ws.recv()
+                if not isinstance(frame, str):
+                    continue
+                if frame == "2":
+                    ws.send_text_nowait("3")
+                    continue
+                if frame.startswith("41"):
+                    raise ConnectionClosed("the server ended the Socket.IO session")
+                if not frame.startswith("42"):
+                    continue
+                if not self.hydrated.is_set():
+                    self.has_state = self.has_state or json.dumps(STATE) in frame
+                    if '"is_hydrated_rx_state_":true' in frame:
+                        self.hydrated.set()
+                    continue
+                if COUNT_KEY in frame and self.pending:
+                    save = self.pending.popleft()
+                    save.answered = time.perf_counter()
+                    try:
+                        _name, body = json.loads(frame[frame.index("[") :])
+                        count = body["delta"][STATE][COUNT_KEY]
+                    except (ValueError, KeyError, TypeError):
+                        count = None
+                    save.outcome = "ok" if count == self.count + 1 else "refused"
+                    self.count = count if isinstance(count, int) else self.count
+                    if not save.future.done():
+                        save.future.set_result(save)
+        except ConnectionClosed:
+            pass
+        except Exception as error:  # noqa: BLE001 - a client that breaks counts as dropped
+            print(f"blank client stopped: {error!r}", file=sys.stderr)
+        self.dropped = True
+        self.hydrated.set()
+        while self.pending:
+            save = self.pending.popleft()
+            save.outcome = "dropped"
+            if not save.future.done():
+                save.future.set_result(save)
+
+    async def close(self) -> None:
+        if self.reader is not None:
+            self.reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.reader
+        if self.ws is not None:
+            await self.ws.close()
+
+
 def _reflex_version() -> str:
     from importlib.metadata import version
 
@@ -276,6 +393,7 @@ class Phase:
     server: Usage
     extra: Usage  # Redis and PostgreSQL backends
     client_cpu_s: float
+    host_busy: float = 0.0  # share of all the machine's cores busy (server, databases, client, the rest)
 
     @property
     def answered(self) -> list[Save]:
@@ -351,7 +469,7 @@ async def measure(
     def extra_usage() -> Usage:
         return _sum(extra.usage() for extra in extras)
 
-    before, extra_before, cpu_before = server.usage(), extra_usage(), _client_cpu()
+    before, extra_before, cpu_before, host_before = server.usage(), extra_usage(), _client_cpu(), host_cpu()
     t0 = time.perf_counter()
     if loop == "closed":
         saves = await closed_loop(clients, duration)
@@ -366,6 +484,7 @@ async def measure(
         server.usage() - before,
         extra_usage() - extra_before,
         _client_cpu() - cpu_before,
+        host_busy(host_before, host_cpu()),
     )
     phase.t0 = t0
     return phase
@@ -494,7 +613,7 @@ ALIASES = {"a": "sqlite", "b": "postgres", "pg": "postgres"}
 def print_rows(rows: list[Row]) -> None:
     print(
         f"{'configuration':<30} {'N':>4} {'loop':>11} {'saves/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>8} "
-        f"{'srv ms/save':>11} {'+db ms':>7} {'client ms':>9} {'idle %':>6} {'errors':>6} {'lost':>5} "
+        f"{'srv ms/save':>11} {'+db ms':>7} {'client ms':>9} {'host %':>6} {'idle %':>6} {'errors':>6} {'lost':>5} "
         f"{'RSS KiB/sess':>12}"
     )
     for row in rows:
@@ -506,7 +625,7 @@ def print_rows(rows: list[Row]) -> None:
             f"{CONFIGS[row.config]:<30} {row.sessions:>4} {loop:>11} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
             f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server.cpu_s * 1000 / n:>11.2f} "
             f"{(p.server.cpu_s + p.extra.cpu_s) * 1000 / n:>7.2f} {p.client_cpu_s * 1000 / n:>9.2f} "
-            f"{row.idle_cpu_share * 100:>6.1f} {row.errors:>6} {row.lost:>5} {row.rss_per_session / 1024:>12.1f}",
+            f"{p.host_busy * 100:>6.0f} {row.idle_cpu_share * 100:>6.1f} {row.errors:>6} {row.lost:>5} {row.rss_per_session / 1024:>12.1f}",
             flush=True,
         )
 
@@ -535,6 +654,14 @@ def print_targets(rows: list[Row]) -> None:
         print(
             f"  throughput (b) PostgreSQL + Redis, 2 workers / (a) SQLite, 1 worker, closed loop: {', '.join(parts)}; "
             f"best against best {best:.2f}x (target >= {TARGET_SCALE}x: {verdict(best >= TARGET_SCALE)})"
+        )
+        busy = {
+            c: max(r.phase.host_busy for r in rows if r.config == c and r.phase.loop == "closed")
+            for c in ("sqlite", "postgres")
+        }
+        print(
+            f"    the machine's {os.cpu_count()} cores were at most {busy['sqlite'] * 100:.0f} % busy under (a) "
+            f"and {busy['postgres'] * 100:.0f} % under (b), closed loop (servers, databases, this client and the rest)"
         )
     if any(c == "sqlite" for c, _ in closed):
         best = max(v for (c, _n), v in closed.items() if c == "sqlite")
@@ -567,6 +694,110 @@ def print_targets(rows: list[Row]) -> None:
             )
 
 
+# The blank counter app in each configuration's place: what the framework alone gains from it.
+BLANK_CONFIGS = {"sqlite": "blank app, memory, 1 worker", "postgres": "blank app, Redis, 2 workers"}
+
+
+@contextlib.contextmanager
+def blank_configuration(name: str, tmp: Path):
+    """The blank counter app served as `name`'s configuration serves ours (1 worker with its state in
+    memory, or 2 workers sharing it in a Redis of their own), backend only."""
+    app_dir = tmp / f"blank-{name}"
+    write_blank_app(app_dir)
+    with contextlib.ExitStack() as stack:
+        extras = []
+        env = {"GRANIAN_WORKERS": "1"}
+        if name == "postgres":
+            redis = stack.enter_context(RedisServer())
+            extras = [redis]
+            env = {"GRANIAN_WORKERS": "2", "BLANK_REDIS_URL": redis.url}
+        server = AppServer(
+            app_dir,
+            env,
+            web_dir=str(ROOT / ".web-bench-load-blank"),
+            log_path=tmp / f"server-blank-{name}.log",
+            backend_only=True,
+        )
+        stack.enter_context(server)
+        yield server, extras
+
+
+@dataclasses.dataclass
+class BlankRow:
+    config: str
+    sessions: int
+    phase: Phase
+    errors: int
+
+
+async def run_blank_size(server: AppServer, size: int, args, extras) -> BlankRow:
+    clients = [BlankClient(server) for _ in range(size)]
+    gate = asyncio.Semaphore(CONNECT_PARALLEL)
+
+    async def connect(client: BlankClient) -> None:
+        async with gate:
+            await client.connect()
+
+    try:
+        await asyncio.gather(*(connect(c) for c in clients))
+        if args.warmup > 0:
+            await closed_loop(clients, args.warmup)  # pyright: ignore[reportArgumentType] - same interface
+        phase = await measure(clients, "closed", args.duration, None, server, extras)  # pyright: ignore[reportArgumentType]
+    finally:
+        await asyncio.gather(*(c.close() for c in clients))
+    errors = sum(1 for s in phase.saves if s.outcome != "ok")
+    return BlankRow("", size, phase, errors)
+
+
+def print_blank(blank_rows: list[BlankRow], rows: list[Row]) -> None:
+    """The blank app's figures, and the gain from (b) over (a) for it beside ours."""
+    print(
+        "\nthe framework alone: the blank Reflex counter app (bench/_blank.py; no database, one var), "
+        "one increment event per save, closed loop"
+    )
+    print(
+        f"{'configuration':<30} {'N':>4} {'events/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>8} "
+        f"{'srv ms/ev':>9} {'+redis':>7} {'client ms':>9} {'host %':>6} {'errors':>6}"
+    )
+    for row in blank_rows:
+        p = row.phase
+        n = max(len(p.answered), 1)
+        lat = p.latencies_ms()
+        print(
+            f"{BLANK_CONFIGS[row.config]:<30} {row.sessions:>4} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
+            f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server.cpu_s * 1000 / n:>9.2f} "
+            f"{(p.server.cpu_s + p.extra.cpu_s) * 1000 / n:>7.2f} {p.client_cpu_s * 1000 / n:>9.2f} "
+            f"{p.host_busy * 100:>6.0f} {row.errors:>6}",
+            flush=True,
+        )
+    blank = {(r.config, r.sessions): r.phase.rate() for r in blank_rows if r.phase.rate() > 0}
+    ours = {
+        (r.config, r.sessions): r.phase.rate()
+        for r in rows
+        if r.phase.loop == "closed" and r.phase.rate() > 0
+    }
+    sizes = sorted({n for _c, n in blank})
+    parts = []
+    for n in sizes:
+        if ("postgres", n) in blank and ("sqlite", n) in blank:
+            part = f"N={n}: blank {blank[('postgres', n)] / blank[('sqlite', n)]:.2f}x"
+            if ("postgres", n) in ours and ("sqlite", n) in ours:
+                part += f", ours {ours[('postgres', n)] / ours[('sqlite', n)]:.2f}x"
+            parts.append(part)
+    if parts:
+        print(
+            "  gain of 2 workers on Redis over 1 worker in memory, closed loop, same machine and run: "
+            + "; ".join(parts)
+        )
+    for config in BLANK_CONFIGS:
+        for n in sizes:
+            if (config, n) in blank and (config, n) in ours:
+                print(
+                    f"  {CONFIGS[config]}, N={n}: our saves/s are {ours[(config, n)] / blank[(config, n)]:.2f}x "
+                    f"the blank app's events/s"
+                )
+
+
 def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument(
@@ -583,6 +814,12 @@ def main() -> None:
         type=float,
         default=2,
         help="seconds the connected sessions sit idle first, to measure the server's idle CPU",
+    )
+    parser.add_argument(
+        "--blank",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also drive the blank counter app in each configuration (closed loop), for the framework's own figures",
     )
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
@@ -613,6 +850,7 @@ def main() -> None:
     }
     started = time.monotonic()
     rows: list[Row] = []
+    blank_rows: list[BlankRow] = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_name:
         tmp = Path(tmp_name)
         for config in configs:
@@ -635,8 +873,19 @@ def main() -> None:
                         row.config = config
                     rows += got
                     print(f"  {CONFIGS[config]}, N={size} done", file=sys.stderr, flush=True)
+            if not args.blank:
+                continue
+            with blank_configuration(config, tmp) as (server, extras):
+                for size in sizes:
+                    with logs_on_failure(server):
+                        got_blank = asyncio.run(run_blank_size(server, size, args, extras))
+                    got_blank.config = config
+                    blank_rows.append(got_blank)
+                    print(f"  {BLANK_CONFIGS[config]}, N={size} done", file=sys.stderr, flush=True)
     print_rows(rows)
     print_targets(rows)
+    if blank_rows:
+        print_blank(blank_rows, rows)
     print(f"total time {time.monotonic() - started:.0f} s")
 
 

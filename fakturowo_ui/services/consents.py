@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -88,6 +89,19 @@ _READ = sa.select(
     _USERS.c.info_consent_changed_at,
 ).where(_USERS.c.id == sa.bindparam("user_id"))
 
+_INSERT_RECORD = sa.insert(ConsentRecord.__table__)  # pyright: ignore[reportAttributeAccessIssue]
+
+
+@functools.cache
+def _update(columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE of these consent columns of one user (binds uid and new_<column>), built once per set
+    of columns: a statement object made afresh at each save is coerced and cache-keyed again."""
+    return (
+        sa.update(_USERS)
+        .where(_USERS.c.id == sa.bindparam("uid"))
+        .values({column: sa.bindparam(f"new_{column}") for column in columns})
+    )
+
 
 def store(
     session: Session,
@@ -118,7 +132,7 @@ def store(
             values[consent.column] = wanted
             values[consent.changed_at_column] = now
             session.execute(
-                sa.insert(ConsentRecord.__table__),  # pyright: ignore[reportAttributeAccessIssue]
+                _INSERT_RECORD,
                 {
                     "user_id": user_id,
                     "consent": consent.value,
@@ -128,7 +142,9 @@ def store(
                 },
             )
     if values:
-        session.execute(sa.update(_USERS).where(_USERS.c.id == user_id).values(**values))
+        session.execute(
+            _update(tuple(values)), {"uid": user_id, **{f"new_{k}": v for k, v in values.items()}}
+        )
         loaded = session.identity_map.get(session.identity_key(User, user_id))
         if loaded is not None:  # a User this transaction holds must not show the old values
             session.expire(loaded, list(values))

@@ -71,6 +71,10 @@ def shorten_ip(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
+# Built once: a statement object keeps its compiled form's cache key, a new one is coerced and keyed again.
+_INSERT = sa.insert(SecurityEvent.__table__)  # pyright: ignore[reportAttributeAccessIssue] - dynamic
+
+
 def record(
     session: Session,
     user_id: int,
@@ -84,7 +88,7 @@ def record(
     an ORM object: saving consents writes one at every change, and the unit of work cost more
     than the row)."""
     session.execute(
-        sa.insert(SecurityEvent.__table__),  # pyright: ignore[reportAttributeAccessIssue] - dynamic
+        _INSERT,
         {
             "user_id": user_id,
             "kind": EventKind(kind).value,
