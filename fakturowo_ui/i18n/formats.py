@@ -69,26 +69,34 @@ def _pattern(kind: str, lang: str) -> dates.DateTimePattern:
     return dates.parse_pattern(wanted)
 
 
+# The same days and minutes come back all the time (every save shows the moment it made, its day
+# and minute shared with the saves around it): Babel's apply takes some 20 us, so the texts of the
+# recent ones are kept, by the calendar day or the wall-clock time of day shown (no pattern here
+# shows a time zone, so the time of day is all a time's text depends on).
+@functools.lru_cache(maxsize=4096)
+def _applied(kind: str, value: dt.date | dt.time, lang: str) -> str:
+    return _pattern(kind, lang).apply(value, _locale(lang))
+
+
 def date(day: dt.date, lang: str | None = None) -> str:
     """A calendar day: "02-12-2026" / "Dec 2, 2026". A datetime is taken as a stored moment
     (naive UTC), its day in Warsaw."""
     if isinstance(day, dt.datetime):
         day = warsaw(day).date()
-    lang = _lang(lang)
-    return _pattern("date", lang).apply(day, _locale(lang))
+    return _applied("date", day, _lang(lang))
 
 
 def time(moment: dt.datetime, lang: str | None = None) -> str:
     """The Warsaw time of a stored (naive UTC) moment: "05:15" / "5:15 AM"."""
-    lang = _lang(lang)
-    return _pattern("time", lang).apply(warsaw(moment), _locale(lang))
+    shown = warsaw(moment).time().replace(second=0, microsecond=0)
+    return _applied("time", shown, _lang(lang))
 
 
 def time_seconds(moment: dt.datetime, lang: str | None = None) -> str:
     """As time(), with seconds (an outcome message that must change each time): "05:15:07" /
     "5:15:07 AM"."""
-    lang = _lang(lang)
-    return _pattern("seconds", lang).apply(warsaw(moment), _locale(lang))
+    shown = warsaw(moment).time().replace(microsecond=0)
+    return _applied("seconds", shown, _lang(lang))
 
 
 def datetime(moment: dt.datetime, lang: str | None = None) -> str:
@@ -97,8 +105,8 @@ def datetime(moment: dt.datetime, lang: str | None = None) -> str:
     return _datetime(moment, _lang(lang))
 
 
-# A page shows the same few moments again at every event (a consent's last change): Babel takes
-# some 0.2 ms to write one, so the recent ones are kept.
+# A page shows the same few moments again at every event (a consent's last change): the recent
+# ones are kept whole.
 @functools.lru_cache(maxsize=1024)
 def _datetime(moment: dt.datetime, lang: str) -> str:
     shown = warsaw(moment)

@@ -19,11 +19,12 @@ from reflex.middleware.middleware import Middleware
 from fakturowo_ui import routes
 from fakturowo_ui.services import blocking, sessions
 from fakturowo_ui.services.sessions import CurrentUser
+from fakturowo_ui.state import router
 
 
 def session_token(state: rx.State) -> str | None:
     """The session token from the connection's Cookie header."""
-    return sessions.token_from_cookie_header(state.router.headers.raw_headers.get("cookie", ""))
+    return sessions.token_from_cookie_header(router.headers(state).raw_headers.get("cookie", ""))
 
 
 def current_user(state: rx.State, *, allow_pending_change: bool = False) -> CurrentUser | None:
@@ -69,7 +70,7 @@ def login_redirect(state: rx.State) -> rx.event.EventSpec:
     if pending:
         return rx.redirect(routes.here(routes.PASSWORD_CHANGE))
     # The page to come back to, without its language: the login page is in this page's language.
-    back = routes.without_language(state.router.url.path or routes.ACCOUNT)
+    back = routes.without_language(router.url(state).path or routes.ACCOUNT)
     return rx.redirect(routes.here(routes.login(back)))
 
 

@@ -13,6 +13,7 @@ from fakturowo_ui.i18n import t, tn
 from fakturowo_ui.services import security_log, subscriptions
 from fakturowo_ui.services.client_address import client_address
 from fakturowo_ui.settings import get_settings
+from fakturowo_ui.state import router
 
 log = logging.getLogger("fakturowo.state")
 
@@ -28,7 +29,7 @@ def client_ip(state: rx.State) -> str:
     Reflex's own `router.session.client_ip` is not used: with REFLEX_TRUSTED_PROXY_HOPS set it
     takes X-Forwarded-For from anyone who reaches the backend directly.
     """
-    return _client_ip(state.router.headers.raw_headers)
+    return _client_ip(router.headers(state).raw_headers)
 
 
 def _client_ip(headers: Mapping) -> str:
@@ -46,7 +47,7 @@ _client_address = functools.lru_cache(maxsize=1024)(client_address)
 
 def origin(state: rx.State) -> security_log.Origin:
     """Where this tab's event comes from, as the security history keeps it (issue 12)."""
-    headers = state.router.headers.raw_headers  # the router is assembled anew at each read
+    headers = router.headers(state).raw_headers
     user_agent = headers.get("user-agent", "")
     return security_log.Origin(
         ip=_client_ip(headers), user_agent=user_agent if isinstance(user_agent, str) else ""
@@ -56,7 +57,7 @@ def origin(state: rx.State) -> security_log.Origin:
 def link_token(state: rx.State) -> str:
     """The `token` of the e-mailed link this page was opened with, read at each event from the
     page's URL. Never kept in a state var: the state store (Redis) would hold a live secret."""
-    return text_field(state.router.url.query_parameters, "token", 200)
+    return text_field(router.url(state).query_parameters, "token", 200)
 
 
 def text_field(form_data: Mapping | None, name: str, max_length: int = 10_000) -> str:

@@ -12,6 +12,7 @@ from fakturowo_ui import routes
 from fakturowo_ui.i18n import formats, t
 from fakturowo_ui.services import documents
 from fakturowo_ui.services.nip import format_nip
+from fakturowo_ui.state import router
 from fakturowo_ui.state.auth import UserBoundState
 from fakturowo_ui.state.common import documents_left_text, whole_number
 from fakturowo_ui.state.events import act
@@ -128,7 +129,7 @@ class DocumentsState(PagedList, UserBoundState):
     @rx.event
     async def on_load(self):
         """The list, or the document named by ?pokaz= when it is the user's own."""
-        params = self.router.url.query_parameters
+        params = router.url(self).query_parameters
         shown = whole_number(params.get("pokaz", 0))
         # The document asked for (refused unless it is the user's own) and the list: one step.
         done = await act(self, documents.open_for, shown, "", 1, what="loading /dokumenty")

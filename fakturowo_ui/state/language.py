@@ -26,13 +26,14 @@ from fakturowo_ui.i18n import (
     supported,
 )
 from fakturowo_ui.services import userdata
+from fakturowo_ui.state import router
 from fakturowo_ui.state.auth import session_token
 from fakturowo_ui.state.events import act
 
 
 def _page_address(state: rx.State) -> str:
     """The tab's page address (path and query), only ever a path of this site."""
-    url = state.router.url
+    url = router.url(state)
     path = url.path or routes.HOME
     if not path.startswith("/") or path.startswith("//") or "\\" in path:
         path = routes.HOME  # never a protocol-relative or foreign address to redirect to
@@ -43,7 +44,7 @@ class PageLanguage(Middleware):
     """Before each event: the language of the tab's page is the language of the event."""
 
     async def preprocess(self, app, state: rx.State, event):  # noqa: ANN001 - Reflex's signature
-        set_language(routes.language_of(state.router.url.path or routes.HOME))
+        set_language(routes.language_of(router.url(state).path or routes.HOME))
         return None
 
 
@@ -73,7 +74,7 @@ class LanguageState(rx.State):
         if self.chosen:
             wanted = supported(self.chosen)
         elif shown == "pl":
-            wanted = preferred_language(self.router.headers.accept_language)
+            wanted = preferred_language(router.headers(self).accept_language)
         else:
             wanted = shown  # an English address opened on purpose stays English
         if wanted != shown:

@@ -10,6 +10,7 @@ from fakturowo_ui import routes
 from fakturowo_ui.i18n import t
 from fakturowo_ui.services import accounts
 from fakturowo_ui.services.errors import DomainError
+from fakturowo_ui.state import router
 from fakturowo_ui.state.auth import forget_user_data, post_form, resolve_user
 from fakturowo_ui.state.common import client_ip, origin, text_field
 
@@ -32,7 +33,7 @@ class LoginState(rx.State):
     async def on_load(self):
         """Show why the visitor is here (logged out, sent from a private page); skip if logged in."""
         self.reset()
-        params = self.router.url.query_parameters
+        params = router.url(self).query_parameters
         self._next_path = accounts.safe_next_path(params.get("next"))
         if params.get("wylogowano"):
             self.message = t("logout.done")

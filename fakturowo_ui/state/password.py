@@ -18,6 +18,7 @@ import reflex as rx
 from fakturowo_ui import routes
 from fakturowo_ui.i18n import formats, t, tn
 from fakturowo_ui.services import password_change, password_policy, periodic_change
+from fakturowo_ui.state import router
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data, login_redirect, post_form
 from fakturowo_ui.state.common import flag, origin, text_field
 from fakturowo_ui.state.events import act
@@ -64,7 +65,7 @@ class PasswordChangeState(FieldErrors, UserBoundState):
     async def on_load(self):
         """Open the form for the logged-in user (also while the periodic change is due)."""
         # "?zmieniono=1" comes from the hop after a change; a hand-made link says nothing.
-        after_change = bool(self.router.url.query_parameters.get("zmieniono"))
+        after_change = bool(router.url(self).query_parameters.get("zmieniono"))
         done = await act(
             self,
             password_change.changed_recently_for if after_change else None,

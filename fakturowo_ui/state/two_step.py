@@ -19,6 +19,7 @@ from fakturowo_ui.i18n import t
 from fakturowo_ui.services import blocking, two_step
 from fakturowo_ui.services.errors import DomainError
 from fakturowo_ui.services.tokens import looks_like_token
+from fakturowo_ui.state import router
 from fakturowo_ui.state.auth import UserBoundState, forget_user_data, post_form
 from fakturowo_ui.state.common import client_ip, origin, text_field
 from fakturowo_ui.state.events import act
@@ -254,7 +255,7 @@ class TwoStepState(PageMessage, UserBoundState):
 
 def ticket_token(state: rx.State) -> str | None:
     """The second step's ticket from the connection's Cookie header (HttpOnly: never on the page)."""
-    header = state.router.headers.raw_headers.get("cookie", "")
+    header = router.headers(state).raw_headers.get("cookie", "")
     if not isinstance(header, str) or not header:
         return None
     value = cookie_parser(header).get(two_step.TICKET_COOKIE)
