@@ -44,7 +44,7 @@ machine's cores.
 Needs `make setup`; the postgres configuration also PostgreSQL on 127.0.0.1:5432 and Debian's
 redis-server (it says which is missing and exits 2; `--configs sqlite` needs neither).
 Run: .venv/bin/python bench/load.py [--configs sqlite,postgres] [--sizes 10,50,100]
-         [--duration 15] [--rate 50] [--warmup 3] [--idle 2] [--no-blank]
+         [--duration 15] [--rate 50] [--warmup 3] [--idle 2] [--no-blank] [--oplock-hold 1s]
 """
 
 from __future__ import annotations
@@ -575,8 +575,9 @@ async def run_size(server: AppServer, users: list[BenchUser], args, names, texts
 
 
 @contextlib.contextmanager
-def configuration(name: str, tmp: Path, total_users: int):
-    """The server of one configuration with `total_users` users made in its database."""
+def configuration(name: str, tmp: Path, total_users: int, hold: str = ""):
+    """The server of one configuration with `total_users` users made in its database (`hold`: the
+    opportunistic lock's hold time with Redis, when not the app's own)."""
     var_dir = tmp / name / "var"
     var_dir.mkdir(parents=True)
     port = free_port()
@@ -591,6 +592,8 @@ def configuration(name: str, tmp: Path, total_users: int):
             redis = stack.enter_context(RedisServer())
             extras = [redis, database]
             env = app_environment(var_dir, database.url, base_url, redis_url=redis.url, workers=2)
+            if hold:
+                env["REFLEX_OPLOCK_HOLD_TIME"] = hold
         use_in_this_process(env)
         migrate(env["REFLEX_DB_URL"])
         users = make_users(PRIMERS + total_users, f"load-{name}-")  # the first PRIMERS prime the server
@@ -821,6 +824,11 @@ def main() -> None:
         default=True,
         help="also drive the blank counter app in each configuration (closed loop), for the framework's own figures",
     )
+    parser.add_argument(
+        "--oplock-hold",
+        default="",
+        help="postgres: REFLEX_OPLOCK_HOLD_TIME for the server (e.g. 3s; default: the app's own, rxconfig.py)",
+    )
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
     requested: str = args.configs
@@ -854,7 +862,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_name:
         tmp = Path(tmp_name)
         for config in configs:
-            with configuration(config, tmp, sum(sizes)) as (server, users, extras):
+            with configuration(config, tmp, sum(sizes), args.oplock_hold) as (server, users, extras):
                 print(
                     f"{CONFIGS[config]}: server ready in {server.started_in:.0f} s "
                     f"({server.usage().processes} processes)",
