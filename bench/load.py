@@ -31,7 +31,9 @@ Redis server and the PostgreSQL backends of our database); the load client's own
 connection); lost updates (after the run, a user whose consents in the database differ from its
 last acknowledged save); server RSS growth per session (Redis included); how busy the whole
 machine's cores were ("host %", from /proc/stat: servers, databases, this client and the rest).
-Then the ratios and the targets of issue 9 beside the figures.
+Then the ratios and the targets of issue 9 beside the figures, and for the postgres configuration
+what its Redis holds once the run is over (every key and value scanned for the users' session
+tokens, the session cookie and password hashes: none may be there).
 
 Then (unless --no-blank) the framework alone in each configuration's place: the blank Reflex
 counter app of bench/_blank.py (one var, no database), served the same way (1 worker with its
@@ -609,6 +611,40 @@ def configuration(name: str, tmp: Path, total_users: int, hold: str = ""):
         yield server, users, extras
 
 
+def secrets_in_redis(redis: RedisServer, users: list[BenchUser]) -> tuple[int, int, list[str]]:
+    """(keys, bytes) of everything in the benchmark's Redis, and what of the users' secrets any key
+    or value holds: a session token, the cookie that carries one, a password hash (issue 9: no
+    secret at rest in Redis), each named once."""
+    import redis as redis_client
+
+    found: set[str] = set()
+    keys = size = 0
+    tokens = {user.token.encode(): user.email for user in users}
+    client = redis_client.Redis.from_url(redis.url)
+    try:
+        for key in client.scan_iter(count=1000):
+            kind = client.type(key)
+            if kind == b"string":
+                values = [client.get(key) or b""]
+            elif kind == b"hash":
+                values = [b"".join(k + v for k, v in client.hgetall(key).items())]
+            else:
+                values = [repr(client.dump(key)).encode()]
+            keys += 1
+            for blob in [key, *values]:
+                size += len(blob)
+                if b"$argon2" in blob:
+                    found.add("a password hash")
+                if b"fakturowo_session=" in blob:
+                    found.add("the session cookie")
+                for token, email in tokens.items():
+                    if token in blob:
+                        found.add(f"the session token of {email}")
+    finally:
+        client.close()
+    return keys, size, sorted(found)
+
+
 CONFIGS = {"sqlite": "SQLite, 1 worker", "postgres": "PostgreSQL + Redis, 2 workers"}
 ALIASES = {"a": "sqlite", "b": "postgres", "pg": "postgres"}
 
@@ -859,6 +895,7 @@ def main() -> None:
     started = time.monotonic()
     rows: list[Row] = []
     blank_rows: list[BlankRow] = []
+    redis_scans: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_name:
         tmp = Path(tmp_name)
         for config in configs:
@@ -881,6 +918,15 @@ def main() -> None:
                         row.config = config
                     rows += got
                     print(f"  {CONFIGS[config]}, N={size} done", file=sys.stderr, flush=True)
+                for extra in extras:
+                    if isinstance(extra, RedisServer):
+                        time.sleep(2)  # the workers' holds on the tabs (a second) lapse: all is in Redis
+                        keys, size, found = secrets_in_redis(extra, users)
+                        redis_scans.append(
+                            f"  {CONFIGS[config]}: Redis after the run holds {keys} keys, {size / 1024:.0f} KiB; "
+                            f"secrets found in them: {', '.join(found) if found else 'none'} "
+                            f"(session tokens of {len(users)} users, their cookie, password hashes looked for)"
+                        )
             if not args.blank:
                 continue
             with blank_configuration(config, tmp) as (server, extras):
@@ -892,6 +938,7 @@ def main() -> None:
                     print(f"  {BLANK_CONFIGS[config]}, N={size} done", file=sys.stderr, flush=True)
     print_rows(rows)
     print_targets(rows)
+    print("\n".join(redis_scans))
     if blank_rows:
         print_blank(blank_rows, rows)
     print(f"total time {time.monotonic() - started:.0f} s")
