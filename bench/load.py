@@ -627,7 +627,8 @@ def secrets_in_redis(redis: RedisServer, users: list[BenchUser]) -> tuple[int, i
             if kind == b"string":
                 values = [client.get(key) or b""]
             elif kind == b"hash":
-                values = [b"".join(k + v for k, v in client.hgetall(key).items())]
+                fields: dict = client.hgetall(key)  # pyright: ignore[reportAssignmentType] - the sync client
+                values = [b"".join(k + v for k, v in fields.items())]
             else:
                 values = [repr(client.dump(key)).encode()]
             keys += 1
