@@ -17,7 +17,10 @@ page with performance.now() and a MutationObserver (no Playwright, no polling wh
                         time), nothing changed;
   - Zapisz (toggled):   the same, after ticking/unticking the reminders box (the toggle's own
                         round trip is waited for and not timed), so every save changes a consent.
-The series alternate in batches (--batch) in the same run, after an untimed warm-up.
+The series alternate in batches (--batch) in the same run, after an untimed warm-up. The page's
+WebSocket also notes when each operation's frame left and its answer's last frame arrived, which
+splits the p50 into the page's work before sending, the network and the server, and the page's
+work after the answer (applying the delta, rendering) until the DOM shows it.
 Targets (issue 9): Zapisz p50 <= 1.5x the blank click's p50, p99 <= 3x its p99.
 
 Run: .venv/bin/python bench/latency.py [--saves 200] [--batch 20] [--variants unchanged,toggled]
@@ -60,7 +63,10 @@ REGION = "Zgody na otrzymywanie wiadomości"
 SAVE = "Zapisz"
 TARGET_P50, TARGET_P99 = 1.5, 3.0
 
-# Reflex's instrumentation hook says when the page's websocket is connected.
+# Reflex's instrumentation hook says when the page's websocket is connected; the page's WebSocket
+# notes when it last sent a frame and last received one, which splits each round trip into the
+# page's work before the event leaves, the network and the server, and the page's work after the
+# answer arrives (until the DOM shows it).
 INIT_SCRIPT = """
 (() => {
   window.__bench_socket = 'connecting';
@@ -68,7 +74,29 @@ INIT_SCRIPT = """
     onSocketConnect() { window.__bench_socket = 'connected'; },
     onSocketDisconnect() { window.__bench_socket = 'disconnected'; },
   });
+  window.__bench_sent = 0;
+  window.__bench_received = 0;
+  const Native = window.WebSocket;
+  class Timed extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__bench_received = performance.now(); });
+    }
+    send(data) {
+      window.__bench_sent = performance.now();
+      return super.send(data);
+    }
+  }
+  window.WebSocket = Timed;
 })();
+"""
+
+# What each batch notes of an operation besides its time: when its frame left and its answer came.
+SPLIT = """
+function split(t0, t1) {
+  const sent = window.__bench_sent, received = window.__bench_received;
+  return (sent >= t0 && received >= sent && received <= t1) ? [sent - t0, received - t0] : null;
+}
 """
 
 # One batch of clicks on the blank app: click -> the counter's text changes.
@@ -77,25 +105,28 @@ BLANK_BATCH = """
   const counter = document.getElementById('count');
   const button = document.getElementById('increment');
   const sleep = ms => new Promise(r => setTimeout(r, ms));
-  const times = [];
+  const times = [], splits = [];
+  SPLIT_FUNCTION
   for (let i = 0; i < n; i++) {
     const before = counter.textContent;
-    times.push(await new Promise((resolve, reject) => {
+    const [elapsed, parts] = await new Promise((resolve, reject) => {
       let t0 = 0;
       const timer = setTimeout(() => { observer.disconnect(); reject(new Error('counter unchanged after 10 s')); }, 10000);
       const observer = new MutationObserver(() => {
         if (counter.textContent !== before) {
           const t1 = performance.now();
-          observer.disconnect(); clearTimeout(timer); resolve(t1 - t0);
+          observer.disconnect(); clearTimeout(timer); resolve([t1 - t0, split(t0, t1)]);
         }
       });
       observer.observe(counter, {childList: true, subtree: true, characterData: true});
       t0 = performance.now();
       button.click();
-    }));
+    });
+    times.push(elapsed);
+    splits.push(parts);
     await sleep(pauseMs);
   }
-  return {times, texts: []};
+  return {times, texts: [], splits};
 })(ARGS)
 """
 
@@ -107,7 +138,8 @@ OURS_BATCH = """
   const button = [...region.querySelectorAll('button')].find(b => b.textContent.trim() === save);
   const box = region.querySelector('input[type=checkbox]');
   const sleep = ms => new Promise(r => setTimeout(r, ms));
-  const times = [], texts = [];
+  const times = [], texts = [], splits = [];
+  SPLIT_FUNCTION
   for (let i = 0; i < n; i++) {
     if (toggle) {  // untimed: tick or untick, wait until the server's answer shows it
       const wanted = !box.checked;
@@ -121,14 +153,14 @@ OURS_BATCH = """
     }
     const before = region.querySelector('.message');
     const beforeText = before ? before.textContent : null;
-    const [elapsed, text] = await new Promise((resolve, reject) => {
+    const [elapsed, text, parts] = await new Promise((resolve, reject) => {
       let t0 = 0;
       const timer = setTimeout(() => { observer.disconnect(); reject(new Error('no new status message in 10 s')); }, 10000);
       const observer = new MutationObserver(() => {
         const now = region.querySelector('.message');
         if (now && now.textContent && (now !== before || now.textContent !== beforeText)) {
           const t1 = performance.now();
-          observer.disconnect(); clearTimeout(timer); resolve([t1 - t0, now.textContent]);
+          observer.disconnect(); clearTimeout(timer); resolve([t1 - t0, now.textContent, split(t0, t1)]);
         }
       });
       observer.observe(region, {childList: true, subtree: true, characterData: true});
@@ -137,15 +169,16 @@ OURS_BATCH = """
     });
     times.push(elapsed);
     texts.push(text);
+    splits.push(parts);
     await sleep(pauseMs);
   }
-  return {times, texts};
+  return {times, texts, splits};
 })(ARGS)
 """
 
 
 def _batch(script: str, **args) -> str:
-    return script.replace("ARGS", json.dumps(args))
+    return script.replace("SPLIT_FUNCTION", SPLIT).replace("ARGS", json.dumps(args))
 
 
 def start_servers(tmp: Path, web_prefix: str) -> tuple[AppServer, AppServer, str, str]:
@@ -208,7 +241,7 @@ async def open_pages(blank: AppServer, ours: AppServer, email: str, token: str) 
 async def run_series(
     blank_page: Page, our_page: Page, saves: int, batch: int, warmup: int, variants: list[str], pause_ms: int
 ) -> dict[str, dict]:
-    results = {name: {"times": [], "texts": []} for name in ["blank", *variants]}
+    results = {name: {"times": [], "texts": [], "splits": []} for name in ["blank", *variants]}
 
     async def one(name: str, n: int) -> dict:
         if name == "blank":
@@ -228,6 +261,7 @@ async def run_series(
             got = await one(name, n)
             results[name]["times"] += got["times"]
             results[name]["texts"] += got["texts"]
+            results[name]["splits"] += got["splits"]
         done += n
         print(f"  ... {done}/{saves} of each", file=sys.stderr, flush=True)
     return results
@@ -255,6 +289,20 @@ def report(results: dict[str, dict], variants: list[str]) -> None:
             f"{stats[name][99]:>8.2f} {max(times, default=float('nan')):>8.2f} {errors:>7}"
         )
     print('errors: saves answered by another message than the variant\'s own (e.g. "Coś poszło nie tak")')
+    print(
+        "\nwhere the time goes, p50 ms (the page's WebSocket noting when the event's frame left and the\n"
+        "answer's last frame came): the page before sending, the network and the server, the page after"
+    )
+    print(f"{'series':<28} {'n':>5} {'page, before':>12} {'net + server':>12} {'page, after':>12}")
+    for name, got in results.items():
+        splits = [(split, total) for split, total in zip(got["splits"], got["times"], strict=True) if split]
+        before = [sent for (sent, _received), _total in splits]
+        server = [received - sent for (sent, received), _total in splits]
+        after = [total - received for (_sent, received), total in splits]
+        print(
+            f"{labels[name]:<28} {len(splits):>5} {percentile(before, 50):>12.2f} {percentile(server, 50):>12.2f} "
+            f"{percentile(after, 50):>12.2f}"
+        )
     blank = stats["blank"]
     for name in variants:
         r50, r90, r99 = (stats[name][p] / blank[p] for p in (50, 90, 99))
