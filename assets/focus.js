@@ -49,7 +49,12 @@
     }
     if (!target) return;
     pending = null;
-    target.focus();
+    // In the task after this one: the focus (and the layout it forces at once) waits until React
+    // has finished putting the answer into the page, rather than in the middle of its update; no
+    // frame is painted in between, so the focus is there when the answer is first seen.
+    setTimeout(() => {
+      if (document.contains(target)) target.focus();
+    }, 0);
   };
 
   new MutationObserver(observe).observe(document.documentElement, {
