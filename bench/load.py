@@ -63,6 +63,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -126,29 +127,23 @@ class Save:
     outcome: str = ""  # "ok", "unexpected", "refused", "redirect", "timeout", "dropped"
 
 
-class Client:
-    """One logged-in tab on /konto, over its own websocket."""
+class Tab:
+    """One tab over its own websocket, speaking Reflex's event protocol as the browser does: the
+    connection (the hydrate_and_load of its page), the reader of the server's frames, the saves
+    waiting for their answers in order. A subclass says what its hydrate frames and its answers
+    look like, and what a save sends."""
 
-    def __init__(
-        self, user: BenchUser, server: AppServer, names: tuple[str, str], texts: dict[str, str]
-    ) -> None:
-        self.user = user
+    def __init__(self, server: AppServer, page: str, root: str, headers: dict[str, str], name: str) -> None:
         self.server = server
-        self.root, self.account = names
-        self.texts = texts
+        self.root = root
+        self.headers = headers
+        self.name = name  # for the errors it reports
         self.ws: WebSocket | None = None
-        self.values = (False, False)  # what the database holds for a new user
-        self.acknowledged: tuple[bool, bool] | None = None
         self.pending: collections.deque[Save] = collections.deque()
-        self.step = 0
         self.dropped = False
         self.hydrated = asyncio.Event()
-        self.signed_in = False
-        self.message = ""  # the region's message as the page would show it now
-        self.message_is_error = False
         self.reader: asyncio.Task | None = None
-        self.router_data = {"pathname": PAGE, "asPath": PAGE}
-        self._delta_key = json.dumps(self.account) + ":"
+        self.router_data = {"pathname": page, "asPath": page}
 
     async def connect(self) -> None:
         origin = self.server.base_url
@@ -159,8 +154,8 @@ class Client:
             headers={
                 "Host": origin.removeprefix("http://"),
                 "Origin": origin,
-                "Cookie": f"{COOKIE}={self.user.token}",
                 "User-Agent": "fakturowo-bench-load",
+                **self.headers,
             },
         )
         opening = await self.ws.recv()
@@ -172,19 +167,115 @@ class Client:
         await self.ws.send_text(f"40{NAMESPACE}," + json.dumps(boot, separators=(",", ":")))
         self.reader = asyncio.create_task(self._read())
         await asyncio.wait_for(self.hydrated.wait(), ANSWER_TIMEOUT_S)
-        if not self.signed_in:
-            raise RuntimeError(f"{self.user.email}: /konto did not load for the session (not signed in?)")
+        self.check_hydrated()
 
     @property
     def socket(self) -> WebSocket:
         """The websocket, once connect() has opened it."""
         if self.ws is None:
-            raise RuntimeError(f"{self.user.email}: not connected")
+            raise RuntimeError(f"{self.name}: not connected")
         return self.ws
 
-    def _event(self, handler: str, payload: dict) -> str:
-        event = {"name": f"{self.account}.{handler}", "payload": payload, "router_data": self.router_data}
-        return f"42{NAMESPACE}," + json.dumps(["event", event], separators=(",", ":"))
+    def send_event(self, name: str, payload: dict, save: Save) -> Save:
+        """Send the event `name` (a handler's full name) now; `save` waits for its answer."""
+        self.pending.append(save)
+        event = {"name": name, "payload": payload, "router_data": self.router_data}
+        self.socket.send_text_nowait(f"42{NAMESPACE}," + json.dumps(["event", event], separators=(",", ":")))
+        return save
+
+    def _answer(self, outcome: str) -> None:
+        if not self.pending:
+            return
+        save = self.pending.popleft()
+        save.answered = time.perf_counter()
+        save.outcome = outcome
+        self.answered(save)
+        if not save.future.done():
+            save.future.set_result(save)
+
+    async def _read(self) -> None:
+        ws = self.socket
+        try:
+            while True:
+                frame = await ws.recv()
+                if not isinstance(frame, str):
+                    continue
+                if frame == "2":  # Engine.IO ping
+                    ws.send_text_nowait("3")
+                    continue
+                if frame.startswith("41"):  # Socket.IO disconnect from the server
+                    raise ConnectionClosed("the server ended the Socket.IO session")
+                if not frame.startswith("42"):
+                    continue
+                if not self.hydrated.is_set():
+                    self.hydrate_frame(frame)
+                    if '"is_hydrated_rx_state_":true' in frame:
+                        self.hydrated.set()
+                    continue
+                outcome = self.outcome_of(frame)
+                if outcome:
+                    self._answer(outcome)
+        except ConnectionClosed:
+            pass
+        except Exception as error:  # noqa: BLE001 - a client that breaks counts as dropped
+            print(f"client {self.name} stopped: {error!r}", file=sys.stderr)
+        self.dropped = True
+        self.hydrated.set()
+        while self.pending:
+            self._answer("dropped")
+
+    async def close(self) -> None:
+        if self.reader is not None:
+            self.reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.reader
+        if self.ws is not None:
+            await self.ws.close()
+
+    # -- what a subclass says ----------------------------------------------------------------
+
+    def hydrate_frame(self, frame: str) -> None:
+        """A frame of the page's hydration (before `is_hydrated`)."""
+
+    def check_hydrated(self) -> None:
+        """Raise when the hydrated page is not what the benchmark needs."""
+
+    def send_save(self, due: float) -> Save:
+        """The tab's next save, sent now (due: when it was to be sent); answered through its future."""
+        raise NotImplementedError
+
+    def outcome_of(self, frame: str) -> str:
+        """The outcome of the oldest pending save this frame answers ("" when it answers none)."""
+        raise NotImplementedError
+
+    def answered(self, save: Save) -> None:
+        """A save was answered (its outcome set)."""
+
+
+class Client(Tab):
+    """One logged-in tab on /konto saving its consents."""
+
+    def __init__(
+        self, user: BenchUser, server: AppServer, names: tuple[str, str], texts: dict[str, str]
+    ) -> None:
+        root, self.account = names
+        super().__init__(server, PAGE, root, {"Cookie": f"{COOKIE}={user.token}"}, user.email)
+        self.user = user
+        self.texts = texts
+        self.values = (False, False)  # what the database holds for a new user
+        self.acknowledged: tuple[bool, bool] | None = None
+        self.step = 0
+        self.signed_in = False
+        self.message = ""  # the region's message as the page would show it now
+        self.message_is_error = False
+
+    def hydrate_frame(self, frame: str) -> None:
+        if self.user.email in frame:
+            self.signed_in = True
+
+    def check_hydrated(self) -> None:
+        if not self.signed_in:
+            raise RuntimeError(f"{self.user.email}: /konto did not load for the session (not signed in?)")
 
     def send_save(self, due: float) -> Save:
         """The next save (one consent flipped, alternately), sent now; answered through its future."""
@@ -199,57 +290,21 @@ class Client:
         form = ([["reminder_consent", "on"]] if reminder else []) + ([["info_consent", "on"]] if info else [])
         form += [["konto_reminder_consent", reminder], ["konto_info_consent", info]]
         save = Save(self.values, due, asyncio.get_running_loop().create_future())
-        self.pending.append(save)
-        self.socket.send_text_nowait(
-            self._event("save_consents", {"form_data": {"__reflex_form_data__": form}})
-        )
-        return save
+        payload = {"form_data": {"__reflex_form_data__": form}}
+        return self.send_event(f"{self.account}.save_consents", payload, save)
 
-    def _answer(self, outcome: str) -> None:
-        if not self.pending:
-            return
-        save = self.pending.popleft()
-        save.answered = time.perf_counter()
-        save.outcome = outcome
-        if outcome == "ok":
+    def answered(self, save: Save) -> None:
+        if save.outcome == "ok":
             self.acknowledged = save.values
-        if not save.future.done():
-            save.future.set_result(save)
 
-    async def _read(self) -> None:
-        ws = self.socket
-        try:
-            while True:
-                frame = await ws.recv()
-                if not isinstance(frame, str):
-                    continue
-                if frame == "2":  # Engine.IO ping
-                    ws.send_text_nowait("3")
-                    continue
-                if not frame.startswith("42"):
-                    if frame.startswith("41"):  # Socket.IO disconnect from the server
-                        raise ConnectionClosed("the server ended the Socket.IO session")
-                    continue
-                if not self.hydrated.is_set():
-                    if self.user.email in frame:
-                        self.signed_in = True
-                    if '"is_hydrated_rx_state_":true' in frame:
-                        self.hydrated.set()
-                    continue
-                # A save's answer: its delta renews the message element (the serial), and carries the
-                # message's text only when that changed (not for two saves within the same second).
-                if "consents_message_serial_rx_state_" in frame or "consents_message_rx_state_" in frame:
-                    self._answer(self._outcome(frame))
-                elif '"events"' in frame and self.pending:  # e.g. a redirect to the login page
-                    self._answer("redirect")
-        except ConnectionClosed:
-            pass
-        except Exception as error:  # noqa: BLE001 - a client that breaks counts as dropped
-            print(f"client {self.user.email} stopped: {error!r}", file=sys.stderr)
-        self.dropped = True
-        self.hydrated.set()
-        while self.pending:
-            self._answer("dropped")
+    def outcome_of(self, frame: str) -> str:
+        # A save's answer: its delta renews the message element (the serial), and carries the
+        # message's text only when that changed (not for two saves within the same second).
+        if "consents_message_serial_rx_state_" in frame or "consents_message_rx_state_" in frame:
+            return self._outcome(frame)
+        if '"events"' in frame and self.pending:  # e.g. a redirect to the login page
+            return "redirect"
+        return ""
 
     def _outcome(self, frame: str) -> str:
         try:
@@ -267,117 +322,38 @@ class Client:
             return "refused"
         return "ok"
 
-    async def close(self) -> None:
-        if self.reader is not None:
-            self.reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.reader
-        if self.ws is not None:
-            await self.ws.close()
 
-
-class BlankClient:
-    """One tab of the blank counter app (bench/_blank.py) over its own websocket: each "save" is
-    one increment event, acknowledged by the delta carrying the counter's next value. It has the
-    interface closed_loop() uses (send_save, socket, dropped)."""
+class BlankClient(Tab):
+    """One tab of the blank counter app (bench/_blank.py): each "save" is one increment event,
+    acknowledged by the delta carrying the counter's next value."""
 
     def __init__(self, server: AppServer) -> None:
-        self.server = server
-        self.ws: WebSocket | None = None
-        self.pending: collections.deque[Save] = collections.deque()
+        super().__init__(server, "/", STATE.rpartition(".")[0], {}, "blank tab")
         self.count = 0
-        self.dropped = False
-        self.hydrated = asyncio.Event()
         self.has_state = False
-        self.reader: asyncio.Task | None = None
-        self.router_data = {"pathname": "/", "asPath": "/"}
 
-    async def connect(self) -> None:
-        origin = self.server.base_url
-        url = f"ws://127.0.0.1:{self.server.port}{NAMESPACE}/?token={uuid.uuid4()}&EIO=4&transport=websocket"
-        self.ws = await WebSocket.connect(
-            url,
-            subprotocol=_reflex_version(),
-            headers={
-                "Host": origin.removeprefix("http://"),
-                "Origin": origin,
-                "User-Agent": "fakturowo-bench-load",
-            },
-        )
-        opening = await self.ws.recv()
-        if not str(opening).startswith("0{"):
-            raise RuntimeError(f"no Engine.IO open packet: {opening!r}")
-        root = STATE.rpartition(".")[0]
-        boot = {"event": {"name": f"{root}.hydrate_and_load", "payload": {}, "router_data": self.router_data}}
-        await self.ws.send_text(f"40{NAMESPACE}," + json.dumps(boot, separators=(",", ":")))
-        self.reader = asyncio.create_task(self._read())
-        await asyncio.wait_for(self.hydrated.wait(), ANSWER_TIMEOUT_S)
+    def hydrate_frame(self, frame: str) -> None:
+        self.has_state = self.has_state or json.dumps(STATE) in frame
+
+    def check_hydrated(self) -> None:
         if not self.has_state:
             raise RuntimeError(f"the blank app's hydrated state has no {STATE} (has Reflex renamed states?)")
 
-    @property
-    def socket(self) -> WebSocket:
-        if self.ws is None:
-            raise RuntimeError("blank client: not connected")
-        return self.ws
-
     def send_save(self, due: float) -> Save:
         save = Save((False, False), due, asyncio.get_running_loop().create_future())
-        self.pending.append(save)
-        event = {"name": INCREMENT, "payload": {}, "router_data": self.router_data}
-        self.socket.send_text_nowait(f"42{NAMESPACE}," + json.dumps(["event", event], separators=(",", ":")))
-        return save
+        return self.send_event(INCREMENT, {}, save)
 
-    async def _read(self) -> None:
-        ws = self.socket
+    def outcome_of(self, frame: str) -> str:
+        if COUNT_KEY not in frame or not self.pending:
+            return ""
         try:
-            while True:
-                frame = await ws.recv()
-                if not isinstance(frame, str):
-                    continue
-                if frame == "2":
-                    ws.send_text_nowait("3")
-                    continue
-                if frame.startswith("41"):
-                    raise ConnectionClosed("the server ended the Socket.IO session")
-                if not frame.startswith("42"):
-                    continue
-                if not self.hydrated.is_set():
-                    self.has_state = self.has_state or json.dumps(STATE) in frame
-                    if '"is_hydrated_rx_state_":true' in frame:
-                        self.hydrated.set()
-                    continue
-                if COUNT_KEY in frame and self.pending:
-                    save = self.pending.popleft()
-                    save.answered = time.perf_counter()
-                    try:
-                        _name, body = json.loads(frame[frame.index("[") :])
-                        count = body["delta"][STATE][COUNT_KEY]
-                    except (ValueError, KeyError, TypeError):
-                        count = None
-                    save.outcome = "ok" if count == self.count + 1 else "refused"
-                    self.count = count if isinstance(count, int) else self.count
-                    if not save.future.done():
-                        save.future.set_result(save)
-        except ConnectionClosed:
-            pass
-        except Exception as error:  # noqa: BLE001 - a client that breaks counts as dropped
-            print(f"blank client stopped: {error!r}", file=sys.stderr)
-        self.dropped = True
-        self.hydrated.set()
-        while self.pending:
-            save = self.pending.popleft()
-            save.outcome = "dropped"
-            if not save.future.done():
-                save.future.set_result(save)
-
-    async def close(self) -> None:
-        if self.reader is not None:
-            self.reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.reader
-        if self.ws is not None:
-            await self.ws.close()
+            _name, body = json.loads(frame[frame.index("[") :])
+            count = body["delta"][STATE][COUNT_KEY]
+        except (ValueError, KeyError, TypeError):
+            return "refused"
+        ok = count == self.count + 1
+        self.count = count if isinstance(count, int) else self.count
+        return "ok" if ok else "refused"
 
 
 def _reflex_version() -> str:
@@ -420,11 +396,11 @@ async def _await_saves(saves: list[Save], timeout: float) -> None:
             save.future.cancel()
 
 
-async def closed_loop(clients: list[Client], duration: float) -> list[Save]:
+async def closed_loop(clients: Sequence[Tab], duration: float) -> list[Save]:
     saves: list[Save] = []
     stop = time.perf_counter() + duration
 
-    async def run(client: Client) -> None:
+    async def run(client: Tab) -> None:
         while time.perf_counter() < stop and not client.dropped:
             save = client.send_save(time.perf_counter())
             saves.append(save)
@@ -439,13 +415,13 @@ async def closed_loop(clients: list[Client], duration: float) -> list[Save]:
     return saves
 
 
-async def open_loop(clients: list[Client], duration: float, rate: float) -> list[Save]:
+async def open_loop(clients: Sequence[Tab], duration: float, rate: float) -> list[Save]:
     saves: list[Save] = []
     interval = len(clients) / rate  # each client's own period
     start = time.perf_counter()
     stop = start + duration
 
-    async def run(client: Client, phase: float) -> None:
+    async def run(client: Tab, phase: float) -> None:
         due = start + phase
         while due < stop and not client.dropped:
             delay = due - time.perf_counter()
@@ -466,7 +442,7 @@ def _client_cpu() -> float:
 
 
 async def measure(
-    clients: list[Client], loop: str, duration: float, rate: float | None, server: AppServer, extras
+    clients: Sequence[Tab], loop: str, duration: float, rate: float | None, server: AppServer, extras
 ) -> Phase:
     def extra_usage() -> Usage:
         return _sum(extra.usage() for extra in extras)
@@ -781,8 +757,8 @@ async def run_blank_size(server: AppServer, size: int, args, extras) -> BlankRow
     try:
         await asyncio.gather(*(connect(c) for c in clients))
         if args.warmup > 0:
-            await closed_loop(clients, args.warmup)  # pyright: ignore[reportArgumentType] - same interface
-        phase = await measure(clients, "closed", args.duration, None, server, extras)  # pyright: ignore[reportArgumentType]
+            await closed_loop(clients, args.warmup)
+        phase = await measure(clients, "closed", args.duration, None, server, extras)
     finally:
         await asyncio.gather(*(c.close() for c in clients))
     errors = sum(1 for s in phase.saves if s.outcome != "ok")
