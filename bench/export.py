@@ -8,8 +8,9 @@ the ZIP (JSON, CSVs and every invoice's PDF) three times:
 - in another fresh subprocess, the peak of Python memory allocated during the build (tracemalloc,
   which slows the build down: that is why it has a pass of its own).
 It prints the ZIP's size and the average PDF's, the ratios to the targets of issue 9 (10,000
-documents in <= 5 s and <= 40 MiB, memory flat in the number of documents) and what a PDF costs
-when its font subset is made afresh rather than reused from a recent file with the same characters.
+documents in <= 5 s and <= 40 MiB, memory flat in the number of documents; the 40 MiB read both
+as the file's size and as the build's memory) and what a PDF costs when its font subset is made
+afresh rather than reused from a recent file with the same characters.
 
 Needs only `make setup` (no test dependencies). Run: .venv/bin/python bench/export.py [--sizes 1000,10000]
 """
@@ -269,6 +270,12 @@ def main() -> None:
         )
         print(f"  time: {seconds * scale:.2f} s = {seconds * scale / TARGET_SECONDS:.2f}x the target")
         print(f"  size: {zip_mib * scale:.1f} MiB = {zip_mib * scale / TARGET_MIB:.2f}x the target")
+        # The issue's "<= 40 MiB, memory flat" may also be read as the build's memory: both are shown.
+        print(
+            f"  memory: RSS growth {rss:.1f} MiB, tracemalloc peak {peak:.1f} MiB = "
+            f"{rss / TARGET_MIB:.2f}x and {peak / TARGET_MIB:.2f}x the {TARGET_MIB:.0f} MiB"
+            + ("" if biggest == 10_000 else f" (at {biggest:,} documents)")
+        )
         if len(sizes) > 1:
             smallest = min(sizes)
             print(
