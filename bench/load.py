@@ -715,9 +715,9 @@ BLANK_CONFIGS = {"sqlite": "blank app, memory, 1 worker", "postgres": "blank app
 
 
 @contextlib.contextmanager
-def blank_configuration(name: str, tmp: Path):
+def blank_configuration(name: str, tmp: Path, hold: str = ""):
     """The blank counter app served as `name`'s configuration serves ours (1 worker with its state in
-    memory, or 2 workers sharing it in a Redis of their own), backend only."""
+    memory, or 2 workers sharing it in a Redis of their own, with the same hold time), backend only."""
     app_dir = tmp / f"blank-{name}"
     write_blank_app(app_dir)
     with contextlib.ExitStack() as stack:
@@ -727,6 +727,8 @@ def blank_configuration(name: str, tmp: Path):
             redis = stack.enter_context(RedisServer())
             extras = [redis]
             env = {"GRANIAN_WORKERS": "2", "BLANK_REDIS_URL": redis.url}
+            if hold:
+                env["REFLEX_OPLOCK_HOLD_TIME"] = hold
         server = AppServer(
             app_dir,
             env,
@@ -906,7 +908,7 @@ def main() -> None:
                         )
             if not args.blank:
                 continue
-            with blank_configuration(config, tmp) as (server, extras):
+            with blank_configuration(config, tmp, args.oplock_hold) as (server, extras):
                 for size in sizes:
                     with logs_on_failure(server):
                         got_blank = asyncio.run(run_blank_size(server, size, args, extras))
