@@ -505,17 +505,22 @@ async def prime(server: AppServer, users: list[BenchUser], names, texts) -> None
         await asyncio.gather(*(c.close() for c in clients))
 
 
-async def run_size(server: AppServer, users: list[BenchUser], args, names, texts, extras) -> list[Row]:
-    clients = [Client(user, server, names, texts) for user in users]
-    base = _total(server, extras).rss
+async def connect_all(clients: Sequence[Tab]) -> None:
+    """Connect the tabs, CONNECT_PARALLEL at a time (a burst of handshakes is not what is measured)."""
     gate = asyncio.Semaphore(CONNECT_PARALLEL)
 
-    async def connect(client: Client) -> None:
+    async def connect(client: Tab) -> None:
         async with gate:
             await client.connect()
 
+    await asyncio.gather(*(connect(c) for c in clients))
+
+
+async def run_size(server: AppServer, users: list[BenchUser], args, names, texts, extras) -> list[Row]:
+    clients = [Client(user, server, names, texts) for user in users]
+    base = _total(server, extras).rss
     try:
-        await asyncio.gather(*(connect(c) for c in clients))
+        await connect_all(clients)
         idle_before, idle_t0 = _total(server, extras).cpu_s, time.perf_counter()
         await asyncio.sleep(args.idle)
         idle_share = (_total(server, extras).cpu_s - idle_before) / (time.perf_counter() - idle_t0)
@@ -750,14 +755,8 @@ class BlankRow:
 
 async def run_blank_size(server: AppServer, size: int, args, extras) -> BlankRow:
     clients = [BlankClient(server) for _ in range(size)]
-    gate = asyncio.Semaphore(CONNECT_PARALLEL)
-
-    async def connect(client: BlankClient) -> None:
-        async with gate:
-            await client.connect()
-
     try:
-        await asyncio.gather(*(connect(c) for c in clients))
+        await connect_all(clients)
         if args.warmup > 0:
             await closed_loop(clients, args.warmup)
         phase = await measure(clients, "closed", args.duration, None, server, extras)
