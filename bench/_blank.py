@@ -26,8 +26,7 @@ import reflex as rx
 
 redis_url = os.environ.get("BLANK_REDIS_URL") or None
 if redis_url:
-    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
-    os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "1s")
+    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")  # and Reflex's hold time, as the app
 
 config = rx.Config(
     app_name="blank_counter",

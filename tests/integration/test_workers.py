@@ -148,8 +148,8 @@ def stack(tmp_path_factory, smtp, postgres_url) -> Iterator[Stack]:
         "GRANIAN_WORKERS": "5",
         "FAKTUROWO_SMTP_PASSWORD": SMTP_PASSWORD,
         "FAKTUROWO_RATE_LIMITS": "off",
-        # Longer than rxconfig.py's 1 s, so that the SIGTERM test tells a state written back at
-        # shutdown from one whose lock was let go by itself.
+        # The app's own (Reflex's default), set here so that the SIGTERM test, which tells a state
+        # written back at shutdown from one whose lock was let go by itself, counts on it.
         "REFLEX_OPLOCK_HOLD_TIME": f"{HOLD_S}s",
     }
     try:
