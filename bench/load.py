@@ -19,9 +19,10 @@ For each configuration and each N (--sizes), after a --warmup of closed loop:
                  moment), for --duration seconds.
 Configurations (--configs):
   - sqlite:   SQLite, one worker, state in memory (no Redis);
-  - postgres: PostgreSQL (a database of its own on 127.0.0.1:5432, migrated, dropped at the end),
-              Redis (its own redis-server on a free port, nothing saved), 2 workers
-              (FAKTUROWO_WORKERS and GRANIAN_WORKERS).
+  - postgres1: PostgreSQL (a database of its own on 127.0.0.1:5432, migrated, dropped at the end),
+              Redis (its own redis-server on a free port, nothing saved), 1 worker: the scale-out
+              path before it is scaled out, so that what the second worker adds shows on its own;
+  - postgres: the same with 2 workers (FAKTUROWO_WORKERS and GRANIAN_WORKERS).
 The server is `reflex run --env prod --backend-only` (the event path needs no pages) in its own
 process group, killed at the end. Printed per configuration, N and loop: saves/s; server CPU per
 save (utime + stime of every process of the server's process group from /proc; "+db" adds the
@@ -31,21 +32,23 @@ Redis server and the PostgreSQL backends of our database); the load client's own
 connection); lost updates (after the run, a user whose consents in the database differ from its
 last acknowledged save); server RSS growth per session (Redis included); how busy the whole
 machine's cores were ("host %", from /proc/stat: servers, databases, this client and the rest).
-Then the ratios and the targets of issue 9 beside the figures, and for the postgres configuration
-what its Redis holds once the run is over (every key and value scanned for the users' session
-tokens, the session cookie and password hashes: none may be there).
+Then the ratios and the targets of issue 9 beside the figures (2 workers against SQLite's one worker
+and against one worker of the same PostgreSQL + Redis configuration), and for each configuration
+with Redis what its Redis holds once the run is over (every key and value scanned for the users'
+session tokens, the session cookie and password hashes: none may be there).
 
 Then (unless --no-blank) the framework alone in each configuration's place: the blank Reflex
 counter app of bench/_blank.py (one var, no database), served the same way (1 worker with its
-state in memory, or 2 workers sharing it through a Redis of their own with the same opportunistic
-lock), driven by the same clients in a closed loop of increment events: events/s, server CPU per
-event, and what 2 workers gain over 1 for it beside what they gain for ours. It says how much of a
-save's cost is the framework's and how much ours, and what a second worker can give at all on this
-machine's cores.
+state in memory, or 1 or 2 workers keeping it in a Redis of their own with the same opportunistic
+lock), driven by the same clients in a closed loop of increment events and then an open loop at the
+same offered rate: events/s, server CPU per event, and what 2 workers gain over 1 for it beside what
+they gain for ours. It says how much of a save's cost is the framework's and how much ours (in the
+open loop, where every event finds its worker idle, the framework's own floor of CPU per event),
+and what a second worker can give at all on this machine's cores.
 
 Needs `make setup`; the postgres configuration also PostgreSQL on 127.0.0.1:5432 and Debian's
 redis-server (it says which is missing and exits 2; `--configs sqlite` needs neither).
-Run: .venv/bin/python bench/load.py [--configs sqlite,postgres] [--sizes 10,50,100]
+Run: .venv/bin/python bench/load.py [--configs sqlite,postgres1,postgres] [--sizes 10,50,100]
          [--duration 15] [--rate 50] [--warmup 3] [--idle 2] [--no-blank] [--oplock-hold 1s]
 """
 
@@ -574,7 +577,8 @@ def configuration(name: str, tmp: Path, total_users: int, hold: str = ""):
             database = stack.enter_context(PostgresDatabase())
             redis = stack.enter_context(RedisServer())
             extras = [redis, database]
-            env = app_environment(var_dir, database.url, base_url, redis_url=redis.url, workers=2)
+            workers = 1 if name == "postgres1" else 2
+            env = app_environment(var_dir, database.url, base_url, redis_url=redis.url, workers=workers)
             if hold:
                 env["REFLEX_OPLOCK_HOLD_TIME"] = hold
         use_in_this_process(env)
@@ -590,6 +594,18 @@ def configuration(name: str, tmp: Path, total_users: int, hold: str = ""):
         )
         stack.enter_context(server)
         yield server, users, extras
+
+
+REFLEX_HOLD_S = 5.0  # Reflex's own hold time, which the app keeps: half its lock expiration of 10 s
+
+
+def hold_seconds(hold: str) -> float:
+    """The opportunistic lock's hold time of the servers, in seconds (`hold`: --oplock-hold)."""
+    if not hold:
+        return REFLEX_HOLD_S
+    from reflex_base.environment import interpret_timedelta_env
+
+    return interpret_timedelta_env(hold, "--oplock-hold").total_seconds()
 
 
 def secrets_in_redis(redis: RedisServer, users: list[BenchUser]) -> tuple[int, int, list[str]]:
@@ -627,8 +643,15 @@ def secrets_in_redis(redis: RedisServer, users: list[BenchUser]) -> tuple[int, i
     return keys, size, sorted(found)
 
 
-CONFIGS = {"sqlite": "SQLite, 1 worker", "postgres": "PostgreSQL + Redis, 2 workers"}
-ALIASES = {"a": "sqlite", "b": "postgres", "pg": "postgres"}
+CONFIGS = {
+    "sqlite": "SQLite, 1 worker",
+    "postgres1": "PostgreSQL + Redis, 1 worker",
+    "postgres": "PostgreSQL + Redis, 2 workers",
+}
+ALIASES = {"a": "sqlite", "b1": "postgres1", "pg1": "postgres1", "b": "postgres", "pg": "postgres"}
+# What the two workers of (b) are compared with: SQLite's one worker (the issue's baseline, the
+# fastest single process) and one worker of the same PostgreSQL + Redis configuration.
+SCALE_BASES = {"sqlite": "(a) SQLite, 1 worker", "postgres1": "(b1) PostgreSQL + Redis, 1 worker"}
 
 
 def print_rows(rows: list[Row]) -> None:
@@ -663,26 +686,30 @@ def print_targets(rows: list[Row]) -> None:
     }
     print("\nratios and targets (issue 9):")
     sizes = sorted({n for _c, n in closed})
-    if any(c == "sqlite" for c, _ in closed) and any(c == "postgres" for c, _ in closed):
+    ran = {c for c, _ in closed}
+    for base, label in SCALE_BASES.items():
+        if not {base, "postgres"} <= ran:
+            continue
         parts = [
-            f"N={n}: {closed[('postgres', n)] / closed[('sqlite', n)]:.2f}x"
+            f"N={n}: {closed[('postgres', n)] / closed[(base, n)]:.2f}x"
             for n in sizes
-            if ("postgres", n) in closed and ("sqlite", n) in closed
+            if ("postgres", n) in closed and (base, n) in closed
         ]
         best = max(v for (c, _n), v in closed.items() if c == "postgres") / max(
-            v for (c, _n), v in closed.items() if c == "sqlite"
+            v for (c, _n), v in closed.items() if c == base
         )
         print(
-            f"  throughput (b) PostgreSQL + Redis, 2 workers / (a) SQLite, 1 worker, closed loop: {', '.join(parts)}; "
+            f"  throughput (b) PostgreSQL + Redis, 2 workers / {label}, closed loop: {', '.join(parts)}; "
             f"best against best {best:.2f}x (target >= {TARGET_SCALE}x: {verdict(best >= TARGET_SCALE)})"
         )
+    if ran:
         busy = {
-            c: max(r.phase.host_busy for r in rows if r.config == c and r.phase.loop == "closed")
-            for c in ("sqlite", "postgres")
+            c: max(r.phase.host_busy for r in rows if r.config == c and r.phase.loop == "closed") for c in ran
         }
         print(
-            f"    the machine's {os.cpu_count()} cores were at most {busy['sqlite'] * 100:.0f} % busy under (a) "
-            f"and {busy['postgres'] * 100:.0f} % under (b), closed loop (servers, databases, this client and the rest)"
+            f"    the machine's {os.cpu_count()} cores were at most "
+            + ", ".join(f"{busy[c] * 100:.0f} % busy under {CONFIGS[c]}" for c in CONFIGS if c in busy)
+            + ", closed loop (servers, databases, this client and the rest)"
         )
     if any(c == "sqlite" for c, _ in closed):
         best = max(v for (c, _n), v in closed.items() if c == "sqlite")
@@ -716,22 +743,26 @@ def print_targets(rows: list[Row]) -> None:
 
 
 # The blank counter app in each configuration's place: what the framework alone gains from it.
-BLANK_CONFIGS = {"sqlite": "blank app, memory, 1 worker", "postgres": "blank app, Redis, 2 workers"}
+BLANK_CONFIGS = {
+    "sqlite": "blank app, memory, 1 worker",
+    "postgres1": "blank app, Redis, 1 worker",
+    "postgres": "blank app, Redis, 2 workers",
+}
 
 
 @contextlib.contextmanager
 def blank_configuration(name: str, tmp: Path, hold: str = ""):
     """The blank counter app served as `name`'s configuration serves ours (1 worker with its state in
-    memory, or 2 workers sharing it in a Redis of their own, with the same hold time), backend only."""
+    memory, or 1 or 2 workers with it in a Redis of their own, with the same hold time), backend only."""
     app_dir = tmp / f"blank-{name}"
     write_blank_app(app_dir)
     with contextlib.ExitStack() as stack:
         extras = []
         env = {"GRANIAN_WORKERS": "1"}
-        if name == "postgres":
+        if name != "sqlite":
             redis = stack.enter_context(RedisServer())
             extras = [redis]
-            env = {"GRANIAN_WORKERS": "2", "BLANK_REDIS_URL": redis.url}
+            env = {"GRANIAN_WORKERS": "1" if name == "postgres1" else "2", "BLANK_REDIS_URL": redis.url}
             if hold:
                 env["REFLEX_OPLOCK_HOLD_TIME"] = hold
         server = AppServer(
@@ -753,59 +784,67 @@ class BlankRow:
     errors: int
 
 
-async def run_blank_size(server: AppServer, size: int, args, extras) -> BlankRow:
+async def run_blank_size(server: AppServer, size: int, args, extras) -> list[BlankRow]:
+    """The blank app's closed loop, and its open loop at --rate (each event finding its worker idle)."""
     clients = [BlankClient(server) for _ in range(size)]
     try:
         await connect_all(clients)
         if args.warmup > 0:
             await closed_loop(clients, args.warmup)
-        phase = await measure(clients, "closed", args.duration, None, server, extras)
+        phases = [await measure(clients, "closed", args.duration, None, server, extras)]
+        if args.rate > 0:
+            phases.append(await measure(clients, "open", args.duration, args.rate, server, extras))
     finally:
         await asyncio.gather(*(c.close() for c in clients))
-    errors = sum(1 for s in phase.saves if s.outcome != "ok")
-    return BlankRow("", size, phase, errors)
+    return [BlankRow("", size, p, sum(1 for s in p.saves if s.outcome != "ok")) for p in phases]
 
 
 def print_blank(blank_rows: list[BlankRow], rows: list[Row]) -> None:
     """The blank app's figures, and the gain from (b) over (a) for it beside ours."""
     print(
         "\nthe framework alone: the blank Reflex counter app (bench/_blank.py; no database, one var), "
-        "one increment event per save, closed loop"
+        "one increment event per save"
     )
     print(
-        f"{'configuration':<30} {'N':>4} {'events/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>8} "
+        f"{'configuration':<30} {'N':>4} {'loop':>11} {'events/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>8} "
         f"{'srv ms/ev':>9} {'+redis':>7} {'client ms':>9} {'host %':>6} {'errors':>6}"
     )
     for row in blank_rows:
         p = row.phase
         n = max(len(p.answered), 1)
         lat = p.latencies_ms()
+        loop = "closed" if p.loop == "closed" else f"open {p.offered:g}/s"
         print(
-            f"{BLANK_CONFIGS[row.config]:<30} {row.sessions:>4} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
+            f"{BLANK_CONFIGS[row.config]:<30} {row.sessions:>4} {loop:>11} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
             f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server.cpu_s * 1000 / n:>9.2f} "
             f"{(p.server.cpu_s + p.extra.cpu_s) * 1000 / n:>7.2f} {p.client_cpu_s * 1000 / n:>9.2f} "
             f"{p.host_busy * 100:>6.0f} {row.errors:>6}",
             flush=True,
         )
-    blank = {(r.config, r.sessions): r.phase.rate() for r in blank_rows if r.phase.rate() > 0}
+    blank = {
+        (r.config, r.sessions): r.phase.rate()
+        for r in blank_rows
+        if r.phase.loop == "closed" and r.phase.rate() > 0
+    }
     ours = {
         (r.config, r.sessions): r.phase.rate()
         for r in rows
         if r.phase.loop == "closed" and r.phase.rate() > 0
     }
     sizes = sorted({n for _c, n in blank})
-    parts = []
-    for n in sizes:
-        if ("postgres", n) in blank and ("sqlite", n) in blank:
-            part = f"N={n}: blank {blank[('postgres', n)] / blank[('sqlite', n)]:.2f}x"
-            if ("postgres", n) in ours and ("sqlite", n) in ours:
-                part += f", ours {ours[('postgres', n)] / ours[('sqlite', n)]:.2f}x"
-            parts.append(part)
-    if parts:
-        print(
-            "  gain of 2 workers on Redis over 1 worker in memory, closed loop, same machine and run: "
-            + "; ".join(parts)
-        )
+    for base, label in (("sqlite", "1 worker in memory"), ("postgres1", "1 worker on Redis")):
+        parts = []
+        for n in sizes:
+            if ("postgres", n) in blank and (base, n) in blank:
+                part = f"N={n}: blank {blank[('postgres', n)] / blank[(base, n)]:.2f}x"
+                if ("postgres", n) in ours and (base, n) in ours:
+                    part += f", ours {ours[('postgres', n)] / ours[(base, n)]:.2f}x"
+                parts.append(part)
+        if parts:
+            print(
+                f"  gain of 2 workers on Redis over {label}, closed loop, same machine and run: "
+                + "; ".join(parts)
+            )
     for config in BLANK_CONFIGS:
         for n in sizes:
             if (config, n) in blank and (config, n) in ours:
@@ -814,11 +853,34 @@ def print_blank(blank_rows: list[BlankRow], rows: list[Row]) -> None:
                     f"the blank app's events/s"
                 )
 
+    # Open loop: CPU per event when each finds its worker idle, the framework's own against ours.
+    def open_cpu(found_rows) -> dict[tuple[str, int], float]:
+        return {
+            (r.config, r.sessions): r.phase.server.cpu_s * 1000 / len(r.phase.answered)
+            for r in found_rows
+            if r.phase.loop == "open" and r.phase.answered
+        }
+
+    blank_open, ours_open = open_cpu(blank_rows), open_cpu(rows)
+    for config in BLANK_CONFIGS:
+        parts = [
+            f"N={n}: {ours_open[(config, n)]:.2f} against {blank_open[(config, n)]:.2f} ms"
+            for n in sizes
+            if (config, n) in blank_open and (config, n) in ours_open
+        ]
+        if parts:
+            print(
+                f"  {CONFIGS[config]}, open loop: server CPU per save against the blank app's per event "
+                f"(the framework's floor when every event finds its worker idle): " + "; ".join(parts)
+            )
+
 
 def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument(
-        "--configs", default="sqlite,postgres", help="comma-separated: sqlite (a), postgres (b)"
+        "--configs",
+        default="sqlite,postgres1,postgres",
+        help="comma-separated: sqlite (a), postgres1 (b1), postgres (b)",
     )
     parser.add_argument("--sizes", default="10,50,100", help="numbers of sessions, comma-separated")
     parser.add_argument("--duration", type=float, default=15, help="seconds of each closed and open loop")
@@ -836,23 +898,28 @@ def main() -> None:
         "--blank",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also drive the blank counter app in each configuration (closed loop), for the framework's own figures",
+        help="also drive the blank counter app in each configuration (closed and open loop), for the framework's own figures",
     )
     parser.add_argument(
         "--oplock-hold",
         default="",
-        help="postgres: REFLEX_OPLOCK_HOLD_TIME for the server (e.g. 3s; default: the app's own, rxconfig.py)",
+        help="postgres1, postgres: REFLEX_OPLOCK_HOLD_TIME for the servers, e.g. 1s or 500ms (default: the "
+        "app's own, rxconfig.py: Reflex's, half the lock's 10 s)",
     )
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
     requested: str = args.configs
     configs = [ALIASES.get(c, c) for c in requested.split(",") if c]
     if set(configs) - set(CONFIGS):
-        parser.error(f"--configs: choose from {', '.join(CONFIGS)} (or a, b)")
+        parser.error(f"--configs: choose from {', '.join(CONFIGS)} (or a, b1, b)")
+    try:
+        hold_seconds(args.oplock_hold)
+    except Exception as error:  # noqa: BLE001 - Reflex's own reading of the value, its message
+        parser.error(f"--oplock-hold: {error}")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     random.seed(args.seed)
 
-    if "postgres" in configs:
+    if {"postgres", "postgres1"} & set(configs):
         require("bench/load.py --configs postgres", "redis-server", "postgres")
     import logging
 
@@ -898,7 +965,7 @@ def main() -> None:
                     print(f"  {CONFIGS[config]}, N={size} done", file=sys.stderr, flush=True)
                 for extra in extras:
                     if isinstance(extra, RedisServer):
-                        time.sleep(2)  # the workers' holds on the tabs (a second) lapse: all is in Redis
+                        time.sleep(hold_seconds(args.oplock_hold) + 1)  # the holds lapse: all is in Redis
                         keys, size, found = secrets_in_redis(extra, users)
                         redis_scans.append(
                             f"  {CONFIGS[config]}: Redis after the run holds {keys} keys, {size / 1024:.0f} KiB; "
@@ -911,8 +978,9 @@ def main() -> None:
                 for size in sizes:
                     with logs_on_failure(server):
                         got_blank = asyncio.run(run_blank_size(server, size, args, extras))
-                    got_blank.config = config
-                    blank_rows.append(got_blank)
+                    for blank_row in got_blank:
+                        blank_row.config = config
+                    blank_rows += got_blank
                     print(f"  {BLANK_CONFIGS[config]}, N={size} done", file=sys.stderr, flush=True)
     print_rows(rows)
     print_targets(rows)
