@@ -32,11 +32,11 @@ os.environ["GRANIAN_WORKERS"] = str(_settings.workers)
 # For as long as Reflex holds it by default (REFLEX_OPLOCK_HOLD_TIME unset: half the lock's 10 s),
 # so a tab whose events come seconds apart (a user reading between clicks) still goes through
 # Redis once per burst: bench/load.py, 100 sessions offered 50 saves/s on two workers, measured
-# 4.05 ms of server CPU a save against 7.13 with one second, and 1.3 times the saves a second in a
-# closed loop. What the database holds is written at each event whatever the hold; a tab's state
-# reaches Redis when its lock is let go. Should a worker die holding a tab's lock, the tab's next
-# worker waits for the lock to expire (10 s after it was taken), as it would after a worker died in
-# the middle of an event, and the tab loads its page's data again from the database.
+# 4.05 ms of server CPU a save against 7.13 with one second, and up to 1.3 times the saves a
+# second in a closed loop. What the database holds is written at each event whatever the hold; a
+# tab's state reaches Redis when its lock is let go. Should a worker die holding a tab's lock, the
+# tab's next worker waits for the lock to expire (10 s after it was taken), as it would after a
+# worker died in the middle of an event, and the tab loads its page's data again from the database.
 if _settings.redis_url:
     os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
 

@@ -800,7 +800,8 @@ async def run_blank_size(server: AppServer, size: int, args, extras) -> list[Bla
 
 
 def print_blank(blank_rows: list[BlankRow], rows: list[Row]) -> None:
-    """The blank app's figures, and the gain from (b) over (a) for it beside ours."""
+    """The blank app's figures, what (b) gains over (a) and (b1) for it beside ours, and its open
+    loop's CPU per event beside ours."""
     print(
         "\nthe framework alone: the blank Reflex counter app (bench/_blank.py; no database, one var), "
         "one increment event per save"
