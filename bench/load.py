@@ -386,6 +386,10 @@ class Phase:
     def rate(self) -> float:
         return sum(1 for s in self.answered if s.answered - self.t0 <= self.duration) / self.duration
 
+    def server_ms_per_save(self) -> float:
+        """The server's CPU per answered save (or event), in ms."""
+        return self.server.cpu_s * 1000 / max(len(self.answered), 1)
+
     t0: float = 0.0
 
 
@@ -596,13 +600,13 @@ def configuration(name: str, tmp: Path, total_users: int, hold: str = ""):
         yield server, users, extras
 
 
-REFLEX_HOLD_S = 5.0  # Reflex's own hold time, which the app keeps: half its lock expiration of 10 s
-
-
 def hold_seconds(hold: str) -> float:
-    """The opportunistic lock's hold time of the servers, in seconds (`hold`: --oplock-hold)."""
+    """The opportunistic lock's hold time of the servers, in seconds (`hold`: --oplock-hold; unset,
+    Reflex's own, which the app keeps: half its default lock expiration)."""
     if not hold:
-        return REFLEX_HOLD_S
+        from reflex_base import constants
+
+        return constants.Expiration.LOCK / 2 / 1000
     from reflex_base.environment import interpret_timedelta_env
 
     return interpret_timedelta_env(hold, "--oplock-hold").total_seconds()
@@ -667,7 +671,7 @@ def print_rows(rows: list[Row]) -> None:
         loop = "closed" if p.loop == "closed" else f"open {p.offered:g}/s"
         print(
             f"{CONFIGS[row.config]:<30} {row.sessions:>4} {loop:>11} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
-            f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server.cpu_s * 1000 / n:>11.2f} "
+            f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server_ms_per_save():>11.2f} "
             f"{(p.server.cpu_s + p.extra.cpu_s) * 1000 / n:>7.2f} {p.client_cpu_s * 1000 / n:>9.2f} "
             f"{p.host_busy * 100:>6.0f} {row.idle_cpu_share * 100:>6.1f} {row.errors:>6} {row.lost:>5} {row.rss_per_session / 1024:>12.1f}",
             flush=True,
@@ -721,7 +725,7 @@ def print_targets(rows: list[Row]) -> None:
         mine = [r for r in rows if r.config == config]
         if not mine:
             continue
-        worst_cpu = max(r.phase.server.cpu_s * 1000 / max(len(r.phase.answered), 1) for r in mine)
+        worst_cpu = max(r.phase.server_ms_per_save() for r in mine)
         worst_all = max(
             (r.phase.server.cpu_s + r.phase.extra.cpu_s) * 1000 / max(len(r.phase.answered), 1) for r in mine
         )
@@ -817,7 +821,7 @@ def print_blank(blank_rows: list[BlankRow], rows: list[Row]) -> None:
         loop = "closed" if p.loop == "closed" else f"open {p.offered:g}/s"
         print(
             f"{BLANK_CONFIGS[row.config]:<30} {row.sessions:>4} {loop:>11} {p.rate():>8.1f} {percentile(lat, 50):>7.1f} "
-            f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server.cpu_s * 1000 / n:>9.2f} "
+            f"{percentile(lat, 95):>7.1f} {percentile(lat, 99):>8.1f} {p.server_ms_per_save():>9.2f} "
             f"{(p.server.cpu_s + p.extra.cpu_s) * 1000 / n:>7.2f} {p.client_cpu_s * 1000 / n:>9.2f} "
             f"{p.host_busy * 100:>6.0f} {row.errors:>6}",
             flush=True,
@@ -857,7 +861,7 @@ def print_blank(blank_rows: list[BlankRow], rows: list[Row]) -> None:
     # Open loop: CPU per event when each finds its worker idle, the framework's own against ours.
     def open_cpu(found_rows) -> dict[tuple[str, int], float]:
         return {
-            (r.config, r.sessions): r.phase.server.cpu_s * 1000 / len(r.phase.answered)
+            (r.config, r.sessions): r.phase.server_ms_per_save()
             for r in found_rows
             if r.phase.loop == "open" and r.phase.answered
         }
