@@ -5,18 +5,23 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 from fakturowo_ui import files
 from fakturowo_ui.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# A pooled PostgreSQL connection that sat unused in the pool this long is pinged before use (see
+# _ping_after_idle); one in steady use is not.
+PING_AFTER_IDLE_SECONDS = 5.0
 # This process's SQLite writers, one at a time (see session_scope). Re-entrant: a write step
 # may call a helper that opens its own write scope in the same thread.
 _SQLITE_WRITERS = threading.RLock()
@@ -43,6 +48,35 @@ def _sqlite_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _note_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_after_idle(dialect: sa.Dialect) -> Any:
+    """A pool "checkout" listener: a connection that sat in the pool a while is pinged first.
+
+    SQLAlchemy's pool_pre_ping pings at every checkout: a round trip to PostgreSQL added to every
+    event (bench/load.py: some 4 % of a save's CPU). A connection in steady use has just proved
+    itself; one left idle may have been closed by a server restart or an idle timeout meanwhile,
+    and raising DisconnectionError makes the pool drop it and hand out a fresh one. (A restart
+    within the last few seconds can still fail one transaction per stale connection; SQLAlchemy
+    then invalidates the rest of the pool, so the next ones reconnect.)
+    """
+
+    def checkout(dbapi_connection, record, _proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+            return  # a new connection, or one in steady use
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure of the ping means a dead connection
+            raise DisconnectionError(str(error)) from error
+        if alive is False:
+            raise DisconnectionError("the connection did not answer its ping")
+
+    return checkout
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine for the URL, with the SQLite pragmas attached to every new connection."""
     if url.startswith("sqlite"):
@@ -67,7 +101,10 @@ def make_engine(url: str) -> sa.Engine:
 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_after_idle(engine.dialect))
+    return engine
 
 
 @functools.lru_cache(maxsize=1)

@@ -77,6 +77,42 @@ def test_the_app_runs_on_postgres(app_env, monkeypatch, postgres_url, frozen_clo
     assert count_rows(Document) == 0
 
 
+def _backend_pid(engine: sa.Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_is_pinged_only_after_sitting_idle(postgres_url, monkeypatch):
+    """A connection handed out again at once is not pinged (no extra round trip per event); one
+    that sat in the pool past the limit is, and a dead one is replaced without an error."""
+    engine = db.make_engine(postgres_url)
+    pings = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+    try:
+        first = _backend_pid(engine)
+        assert [_backend_pid(engine) for _ in range(3)] == [first] * 3
+        assert pings == [], "a connection in steady use was pinged"
+
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+        assert _backend_pid(engine) == first
+        assert pings == [1], "an idle connection was handed out without a ping"
+
+        admin = sa.create_engine(postgres_url)
+        try:
+            with admin.connect() as connection:
+                assert connection.execute(sa.text(f"SELECT pg_terminate_backend({first})")).scalar()
+        finally:
+            admin.dispose()
+        # The ping finds the server side gone: the pool replaces the connection, no error.
+        replaced = _backend_pid(engine)
+        assert replaced != first
+        assert len(pings) == 2
+    finally:
+        engine.dispose()
+
+
 def _redis_client():
     import redis
 
