@@ -199,3 +199,18 @@ def test_the_maximum_in_a_refusal_is_written_in_the_language_of_the_form():
     with pytest.raises(DomainError) as error:
         money.parse_price("100,000,000", lang="en")
     assert error.value.params["maximum"] == "99,999,999.99"
+
+
+def test_a_consents_last_change_is_said_in_the_language_of_each_event():
+    """The consents region's sentences are kept for the moments they show (state/account.py),
+    per language: the same moment reads in whichever language the event is in."""
+    from fakturowo_ui.state.account import _changed_text
+
+    moment = dt.datetime(2026, 12, 2, 4, 15)  # 05:15 in Warsaw
+    for _ in range(2):
+        with use_language("pl"):
+            assert _changed_text(moment) == "Ostatnia zmiana: 02-12-2026 05:15"
+            assert _changed_text(None) == "Jeszcze nie zmieniano."
+        with use_language("en"):
+            assert _changed_text(moment) == "Last changed: Dec 2, 2026, 5:15\u202fAM"
+            assert _changed_text(None) == "Not changed yet."
