@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 from fakturowo_ui import db
@@ -109,6 +110,34 @@ def test_a_pooled_connection_is_pinged_only_after_sitting_idle(postgres_url, mon
         replaced = _backend_pid(engine)
         assert replaced != first
         assert len(pings) == 2
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_after_a_restart_a_connection_in_steady_use_fails_once_and_the_rest_reconnect(postgres_url):
+    """What README promises of a database restart: a pooled connection used in the last seconds
+    is handed out without a ping, so its transaction fails (rolled back, nothing half-saved); the
+    pool then drops every connection it had, and the next transactions reconnect."""
+    engine = db.make_engine(postgres_url)
+    try:
+        with engine.connect() as one, engine.connect() as other:  # two pooled connections
+            pids = {
+                connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+                for connection in (one, other)
+            }
+        admin = sa.create_engine(postgres_url)
+        try:
+            with admin.connect() as connection:
+                for pid in pids:  # what a restart does to them
+                    connection.execute(sa.text(f"SELECT pg_terminate_backend({pid})"))
+        finally:
+            admin.dispose()
+        with pytest.raises(OperationalError) as failed:
+            _backend_pid(engine)
+        assert failed.value.connection_invalidated
+        assert _backend_pid(engine) not in pids
+        assert _backend_pid(engine) not in pids
     finally:
         engine.dispose()
 
