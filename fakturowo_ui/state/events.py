@@ -111,6 +111,8 @@ def failure(user: CurrentUser | None, error: BaseException, what: str) -> Outcom
 
 async def _bind(state: rx.State, user: CurrentUser) -> None:
     bound = await state.get_state(UserBoundState)
-    if bound._session_id not in (0, user.session_id):
+    if bound._session_id == user.session_id:
+        return  # the usual case: assigning it again would mark the state dirty, and store it
+    if bound._session_id != 0:
         await forget_user_data(state)
     bound._session_id = user.session_id

@@ -16,9 +16,15 @@ import reflex as rx
 
 
 def headers(state: rx.State) -> Any:
-    """The connection's HeaderData (`.raw_headers`, `.accept_language`, ...), as state.router.headers."""
+    """The connection's HeaderData (`.raw_headers`, `.accept_language`, ...), as state.router.headers.
+
+    Read-only: the value itself, not the change-tracking proxy Reflex wraps it in (a proxy again
+    around `.raw_headers` and each read from it, at three reads an event).
+    """
     value = getattr(state, "rx_router_headers", None)
-    return value if value is not None else state.router.headers
+    if value is None:
+        return state.router.headers
+    return getattr(value, "__wrapped__", value)
 
 
 def url(state: rx.State) -> Any:

@@ -179,14 +179,18 @@ def test_a_save_sends_only_what_changed_and_renews_its_message(account_state, lo
     tab = _tab(account_state, token)
     asyncio.run(_drive(tab, "on_load"))
     region = _consents_of(tab)
+    bound = region.parent_state
     tab._clean()
     region._clean()
+    bound._clean()
     asyncio.run(_drive(region, "save_consents", {"reminder_consent": "on"}))
     first = region.consents_message
     sent = set(region.dirty_vars)
     assert {"reminders_changed", "consents_message", "consents_message_serial"} <= sent
-    # The rest of /konto (plan, counts, who is logged in) is another state: not touched at all.
+    # The rest of /konto (plan, counts, who is logged in) is another state: not touched at all,
+    # nor is the session its data was loaded under (the same as before).
     assert not tab.dirty_vars, tab.dirty_vars
+    assert not bound.dirty_vars, bound.dirty_vars
     region._clean()
     frozen_clock.advance(seconds=3)
     asyncio.run(_drive(region, "save_consents", {"reminder_consent": "on"}))  # same again: a new message
