@@ -565,9 +565,10 @@ async def run_size(server: AppServer, users: list[BenchUser], args, names, texts
 
 
 @contextlib.contextmanager
-def configuration(name: str, tmp: Path, total_users: int, hold: str = ""):
+def configuration(name: str, tmp: Path, total_users: int, hold: str = "", app_dir: Path = ROOT):
     """The server of one configuration with `total_users` users made in its database (`hold`: the
-    opportunistic lock's hold time with Redis, when not the app's own)."""
+    opportunistic lock's hold time with Redis, when not the app's own; `app_dir`: the checkout
+    served, bench/compare.py's other revision)."""
     var_dir = tmp / name / "var"
     var_dir.mkdir(parents=True)
     port = free_port()
@@ -589,7 +590,7 @@ def configuration(name: str, tmp: Path, total_users: int, hold: str = ""):
         migrate(env["REFLEX_DB_URL"])
         users = make_users(PRIMERS + total_users, f"load-{name}-")  # the first PRIMERS prime the server
         server = AppServer(
-            ROOT,
+            app_dir,
             env,
             port=port,
             web_dir=".web-bench-load",
