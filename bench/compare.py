@@ -40,7 +40,6 @@ from _servers import (  # noqa: E402
     argument_parser,
     header,
     logs_on_failure,
-    message_prefix,
     require,
     use_in_this_process,
 )
@@ -153,24 +152,16 @@ def main() -> None:
     import logging
 
     logging.disable(logging.INFO)
-    here = _git("rev-parse", "--short=12", "HEAD").stdout.strip()
-    dirty = (
-        " with uncommitted changes" if _git("status", "--porcelain", "--untracked-files=no").stdout else ""
-    )
     sides = ("this", "rev")
     print(header("bench/compare.py"), flush=True)
     print(
-        f"this = the checkout (HEAD {here}{dirty}), rev = {args.against} ({commit[:12]}); sizes {sizes}, "
+        f"this = the checkout (the commit above), rev = {args.against} ({commit[:12]}); sizes {sizes}, "
         f"{args.rounds} rounds, closed loop {args.duration:g} s, open loop {args.duration:g} s at "
         f"{args.rate:g} saves/s, warm-up {args.warmup:g} s",
         flush=True,
     )
     names = load.state_names()
-    texts = {
-        "saved": message_prefix("account.consents.saved"),
-        "unchanged": message_prefix("account.consents.unchanged"),
-        "unexpected": message_prefix("common.unexpected"),
-    }
+    texts = load.consent_texts()
     per_side_users = sum(sizes) * args.rounds
     results: dict[tuple[str, int, str], list[dict]] = {}
     started = time.monotonic()

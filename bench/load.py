@@ -121,6 +121,15 @@ def state_names() -> tuple[str, str]:
     return rx.State.get_full_name(), ConsentsState.get_full_name()
 
 
+def consent_texts() -> dict[str, str]:
+    """The starts of the messages a save is answered with, by outcome (Client.texts)."""
+    return {
+        "saved": message_prefix("account.consents.saved"),
+        "unchanged": message_prefix("account.consents.unchanged"),
+        "unexpected": message_prefix("common.unexpected"),
+    }
+
+
 @dataclasses.dataclass
 class Save:
     values: tuple[bool, bool]
@@ -938,11 +947,7 @@ def main() -> None:
         flush=True,
     )
     names = state_names()
-    texts = {
-        "saved": message_prefix("account.consents.saved"),
-        "unchanged": message_prefix("account.consents.unchanged"),
-        "unexpected": message_prefix("common.unexpected"),
-    }
+    texts = consent_texts()
     started = time.monotonic()
     rows: list[Row] = []
     blank_rows: list[BlankRow] = []
